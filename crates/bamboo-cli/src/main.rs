@@ -1,0 +1,2 @@
+//! The `bamboo` binary.
+fn main() {}

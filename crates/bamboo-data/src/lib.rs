@@ -1,0 +1,1 @@
+//! bamboo-data: readers and writers for vote tables, countries, cases and doctrines.

@@ -1,0 +1,1 @@
+//! bamboo-report: charts and tables rendered to strings. No I/O.
