@@ -1,1 +1,17 @@
-//! bamboo-core: the pure domain of bamboo (countries, votes, metrics, doctrine, engine). No I/O.
+//! bamboo-core: the pure domain of bamboo (countries, dates, votes, alignment metrics,
+//! balance between poles, doctrine and engine). It does no I/O: readers live in
+//! `bamboo-data`, printing in `bamboo-report` and the CLI.
+
+pub mod balance;
+pub mod country;
+pub mod date;
+pub mod dyads;
+pub mod metrics;
+pub mod store;
+pub mod vote;
+
+pub use country::Iso3;
+pub use date::Date;
+pub use metrics::{JointTable, Measures};
+pub use store::{RollCall, VoteStore, VoteStoreBuilder};
+pub use vote::Vote;
