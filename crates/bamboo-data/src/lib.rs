@@ -1,1 +1,15 @@
-//! bamboo-data: readers and writers for vote tables, countries, cases and doctrines.
+//! bamboo-data: readers and writers for bamboo's inputs. It finds the shared data folder,
+//! reads UN General Assembly vote tables in every supported format, and the ISO 3166
+//! country table. Everything it reads becomes `bamboo-core` domain types; every error
+//! names the file, the line and the field.
+
+pub mod countries;
+pub mod csv;
+pub mod error;
+pub mod locate;
+pub mod source;
+pub mod votes;
+
+pub use countries::{Countries, Country};
+pub use error::DataError;
+pub use locate::DataDir;

@@ -1,0 +1,6 @@
+//! One module per subcommand; each has its clap `Args` and a `run`.
+
+pub mod align;
+pub mod balance;
+pub mod dyads;
+pub mod overview;
