@@ -122,8 +122,10 @@ pub fn series(
                     .collect(),
             }
         })
-        // A year in which nothing was voted (1964, for one) is a gap, not a row of blanks.
-        .filter(|r| r.roll_calls > 0)
+        // A year in which nothing was voted (1964, for one), or in which the subject shared
+        // no roll call with any of the others (before it joined the UN), is a gap, not a row
+        // of blanks.
+        .filter(|r| r.roll_calls > 0 && r.with.iter().any(|(_, m)| m.n > 0))
         .collect())
 }
 

@@ -29,6 +29,8 @@ pub struct Country {
     pub iso3: Iso3,
     pub iso2: Option<String>,
     pub name: String,
+    /// The everyday name (`Vietnam`, `Russia`), where the table gives one.
+    pub common_name: String,
     pub region: String,
     pub subregion: String,
     pub un_member: bool,
@@ -93,6 +95,7 @@ impl Countries {
             h.require("subregion", path)?,
             h.require("un_member", path)?,
         );
+        let common = h.find("common_name");
         let mut c = Countries::default();
         while let Some(line) = r.next_record(&mut rec)? {
             check_width(&rec, &h, path, line)?;
@@ -103,6 +106,7 @@ impl Countries {
                 iso3,
                 iso2: (!iso2.is_empty()).then(|| iso2.to_string()),
                 name: rec[name].to_string(),
+                common_name: common.map(|i| rec[i].to_string()).unwrap_or_default(),
                 region: rec[region].to_string(),
                 subregion: rec[sub].to_string(),
                 un_member: rec[member].trim() == "1",
@@ -114,6 +118,7 @@ impl Countries {
                 iso3: Iso3::parse(code).expect("static code"),
                 iso2: (!iso2.is_empty()).then(|| iso2.to_string()),
                 name: name.into(),
+                common_name: name.into(),
                 region: region.into(),
                 subregion: sub.into(),
                 un_member: false,
@@ -164,14 +169,17 @@ impl Countries {
             .rows
             .iter()
             .find(|r| {
-                r.name.to_lowercase() == lower || r.iso2.as_deref() == Some(&t.to_uppercase())
+                r.name.to_lowercase() == lower
+                    || r.common_name.to_lowercase() == lower
+                    || r.iso2.as_deref() == Some(&t.to_uppercase())
             })
             .or_else(|| {
                 (lower.len() >= 3)
                     .then(|| {
-                        self.rows
-                            .iter()
-                            .find(|r| r.name.to_lowercase().contains(&lower))
+                        self.rows.iter().find(|r| {
+                            r.name.to_lowercase().contains(&lower)
+                                || r.common_name.to_lowercase().contains(&lower)
+                        })
                     })
                     .flatten()
             })
@@ -192,7 +200,7 @@ mod tests {
         let p = t.path().join("countries.csv");
         std::fs::write(
             &p,
-            "iso3,iso2,name,region,subregion,un_member\nVNM,VN,Viet Nam,Asia,South-eastern Asia,1\nNAM,NA,Namibia,Africa,Southern Africa,1\n",
+            "iso3,iso2,name,common_name,region,subregion,un_member\nVNM,VN,Viet Nam,Vietnam,Asia,South-eastern Asia,1\nNAM,NA,Namibia,Namibia,Africa,Southern Africa,1\n",
         )
         .unwrap();
         Countries::load(&p).unwrap()
@@ -218,6 +226,10 @@ mod tests {
         assert_eq!(c.resolve("vnm"), Ok(Iso3::from_static("VNM")));
         let e = c.resolve("Viet Nam").unwrap_err();
         assert!(e.contains("did you mean VNM"), "{e}");
+        assert!(c
+            .resolve("Vietnam")
+            .unwrap_err()
+            .contains("did you mean VNM"));
         let e = c.resolve("XYZ").unwrap_err();
         assert!(e.contains("unknown country code `XYZ`"), "{e}");
     }

@@ -284,6 +284,35 @@ fn date_field(l: &Loaded, line: usize, field: &str, s: &str) -> Result<Date, Dat
     Date::parse(s).map_err(|e| DataError::field(&l.path, line, field, e.to_string()))
 }
 
+/// A session: a regular session's number, or `None` for a special or emergency special
+/// session (`S-27`, `ES-11`), which has no regular number.
+fn session_field(l: &Loaded, line: usize, s: &str) -> Result<Option<u32>, DataError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Some(n) = parse_id(s) {
+        return u32::try_from(n).map(Some).map_err(|_| {
+            DataError::field(&l.path, line, "session", format!("`{s}` is too large"))
+        });
+    }
+    let special = s
+        .strip_prefix("ES-")
+        .or_else(|| s.strip_prefix("S-"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
+    if special {
+        return Ok(None);
+    }
+    Err(DataError::field(
+        &l.path,
+        line,
+        "session",
+        format!(
+            "`{s}` is not a session; allowed: a number (76), or S-N / ES-N for special sessions"
+        ),
+    ))
+}
+
 fn opt_text(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty() && t != "NA").then(|| t.to_string())
@@ -335,8 +364,8 @@ fn read_unvotes_roll_calls(
             cols.get_or_insert_with(|| (h.find("session"), h.find("unres"), h.find("short")));
         let rcid = id_field(l, line, "rcid", &rec[0])?;
         let date = date_field(l, line, "date", &rec[3])?;
-        let session = match session.map(|i| rec[i].trim()).filter(|s| !s.is_empty()) {
-            Some(s) => Some(id_field(l, line, "session", s)? as u32),
+        let session = match session {
+            Some(i) => session_field(l, line, &rec[i])?,
             None => None,
         };
         b.add_roll_call(RollCall {
@@ -638,8 +667,8 @@ fn read_undl(
                 k
             }
             None => {
-                let session = match session.map(|i| rec[i].trim()).filter(|s| !s.is_empty()) {
-                    Some(s) => Some(id_field(l, line, "session", s)? as u32),
+                let session = match session {
+                    Some(i) => session_field(l, line, &rec[i])?,
                     None => None,
                 };
                 out.push(Imported {
