@@ -1,0 +1,215 @@
+//! Writes sample charts and tables to a directory (default `/tmp/bamboo-gallery`) for eyeballing.
+//!
+//! Run: `cargo run -p bamboo-report --example gallery [-- OUT_DIR]`, then e.g.
+//! `rsvg-convert -o line.png line.svg` to look at them.
+
+use bamboo_report::{
+    Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint, Heatmap, LineChart, Series,
+    Summary,
+};
+
+/// Tiny deterministic pseudo-random generator (xorshift) for sample noise.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Roughly normal noise with standard deviation `sd`.
+    fn noise(&mut self, sd: f64) -> f64 {
+        (self.next() + self.next() + self.next() - 1.5) * 2.0 * sd
+    }
+}
+
+const COUNTRIES: [(&str, u8); 30] = [
+    ("United States", 0),
+    ("United Kingdom", 0),
+    ("France", 0),
+    ("Germany", 0),
+    ("Japan", 0),
+    ("Canada", 0),
+    ("Australia", 0),
+    ("Israel", 0),
+    ("Poland", 0),
+    ("Korea, Republic of", 0),
+    ("Russian Federation", 1),
+    ("China", 1),
+    ("Belarus", 1),
+    ("Iran", 1),
+    ("Syria", 1),
+    ("Cuba", 1),
+    ("Democratic People's Republic of Korea", 1),
+    ("Viet Nam", 1),
+    ("India", 2),
+    ("Brazil", 2),
+    ("South Africa", 2),
+    ("Indonesia", 2),
+    ("Egypt", 2),
+    ("Nigeria", 2),
+    ("Mexico", 2),
+    ("Türkiye", 2),
+    ("Saudi Arabia", 2),
+    ("Côte d'Ivoire", 2),
+    ("Bosnia & Herzegovina", 0),
+    ("South Sudan", 2),
+];
+
+fn heatmap() -> Heatmap {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let base = [[0.9, 0.35, 0.55], [0.35, 0.9, 0.8], [0.55, 0.8, 0.85]];
+    let n = COUNTRIES.len();
+    let mut m = vec![vec![None; n]; n];
+    for i in 0..n {
+        for j in i..n {
+            let v = if i == j {
+                Some(1.0)
+            } else if COUNTRIES[i].0 == "South Sudan" || COUNTRIES[j].0 == "South Sudan" {
+                None // not a member for most of the period
+            } else {
+                let b = base[COUNTRIES[i].1 as usize][COUNTRIES[j].1 as usize];
+                Some(f64::clamp(b + rng.noise(0.06), 0.0, 1.0))
+            };
+            m[i][j] = v;
+            m[j][i] = v;
+        }
+    }
+    let names: Vec<String> = COUNTRIES.iter().map(|c| c.0.to_string()).collect();
+    Heatmap::new("Pairwise UN voting agreement, 1991–2021")
+        .subtitle("Share of roll-call votes cast the same way; South Sudan joined in 2011 (too few votes, shown missing)")
+        .rows(names.clone())
+        .columns(names)
+        .values(m)
+        .range(0.0, 1.0)
+        .value_label("Agreement")
+}
+
+fn big_heatmap() -> Heatmap {
+    let mut rng = Rng(42);
+    let n = 200;
+    let values = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    if (i * 31 + j * 17) % 53 == 0 {
+                        None
+                    } else {
+                        Some(((i as f64 - j as f64).abs() / n as f64) * -2.0 + 1.0 + rng.noise(0.1))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Heatmap::new("200 × 200 stress test (difference from centre, diverging scale)")
+        .rows((0..n).map(|i| format!("Country {i:03}")).collect())
+        .columns((0..n).map(|i| format!("C{i:03}")).collect())
+        .values(values)
+        .scale(ColorScale::Diverging { center: 0.0 })
+        .value_label("Score")
+        .axis_labels("Counterpart", "State")
+}
+
+fn fan() -> FanChart {
+    let doctrines = [
+        ("Bandwagon with China", 0.88, 0.004),
+        ("Hedge", 0.84, -0.002),
+        ("Balance with the USA", 0.82, -0.009),
+        ("Strict neutrality", 0.85, -0.004),
+    ];
+    let mut chart = FanChart::new("Viet Nam: simulated agreement with China under four doctrines")
+        .subtitle("10,000 simulated futures per doctrine, 2022–2051; percentiles of yearly agreement")
+        .x_label("Year")
+        .y_label("Agreement with China")
+        .y_range(0.0, 1.0)
+        .annotate(Annotation::hline(0.5, "even split"));
+    for (name, start, drift) in doctrines {
+        let pts = (0..30)
+            .map(|t| {
+                let t = f64::from(t);
+                let m = (start + drift * t).clamp(0.0, 1.0);
+                let s = 0.015 + 0.0045 * t;
+                let q = [m - 1.64 * s, m - 0.67 * s, m, m + 0.67 * s, (m + 1.64 * s).min(1.0)];
+                FanPoint::new(2022.0 + t, q)
+            })
+            .collect();
+        chart = chart.group(FanGroup::new(name, pts));
+    }
+    chart
+}
+
+fn distributions() -> DistributionChart {
+    let mut rng = Rng(7);
+    let doctrines = ["Bandwagon", "Hedge", "Balance", "Neutrality"];
+    let outcomes: [(&str, &str, [(f64, f64); 4]); 4] = [
+        ("Agreement with China, 2051", "share of votes", [(0.95, 0.04), (0.8, 0.06), (0.6, 0.1), (0.72, 0.08)]),
+        ("Agreement with the USA, 2051", "share of votes", [(0.25, 0.05), (0.38, 0.07), (0.55, 0.1), (0.42, 0.06)]),
+        ("Aid received, 2022–2051", "USD bn (2020 prices)", [(48.0, 12.0), (55.0, 9.0), (61.0, 20.0), (40.0, 7.0)]),
+        ("Years in a crisis", "years out of 30", [(3.0, 2.0), (4.0, 2.5), (6.0, 3.5), (5.0, 2.0)]),
+    ];
+    let mut chart = DistributionChart::new("Simulated outcomes for Viet Nam by doctrine")
+        .subtitle("Distribution over 10,000 simulated futures per doctrine")
+        .columns(2);
+    for (name, unit, params) in outcomes {
+        let mut panel = DistributionPanel::new(name).y_label(unit);
+        for (d, (m, sd)) in doctrines.iter().zip(params) {
+            let samples: Vec<f64> = (0..2000).map(|_| (m + rng.noise(sd)).max(0.0)).collect();
+            let summary = Summary::from_samples(&samples).expect("samples");
+            panel = panel.group(*d, summary);
+        }
+        chart = chart.panel(panel);
+    }
+    chart
+}
+
+fn wave(y: f64, a: f64, p: f64) -> f64 {
+    (y / p).sin() * a
+}
+
+fn vietnam() -> LineChart {
+    let years: Vec<f64> = (1977..=2021).map(f64::from).collect();
+    let usa = years
+        .iter()
+        .map(|&y| (y, Some(0.2 + 0.25 * ((y - 1977.0) / 44.0) + wave(y, 0.03, 3.0))))
+        .collect();
+    let chn = years.iter().map(|&y| (y, Some(0.87 + wave(y, 0.06, 4.0)))).collect();
+    let rus = years
+        .iter()
+        .map(|&y| {
+            let v = if (1992.0..=1994.0).contains(&y) {
+                None
+            } else {
+                Some(0.85 + wave(y, 0.09, 5.0))
+            };
+            (y, v)
+        })
+        .collect();
+    LineChart::new("Viet Nam: voting agreement with the great powers")
+        .subtitle("Share of UN General Assembly roll-call votes cast the same way; abstentions count as half")
+        .x_label("Year")
+        .y_label("Agreement")
+        .y_range(0.0, 1.0)
+        .series(Series::new("United States", usa))
+        .series(Series::new("China", chn))
+        .series(Series::new("Russia / USSR", rus))
+        .annotate(Annotation::band(0.4, 0.6, "tolerated lean"))
+        .annotate(Annotation::event(1995.0, "1995 US ties"))
+        .annotate(Annotation::event(2008.0, "2008 CSP China"))
+        .annotate(Annotation::event(2001.0, "2001 SP Russia"))
+}
+
+fn main() {
+    let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp/bamboo-gallery".to_string());
+    std::fs::create_dir_all(&dir).expect("create output dir");
+    let write = |name: &str, body: String| {
+        let p = format!("{dir}/{name}");
+        std::fs::write(&p, body).expect("write file");
+        println!("{p}");
+    };
+    write("line.svg", vietnam().to_svg());
+    write("heatmap.svg", heatmap().to_svg());
+    write("fan.svg", fan().to_svg());
+    write("distribution.svg", distributions().to_svg());
+    write("heatmap_big.svg", big_heatmap().to_svg());
+}
