@@ -22,6 +22,7 @@ mod frame;
 mod heatmap;
 mod line;
 mod svg;
+mod table;
 mod text;
 mod ticks;
 
@@ -34,4 +35,5 @@ pub use frame::Annotation;
 pub use heatmap::{ColorScale, Heatmap};
 pub use line::{LineChart, Series};
 pub use svg::{xml_escape, PALETTE};
+pub use table::{csv_escape, csv_row, write_csv_row, Align, Table};
 pub use ticks::{nice_domain, nice_ticks, Ticks};
