@@ -4,8 +4,8 @@
 //! `rsvg-convert -o line.png line.svg` to look at them.
 
 use bamboo_report::{
-    Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint, Heatmap, LineChart, Series,
-    Summary,
+    Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint,
+    Heatmap, LineChart, Series, Summary, Table,
 };
 
 /// Tiny deterministic pseudo-random generator (xorshift) for sample noise.
@@ -119,7 +119,9 @@ fn fan() -> FanChart {
         ("Strict neutrality", 0.85, -0.004),
     ];
     let mut chart = FanChart::new("Viet Nam: simulated agreement with China under four doctrines")
-        .subtitle("10,000 simulated futures per doctrine, 2022–2051; percentiles of yearly agreement")
+        .subtitle(
+            "10,000 simulated futures per doctrine, 2022–2051; percentiles of yearly agreement",
+        )
         .x_label("Year")
         .y_label("Agreement with China")
         .y_range(0.0, 1.0)
@@ -130,7 +132,13 @@ fn fan() -> FanChart {
                 let t = f64::from(t);
                 let m = (start + drift * t).clamp(0.0, 1.0);
                 let s = 0.015 + 0.0045 * t;
-                let q = [m - 1.64 * s, m - 0.67 * s, m, m + 0.67 * s, (m + 1.64 * s).min(1.0)];
+                let q = [
+                    m - 1.64 * s,
+                    m - 0.67 * s,
+                    m,
+                    m + 0.67 * s,
+                    (m + 1.64 * s).min(1.0),
+                ];
                 FanPoint::new(2022.0 + t, q)
             })
             .collect();
@@ -139,14 +147,33 @@ fn fan() -> FanChart {
     chart
 }
 
+/// Outcome name, unit, and (mean, sd) per doctrine.
+type Outcome = (&'static str, &'static str, [(f64, f64); 4]);
+
 fn distributions() -> DistributionChart {
     let mut rng = Rng(7);
     let doctrines = ["Bandwagon", "Hedge", "Balance", "Neutrality"];
-    let outcomes: [(&str, &str, [(f64, f64); 4]); 4] = [
-        ("Agreement with China, 2051", "share of votes", [(0.95, 0.04), (0.8, 0.06), (0.6, 0.1), (0.72, 0.08)]),
-        ("Agreement with the USA, 2051", "share of votes", [(0.25, 0.05), (0.38, 0.07), (0.55, 0.1), (0.42, 0.06)]),
-        ("Aid received, 2022–2051", "USD bn (2020 prices)", [(48.0, 12.0), (55.0, 9.0), (61.0, 20.0), (40.0, 7.0)]),
-        ("Years in a crisis", "years out of 30", [(3.0, 2.0), (4.0, 2.5), (6.0, 3.5), (5.0, 2.0)]),
+    let outcomes: [Outcome; 4] = [
+        (
+            "Agreement with China, 2051",
+            "share of votes",
+            [(0.95, 0.04), (0.8, 0.06), (0.6, 0.1), (0.72, 0.08)],
+        ),
+        (
+            "Agreement with the USA, 2051",
+            "share of votes",
+            [(0.25, 0.05), (0.38, 0.07), (0.55, 0.1), (0.42, 0.06)],
+        ),
+        (
+            "Aid received, 2022–2051",
+            "USD bn (2020 prices)",
+            [(48.0, 12.0), (55.0, 9.0), (61.0, 20.0), (40.0, 7.0)],
+        ),
+        (
+            "Years in a crisis",
+            "years out of 30",
+            [(3.0, 2.0), (4.0, 2.5), (6.0, 3.5), (5.0, 2.0)],
+        ),
     ];
     let mut chart = DistributionChart::new("Simulated outcomes for Viet Nam by doctrine")
         .subtitle("Distribution over 10,000 simulated futures per doctrine")
@@ -163,24 +190,130 @@ fn distributions() -> DistributionChart {
     chart
 }
 
+/// Awkward inputs: long title, many series with long names (legend below),
+/// negative values, automatic y range, a single-point series, events at the edges.
+fn edge_line() -> LineChart {
+    let mut rng = Rng(99);
+    let mut c = LineChart::new(
+        "A deliberately long title about voting cohesion & divergence <between> regional groups that must wrap onto two lines",
+    )
+    .subtitle("Difference in agreement (with USA minus with China); automatic y range")
+    .x_label("Year")
+    .y_label("USA − CHN agreement")
+    .annotate(Annotation::hline(0.0, "no lean"))
+    .annotate(Annotation::event(1946.0, "1946 first session"))
+    .annotate(Annotation::event(1971.0, "1971 PRC seated"))
+    .annotate(Annotation::event(1973.0, "1973 oil crisis"))
+    .annotate(Annotation::event(1991.0, "1991 USSR dissolved"))
+    .annotate(Annotation::event(2021.0, "2021 end"));
+    let groups = [
+        "Western European and Others Group",
+        "Eastern European Group",
+        "Latin American and Caribbean Group",
+        "Asia-Pacific Group",
+        "African Group",
+        "Non-Aligned Movement (core members)",
+        "Small island developing states",
+    ];
+    for (i, g) in groups.iter().enumerate() {
+        let mut level = 0.4 - 0.15 * i as f64;
+        let pts = (1946..=2021)
+            .map(|y| {
+                level += rng.noise(0.03);
+                let v = if (y + i as i32) % 23 == 0 {
+                    None
+                } else {
+                    Some(level)
+                };
+                (f64::from(y), v)
+            })
+            .collect();
+        c = c.series(Series::new(*g, pts));
+    }
+    c.series(Series::new("Single observation", vec![(1990.0, Some(0.1))]))
+}
+
+/// Few columns with long labels (rotated), a diverging scale around 0.5.
+fn edge_heatmap() -> Heatmap {
+    let mut rng = Rng(5);
+    let rows: Vec<String> = ["Bandwagon", "Hedge", "Balance", "Neutrality"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let cols: Vec<String> = [
+        "Agreement with China",
+        "Agreement with the USA",
+        "Aid received",
+        "Crisis years",
+        "Trade openness",
+        "Security guarantee",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let values = (0..rows.len())
+        .map(|r| {
+            (0..cols.len())
+                .map(|c| {
+                    if r == 2 && c == 4 {
+                        None
+                    } else {
+                        Some(rng.next())
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Heatmap::new("Probability that a doctrine beats the baseline")
+        .rows(rows)
+        .columns(cols)
+        .values(values)
+        .range(0.0, 1.0)
+        .scale(ColorScale::Diverging { center: 0.5 })
+        .value_label("P(better than baseline)")
+}
+
 fn wave(y: f64, a: f64, p: f64) -> f64 {
     (y / p).sin() * a
 }
 
 fn vietnam() -> LineChart {
+    let mut rng = Rng(0x5eed_1977);
     let years: Vec<f64> = (1977..=2021).map(f64::from).collect();
+    // USA: rising from ~0.2 to ~0.45 after normalisation; CHN: high and
+    // steady; RUS: high, no data 1992–1994 (transition years).
     let usa = years
         .iter()
-        .map(|&y| (y, Some(0.2 + 0.25 * ((y - 1977.0) / 44.0) + wave(y, 0.03, 3.0))))
+        .map(|&y| {
+            let trend = if y < 1995.0 {
+                0.22
+            } else {
+                0.22 + 0.2 * ((y - 1995.0) / 26.0)
+            };
+            (y, Some((trend + rng.noise(0.02)).clamp(0.2, 0.45)))
+        })
         .collect();
-    let chn = years.iter().map(|&y| (y, Some(0.87 + wave(y, 0.06, 4.0)))).collect();
+    let chn = years
+        .iter()
+        .map(|&y| {
+            (
+                y,
+                Some((0.87 + wave(y, 0.03, 4.0) + rng.noise(0.02)).clamp(0.8, 0.95)),
+            )
+        })
+        .collect();
     let rus = years
         .iter()
         .map(|&y| {
             let v = if (1992.0..=1994.0).contains(&y) {
                 None
             } else {
-                Some(0.85 + wave(y, 0.09, 5.0))
+                let base = if y < 1992.0 {
+                    0.92
+                } else {
+                    0.8 + 0.002 * (y - 1995.0)
+                };
+                Some((base + rng.noise(0.025)).clamp(0.75, 0.95))
             };
             (y, v)
         })
@@ -200,7 +333,9 @@ fn vietnam() -> LineChart {
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "/tmp/bamboo-gallery".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/bamboo-gallery".to_string());
     std::fs::create_dir_all(&dir).expect("create output dir");
     let write = |name: &str, body: String| {
         let p = format!("{dir}/{name}");
@@ -211,5 +346,40 @@ fn main() {
     write("heatmap.svg", heatmap().to_svg());
     write("fan.svg", fan().to_svg());
     write("distribution.svg", distributions().to_svg());
+    write(
+        "empty.svg",
+        LineChart::new("No votes recorded for this state").to_svg(),
+    );
+    write("edge_line.svg", edge_line().to_svg());
+    write("edge_heatmap.svg", edge_heatmap().to_svg());
+    let table = Table::new(["Country", "USA", "CHN", "RUS", "Votes", "Note"])
+        .title("Agreement with the great powers, 2021")
+        .row(["Viet Nam", "0.31", "0.88", "0.85", "1,204", ""])
+        .row([
+            "Korea, Republic of",
+            "0.71",
+            "0.52",
+            "0.40",
+            "1,198",
+            "treaty ally",
+        ])
+        .row([
+            "Côte d'Ivoire",
+            "0.45",
+            "0.80",
+            "-",
+            "987",
+            "RUS: too few votes",
+        ])
+        .row([
+            "South Sudan",
+            "0.38",
+            "0.77",
+            "0.69",
+            "412",
+            "member since 2011",
+        ]);
+    write("table.txt", table.render());
+    write("table.csv", table.to_csv());
     write("heatmap_big.svg", big_heatmap().to_svg());
 }

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::line::valid_range;
-use crate::svg::{self, f2, fmt_value, xml_escape, Anchor, Svg, TextStyle, AXIS, GRID, INK, INK_SOFT};
+use crate::svg::{
+    self, f2, fmt_value, xml_escape, Anchor, Svg, TextStyle, AXIS, GRID, INK, INK_SOFT,
+};
 use crate::text;
 use crate::ticks::{nice_domain, nice_ticks, widen_if_flat, Scale};
 
@@ -210,7 +212,12 @@ impl DistributionChart {
             .iter()
             .any(|p| p.groups.iter().any(|g| g.summary.is_valid()));
         if !any {
-            return svg::empty_chart("dist", &self.title, self.subtitle.as_deref(), "Distribution chart");
+            return svg::empty_chart(
+                "dist",
+                &self.title,
+                self.subtitle.as_deref(),
+                "Distribution chart",
+            );
         }
         // Stable colour per group name, by first appearance.
         let mut names: Vec<&str> = Vec::new();
@@ -224,7 +231,13 @@ impl DistributionChart {
         let n = self.panels.len();
         let cols = self.columns.unwrap_or(3).clamp(1, n.max(1)).min(n);
         let rows = n.div_ceil(cols);
-        let max_groups = self.panels.iter().map(|p| p.groups.len()).max().unwrap_or(1).max(1);
+        let max_groups = self
+            .panels
+            .iter()
+            .map(|p| p.groups.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
         let band = (380.0 / max_groups as f64).clamp(44.0, 90.0);
         let plot_w = band * max_groups as f64;
         let plot_h = if self.panel_height.is_finite() {
@@ -292,14 +305,22 @@ impl DistributionChart {
 
         let content_w = cols as f64 * cell_w - 24.0;
         let width = (content_w + 2.0 * PAD).max(480.0);
-        let title_h = svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        let title_h =
+            svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
         let grid_top = PAD + title_h + 6.0;
         let key_y = grid_top + rows as f64 * cell_h + 4.0;
         let height = key_y + 28.0 + PAD;
 
         let id = svg::id_prefix("dist", &self.title);
         let mut s = Svg::new(width, height, &id, &self.title, &self.describe());
-        svg::title_block(&mut s, PAD, PAD - 4.0, width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            width - 2.0 * PAD,
+            &self.title,
+            self.subtitle.as_deref(),
+        );
 
         for (pi, p) in self.panels.iter().enumerate() {
             let (row, col) = (pi / cols, pi % cols);
@@ -310,13 +331,22 @@ impl DistributionChart {
             let bottom = top + plot_h;
             let (lo, hi, ticks) = &axes[pi];
             let ys = Scale::new(*lo, *hi, bottom, top);
-            let _ = writeln!(s.buf(), "<g class=\"panel\"><title>{}</title>", xml_escape(&p.outcome));
+            let _ = writeln!(
+                s.buf(),
+                "<g class=\"panel\"><title>{}</title>",
+                xml_escape(&p.outcome)
+            );
             let title = text::truncate(&p.outcome, cell_w - 24.0, 13.0);
             s.text(ox, oy + 15.0, &title, TextStyle::new(13.0).bold());
             for (v, l) in ticks.values.iter().zip(ticks.labels()) {
                 let py = ys.map(*v);
                 s.line(left, py, left + plot_w, py, GRID, 1.0, "");
-                s.text(left - 6.0, py + 4.0, &l, TextStyle::new(11.0).anchor(Anchor::End).fill(INK_SOFT));
+                s.text(
+                    left - 6.0,
+                    py + 4.0,
+                    &l,
+                    TextStyle::new(11.0).anchor(Anchor::End).fill(INK_SOFT),
+                );
             }
             s.line(left, top, left, bottom, AXIS, 1.0, "");
             s.line(left, bottom, left + plot_w, bottom, AXIS, 1.0, "");
@@ -349,7 +379,12 @@ impl DistributionChart {
                 let cx = left + (gi as f64 + 0.5) * band;
                 let label = &labels[pi][gi];
                 if horizontal {
-                    s.text(cx, bottom + GROUP_FONT + 5.0, label, TextStyle::new(GROUP_FONT).anchor(Anchor::Middle));
+                    s.text(
+                        cx,
+                        bottom + GROUP_FONT + 5.0,
+                        label,
+                        TextStyle::new(GROUP_FONT).anchor(Anchor::Middle),
+                    );
                 } else {
                     s.text(
                         cx + 3.0,
@@ -368,7 +403,16 @@ impl DistributionChart {
                     continue;
                 }
                 let c = svg::colour(colour_of(&g.group));
-                draw_box(&mut s, &g.summary, cx, (band * 0.42).min(40.0), &ys, c, &clip_id, &g.group);
+                draw_box(
+                    &mut s,
+                    &g.summary,
+                    cx,
+                    (band * 0.42).min(40.0),
+                    &ys,
+                    c,
+                    &clip_id,
+                    &g.group,
+                );
             }
             s.raw("</g>\n");
         }
@@ -415,7 +459,16 @@ impl DistributionChart {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw_box(s: &mut Svg, sm: &Summary, cx: f64, bw: f64, ys: &Scale, c: &str, clip_id: &str, name: &str) {
+fn draw_box(
+    s: &mut Svg,
+    sm: &Summary,
+    cx: f64,
+    bw: f64,
+    ys: &Scale,
+    c: &str,
+    clip_id: &str,
+    name: &str,
+) {
     let y = |v: f64| ys.map(v);
     let out = s.buf();
     let _ = write!(
@@ -497,9 +550,21 @@ fn draw_key(s: &mut Svg, x: f64, y: f64) {
     let c = "#595959";
     let mut cx = x;
     // Box with median.
-    s.rect(cx, y - 7.0, 14.0, 14.0, c, " fill-opacity=\"0.22\" stroke=\"#595959\" stroke-width=\"1.5\"");
+    s.rect(
+        cx,
+        y - 7.0,
+        14.0,
+        14.0,
+        c,
+        " fill-opacity=\"0.22\" stroke=\"#595959\" stroke-width=\"1.5\"",
+    );
     s.line(cx, y, cx + 14.0, y, c, 3.0, "");
-    s.text(cx + 20.0, y + 4.0, "box: 25th–75th percentile, bar: median", st);
+    s.text(
+        cx + 20.0,
+        y + 4.0,
+        "box: 25th–75th percentile, bar: median",
+        st,
+    );
     cx += 20.0 + text::width("box: 25th–75th percentile, bar: median", 11.0) + 18.0;
     // Whisker.
     s.raw(&format!(
@@ -563,14 +628,30 @@ mod tests {
     fn well_formed_panels_and_key() {
         let svg = sample().to_svg();
         let doc = parse(&svg);
-        assert_eq!(doc.descendants().filter(|n| n.attribute("class") == Some("panel")).count(), 3);
+        assert_eq!(
+            doc.descendants()
+                .filter(|n| n.attribute("class") == Some("panel"))
+                .count(),
+            3
+        );
         assert!(svg.contains("whiskers: 5th–95th"));
         assert!(svg.contains("Bandwagon &amp; co"));
         // "Hedge" has the same colour in both panels.
         let hedge: Vec<&str> = doc
             .descendants()
-            .filter(|n| n.has_tag_name("g") && n.first_child().and_then(|t| t.text()).is_some_and(|t| t.starts_with("Hedge:")))
-            .map(|g| g.children().find(|n| n.has_tag_name("rect")).unwrap().attribute("fill").unwrap())
+            .filter(|n| {
+                n.has_tag_name("g")
+                    && n.first_child()
+                        .and_then(|t| t.text())
+                        .is_some_and(|t| t.starts_with("Hedge:"))
+            })
+            .map(|g| {
+                g.children()
+                    .find(|n| n.has_tag_name("rect"))
+                    .unwrap()
+                    .attribute("fill")
+                    .unwrap()
+            })
             .collect();
         assert_eq!(hedge.len(), 2);
         assert_eq!(hedge[0], hedge[1]);

@@ -254,7 +254,10 @@ impl FanChart {
                 runs
             })
             .collect();
-        let band = |out: &mut String, run: &[FanPoint], hi: fn(&FanPoint) -> f64, lo: fn(&FanPoint) -> f64| {
+        let band = |out: &mut String,
+                    run: &[FanPoint],
+                    hi: fn(&FanPoint) -> f64,
+                    lo: fn(&FanPoint) -> f64| {
             let mut d = String::new();
             for (k, p) in run.iter().enumerate() {
                 d.push(if k == 0 { 'M' } else { 'L' });
@@ -296,7 +299,12 @@ impl FanChart {
                     } else {
                         band(out, run, |p| p.p75, |p| p.p25);
                     }
-                    let _ = writeln!(out, "\" fill=\"{c}\" fill-opacity=\"{opacity}\" stroke=\"none\"/>");
+                    // A faint outline keeps overlapping fans apart.
+                    let _ = writeln!(
+                        out,
+                        "\" fill=\"{c}\" fill-opacity=\"{opacity}\" stroke=\"{c}\" stroke-opacity=\"{}\" stroke-width=\"0.75\"/>",
+                        if layer == 0 { "0.55" } else { "0" }
+                    );
                 }
             }
         }
@@ -307,7 +315,11 @@ impl FanChart {
                     .map(|p| Some((xs.map(p.x), ys.map(p.p50))))
                     .chain(std::iter::once(None))
             }));
-            let _ = writeln!(out, "<g class=\"median\"><title>{} (median)</title>", xml_escape(&g.name));
+            let _ = writeln!(
+                out,
+                "<g class=\"median\"><title>{} (median)</title>",
+                xml_escape(&g.name)
+            );
             let d = path_data(&segs);
             if !d.is_empty() {
                 let _ = writeln!(
@@ -366,12 +378,18 @@ mod tests {
             .x_label("Year")
             .y_label("Agreement")
             .y_range(0.0, 1.0);
-        for (i, name) in ["Bandwagon", "Hedge", "Balance", "Neutral & <other>"].iter().enumerate() {
+        for (i, name) in ["Bandwagon", "Hedge", "Balance", "Neutral & <other>"]
+            .iter()
+            .enumerate()
+        {
             let pts = (0..30)
                 .map(|t| {
                     let m = 0.3 + 0.15 * i as f64 + 0.004 * t as f64;
                     let s = 0.01 + 0.004 * t as f64;
-                    FanPoint::new(2022.0 + t as f64, [m - 2.0 * s, m - s, m, m + s, m + 2.0 * s])
+                    FanPoint::new(
+                        2022.0 + t as f64,
+                        [m - 2.0 * s, m - s, m, m + s, m + 2.0 * s],
+                    )
                 })
                 .collect();
             c = c.group(FanGroup::new(*name, pts));
@@ -388,7 +406,10 @@ mod tests {
             .filter(|n| n.has_tag_name("path") && n.attribute("fill-opacity").is_some())
             .count();
         assert_eq!(fills, 8);
-        let medians = doc.descendants().filter(|n| n.attribute("class") == Some("median")).count();
+        let medians = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("median"))
+            .count();
         assert_eq!(medians, 4);
         assert!(svg.contains("Neutral &amp; &lt;other&gt;"));
         assert!(svg.contains("5th–95th"));
@@ -396,7 +417,9 @@ mod tests {
 
     #[test]
     fn invalid_point_breaks_fan() {
-        let mut pts: Vec<FanPoint> = (0..6).map(|t| FanPoint::new(t as f64, [0.0, 1.0, 2.0, 3.0, 4.0])).collect();
+        let mut pts: Vec<FanPoint> = (0..6)
+            .map(|t| FanPoint::new(t as f64, [0.0, 1.0, 2.0, 3.0, 4.0]))
+            .collect();
         pts[2].p50 = f64::NAN;
         let svg = FanChart::new("gap").group(FanGroup::new("a", pts)).to_svg();
         let doc = parse(&svg);
@@ -414,7 +437,10 @@ mod tests {
         parse(&svg);
         assert_eq!(doctrines().to_svg(), doctrines().to_svg());
         let single = FanChart::new("one")
-            .group(FanGroup::new("a", vec![FanPoint::new(1.0, [0.0, 1.0, 2.0, 3.0, 4.0])]))
+            .group(FanGroup::new(
+                "a",
+                vec![FanPoint::new(1.0, [0.0, 1.0, 2.0, 3.0, 4.0])],
+            ))
             .to_svg();
         parse(&single);
     }

@@ -84,14 +84,22 @@ impl Annotation {
                 "shaded band from {} to {}{}",
                 svg::fmt_value(from.min(*to), 2),
                 svg::fmt_value(from.max(*to), 2),
-                label.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+                label
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
             ),
             Annotation::HLine { y, label } => format!(
                 "reference line at {}{}",
                 svg::fmt_value(*y, 2),
-                label.as_ref().map(|l| format!(" ({l})")).unwrap_or_default()
+                label
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
             ),
-            Annotation::Event { x, label } => format!("event at {}: {label}", svg::fmt_value(*x, 2)),
+            Annotation::Event { x, label } => {
+                format!("event at {}: {label}", svg::fmt_value(*x, 2))
+            }
         }
     }
 }
@@ -148,13 +156,11 @@ pub(crate) struct Frame {
     pub svg: Svg,
     pub x: Scale,
     pub y: Scale,
-    pub left: f64,
-    pub right: f64,
-    pub top: f64,
-    pub bottom: f64,
     /// `clip-path="url(#…)"` attribute clipping to the plot area.
     pub clip: String,
     legend_at: LegendPlacement,
+    /// Band and reference-line labels, drawn over the data in `finish`.
+    labels: Vec<(f64, f64, String, Anchor)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -262,7 +268,9 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
         bottom = top + min_plot_h;
     }
     if legend_right {
-        let needed = spec.legend.len() as f64 * ENTRY_H + notes_lines(spec, right_w).len() as f64 * 14.0 + 12.0;
+        let needed = spec.legend.len() as f64 * ENTRY_H
+            + notes_lines(spec, right_w).len() as f64 * 14.0
+            + 12.0;
         if top + needed > height - PAD {
             height = top + needed + PAD;
         }
@@ -283,7 +291,11 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
         .iter()
         .map(|l| text::width(l, TICK_FONT))
         .fold(0.0, f64::max);
-    let y_title_w = if spec.y_label.is_empty() { 0.0 } else { AXIS_FONT + 10.0 };
+    let y_title_w = if spec.y_label.is_empty() {
+        0.0
+    } else {
+        AXIS_FONT + 10.0
+    };
     let left = PAD + y_title_w + y_label_w + 10.0;
     if right - left < 120.0 {
         width += 120.0 - (right - left);
@@ -325,7 +337,9 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
         .filter_map(|a| match a {
             Annotation::Event { x, label } if x.is_finite() => {
                 let u = xs.unit(*x);
-                (-1e-9..=1.0 + 1e-9).contains(&u).then(|| (xs.map(*x), label.as_str()))
+                (-1e-9..=1.0 + 1e-9)
+                    .contains(&u)
+                    .then(|| (xs.map(*x), label.as_str()))
             }
             _ => None,
         })
@@ -405,7 +419,14 @@ impl Frame {
         }
         let id = svg::id_prefix(spec.kind, spec.title);
         let mut s = Svg::new(l.width, l.height, &id, spec.title, &spec.desc);
-        svg::title_block(&mut s, PAD, PAD - 4.0, l.width - 2.0 * PAD, spec.title, spec.subtitle);
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            l.width - 2.0 * PAD,
+            spec.title,
+            spec.subtitle,
+        );
 
         let xs = Scale::new(l.x_dom.0, l.x_dom.1, l.left, l.right);
         let ys = Scale::new(l.y_dom.0, l.y_dom.1, l.bottom, l.top);
@@ -432,33 +453,48 @@ impl Frame {
         }
         s.raw("</g>\n");
 
-        // Bands and reference lines (behind the data).
+        // Bands and reference lines (behind the data; labels go on top).
+        let mut labels = Vec::new();
         for a in spec.annotations {
             match a {
                 Annotation::Band { from, to, label } if from.is_finite() && to.is_finite() => {
                     let (y0, y1) = (ys.map(from.max(*to)), ys.map(from.min(*to)));
                     let (y0c, y1c) = (y0.max(l.top), y1.min(l.bottom));
                     if y1c > y0c {
-                        s.rect(l.left, y0c, pw, y1c - y0c, "#7f7f7f", " fill-opacity=\"0.13\"");
+                        s.rect(
+                            l.left,
+                            y0c,
+                            pw,
+                            y1c - y0c,
+                            "#7f7f7f",
+                            " fill-opacity=\"0.13\"",
+                        );
                         if let Some(label) = label {
                             let label = text::truncate(label, pw - 12.0, NOTE_FONT);
-                            let ty = if y1c - y0c >= 18.0 { y0c + 13.0 } else { y0c - 4.0 };
-                            s.text(l.left + 6.0, ty, &label, TextStyle::new(NOTE_FONT).fill(INK_SOFT));
+                            let ty = if y1c - y0c >= 18.0 {
+                                y0c + 13.0
+                            } else {
+                                y0c - 4.0
+                            };
+                            labels.push((l.left + 6.0, ty, label, Anchor::Start));
                         }
                     }
                 }
                 Annotation::HLine { y, label } if y.is_finite() => {
                     let py = ys.map(*y);
                     if py >= l.top - 0.5 && py <= l.bottom + 0.5 {
-                        s.line(l.left, py, l.right, py, "#595959", 1.2, " stroke-dasharray=\"5 4\"");
+                        s.line(
+                            l.left,
+                            py,
+                            l.right,
+                            py,
+                            "#595959",
+                            1.2,
+                            " stroke-dasharray=\"5 4\"",
+                        );
                         if let Some(label) = label {
                             let label = text::truncate(label, pw - 12.0, NOTE_FONT);
-                            s.text(
-                                l.right - 4.0,
-                                py - 4.0,
-                                &label,
-                                TextStyle::new(NOTE_FONT).fill(INK_SOFT).anchor(Anchor::End),
-                            );
+                            labels.push((l.right - 4.0, py - 4.0, label, Anchor::End));
                         }
                     }
                 }
@@ -467,9 +503,26 @@ impl Frame {
         }
         for (px, label, row, anchor) in &l.events {
             let ty = l.top - 6.0 - (l.event_rows - 1 - row) as f64 * EVENT_ROW_H;
-            s.line(*px, ty + 3.0, *px, l.bottom, "#595959", 1.0, " stroke-dasharray=\"3 3\"");
-            let tx = if *anchor == Anchor::Start { px + 3.0 } else { px - 3.0 };
-            s.text(tx, ty, label, TextStyle::new(NOTE_FONT).fill(INK_SOFT).anchor(*anchor));
+            s.line(
+                *px,
+                ty + 3.0,
+                *px,
+                l.bottom,
+                "#595959",
+                1.0,
+                " stroke-dasharray=\"3 3\"",
+            );
+            let tx = if *anchor == Anchor::Start {
+                px + 3.0
+            } else {
+                px - 3.0
+            };
+            s.text(
+                tx,
+                ty,
+                label,
+                TextStyle::new(NOTE_FONT).fill(INK_SOFT).anchor(*anchor),
+            );
         }
 
         // Axes, ticks and labels.
@@ -493,7 +546,9 @@ impl Frame {
                 px,
                 l.bottom + 18.0,
                 &lab,
-                TextStyle::new(TICK_FONT).anchor(Anchor::Middle).fill(INK_SOFT),
+                TextStyle::new(TICK_FONT)
+                    .anchor(Anchor::Middle)
+                    .fill(INK_SOFT),
             );
         }
         if !spec.x_label.is_empty() {
@@ -511,7 +566,9 @@ impl Frame {
                 PAD + AXIS_FONT - 2.0,
                 (l.top + l.bottom) / 2.0,
                 &lab,
-                TextStyle::new(AXIS_FONT).anchor(Anchor::Middle).rotate(-90.0),
+                TextStyle::new(AXIS_FONT)
+                    .anchor(Anchor::Middle)
+                    .rotate(-90.0),
             );
         }
         s.raw("</g>\n");
@@ -520,18 +577,27 @@ impl Frame {
             svg: s,
             x: xs,
             y: ys,
-            left: l.left,
-            right: l.right,
-            top: l.top,
-            bottom: l.bottom,
             clip,
             legend_at: l.legend_at,
+            labels,
         }
     }
 
-    /// Draws the legend and closes the document.
+    /// Draws band/reference-line labels over the data, then the legend, and
+    /// closes the document.
     pub(crate) fn finish(mut self, spec: &FrameSpec<'_>) -> String {
         let s = &mut self.svg;
+        for (x, y, label, anchor) in &self.labels {
+            s.text(
+                *x,
+                *y,
+                label,
+                TextStyle::new(NOTE_FONT)
+                    .fill(INK_SOFT)
+                    .anchor(*anchor)
+                    .halo(),
+            );
+        }
         match self.legend_at {
             LegendPlacement::None => {}
             LegendPlacement::Right { x, y, w } => {
@@ -539,7 +605,12 @@ impl Frame {
                 let mut cy = y + 10.0;
                 for e in spec.legend {
                     swatch(s, e.swatch, x, cy);
-                    s.text(x + SWATCH_W + 8.0, cy + 4.0, &legend_label(&e.label), TextStyle::new(12.0));
+                    s.text(
+                        x + SWATCH_W + 8.0,
+                        cy + 4.0,
+                        &legend_label(&e.label),
+                        TextStyle::new(12.0),
+                    );
                     cy += ENTRY_H;
                 }
                 cy += 4.0;

@@ -28,7 +28,11 @@ impl ColorScale {
         let t = match *self {
             ColorScale::Viridis => s.unit(v),
             ColorScale::Diverging { center } => {
-                let c = if center.is_finite() { center.clamp(lo, hi) } else { (lo + hi) / 2.0 };
+                let c = if center.is_finite() {
+                    center.clamp(lo, hi)
+                } else {
+                    (lo + hi) / 2.0
+                };
                 if v <= c {
                     0.5 * Scale::new(lo, c, 0.0, 1.0).unit(v)
                 } else {
@@ -36,7 +40,11 @@ impl ColorScale {
                 }
             }
         };
-        let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
         let stops: &[[u8; 3]] = match self {
             ColorScale::Viridis => &VIRIDIS,
             ColorScale::Diverging { .. } => &RDBU,
@@ -90,7 +98,8 @@ fn interpolate(stops: &[[u8; 3]], t: f64) -> (u8, u8, u8) {
 /// Relative luminance of a `#rrggbb` colour (0 = black, 1 = white).
 fn luminance(hex: &str) -> f64 {
     let c = |i: usize| {
-        let v = f64::from(u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0)) / 255.0;
+        let v = f64::from(u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0))
+            / 255.0;
         if v <= 0.03928 {
             v / 12.92
         } else {
@@ -279,12 +288,27 @@ impl Heatmap {
         let font = if cell >= 16.0 { 12.0 } else { 11.0 };
         let row_step = (13.0 / cell).ceil().max(1.0) as usize;
         let row_labels: Vec<String> = (0..nr)
-            .map(|r| text::truncate(self.row_labels.get(r).map_or("", String::as_str), 150.0, font))
+            .map(|r| {
+                text::truncate(
+                    self.row_labels.get(r).map_or("", String::as_str),
+                    170.0,
+                    font,
+                )
+            })
             .collect();
         let col_labels: Vec<String> = (0..nc)
-            .map(|c| text::truncate(self.col_labels.get(c).map_or("", String::as_str), 120.0, font))
+            .map(|c| {
+                text::truncate(
+                    self.col_labels.get(c).map_or("", String::as_str),
+                    160.0,
+                    font,
+                )
+            })
             .collect();
-        let col_w = col_labels.iter().map(|l| text::width(l, font)).fold(0.0, f64::max);
+        let col_w = col_labels
+            .iter()
+            .map(|l| text::width(l, font))
+            .fold(0.0, f64::max);
         let row_w = row_labels
             .iter()
             .step_by(row_step)
@@ -312,23 +336,47 @@ impl Heatmap {
         let bar_h = gh.clamp(120.0, 260.0);
         let ticks = nice_ticks(lo, hi, 6, false);
         let tick_labels = ticks.labels();
-        let tick_w = tick_labels.iter().map(|l| text::width(l, 11.0)).fold(0.0, f64::max);
+        let tick_w = tick_labels
+            .iter()
+            .map(|l| text::width(l, 11.0))
+            .fold(0.0, f64::max);
         let legend_title = text::wrap(&self.value_label, 130.0, 12.0, true);
         let legend_w = (14.0 + 6.0 + tick_w)
-            .max(legend_title.iter().map(|l| text::width_bold(l, 12.0)).fold(0.0, f64::max))
-            .max(if n_missing > 0 { 14.0 + 6.0 + text::width("Missing", 11.0) } else { 0.0 });
+            .max(
+                legend_title
+                    .iter()
+                    .map(|l| text::width_bold(l, 12.0))
+                    .fold(0.0, f64::max),
+            )
+            .max(if n_missing > 0 {
+                14.0 + 6.0 + text::width("Missing", 11.0)
+            } else {
+                0.0
+            });
         let lx = gx + gw + 28.0;
         let width = (lx + legend_w + PAD).max(360.0);
-        let title_h = svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        let title_h =
+            svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
         let gy = PAD + title_h + 8.0;
-        let legend_bottom = gy + legend_title.len() as f64 * 15.0 + 6.0 + bar_h + if n_missing > 0 { 34.0 } else { 0.0 };
+        let legend_bottom = gy
+            + legend_title.len() as f64 * 15.0
+            + 6.0
+            + bar_h
+            + if n_missing > 0 { 34.0 } else { 0.0 };
         let grid_bottom = gy + gh + col_extent + if self.x_label.is_empty() { 0.0 } else { 24.0 };
         let height = grid_bottom.max(legend_bottom) + PAD;
 
         let id = svg::id_prefix("heatmap", &self.title);
         let desc = self.describe(nr, nc, lo, hi, &finite, n_missing);
         let mut s = Svg::new(width, height, &id, &self.title, &desc);
-        svg::title_block(&mut s, PAD, PAD - 4.0, width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            width - 2.0 * PAD,
+            &self.title,
+            self.subtitle.as_deref(),
+        );
         let _ = writeln!(
             s.buf(),
             "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
@@ -345,7 +393,11 @@ impl Heatmap {
             Some(true) => true,
             None => cell >= 30.0,
         };
-        let gap = if cell >= 10.0 { " stroke=\"#ffffff\" stroke-width=\"1\"" } else { "" };
+        let gap = if cell >= 10.0 {
+            " stroke=\"#ffffff\" stroke-width=\"1\""
+        } else {
+            ""
+        };
         let _ = writeln!(s.buf(), "<g class=\"cells\"{gap}>");
         for r in 0..nr {
             for c in 0..nc {
@@ -388,7 +440,11 @@ impl Heatmap {
                         continue;
                     }
                     let fill = self.scale.color(v, lo, hi);
-                    let ink = if luminance(&fill) > 0.36 { INK } else { "#ffffff" };
+                    let ink = if luminance(&fill) > 0.36 {
+                        INK
+                    } else {
+                        "#ffffff"
+                    };
                     s.text(
                         gx + (c as f64 + 0.5) * cell,
                         gy + (r as f64 + 0.5) * cell + value_font * 0.35,
@@ -399,7 +455,14 @@ impl Heatmap {
             }
             s.raw("</g>\n");
         }
-        s.rect(gx, gy, gw, gh, "none", " stroke=\"#8c8c8c\" stroke-width=\"1\"");
+        s.rect(
+            gx,
+            gy,
+            gw,
+            gh,
+            "none",
+            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+        );
 
         // Axis labels.
         s.raw("<g class=\"axes\">\n");
@@ -414,7 +477,12 @@ impl Heatmap {
         for (c, l) in col_labels.iter().enumerate().step_by(col_step) {
             let cx = gx + (c as f64 + 0.5) * cell;
             if horizontal {
-                s.text(cx, gy + gh + font + 4.0, l, TextStyle::new(font).anchor(Anchor::Middle));
+                s.text(
+                    cx,
+                    gy + gh + font + 4.0,
+                    l,
+                    TextStyle::new(font).anchor(Anchor::Middle),
+                );
             } else {
                 s.text(
                     cx + font * 0.3,
@@ -466,7 +534,14 @@ impl Heatmap {
             s.buf(),
             "<defs><linearGradient id=\"{id}-grad\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">{stops}</linearGradient></defs>"
         );
-        s.rect(lx, ly, 14.0, bar_h, &format!("url(#{id}-grad)"), " stroke=\"#8c8c8c\" stroke-width=\"1\"");
+        s.rect(
+            lx,
+            ly,
+            14.0,
+            bar_h,
+            &format!("url(#{id}-grad)"),
+            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+        );
         let bar = Scale::new(lo, hi, ly + bar_h, ly);
         for (v, l) in ticks.values.iter().zip(&tick_labels) {
             let py = bar.map(*v);
@@ -475,14 +550,34 @@ impl Heatmap {
         }
         if n_missing > 0 {
             let my = ly + bar_h + 16.0;
-            s.rect(lx, my, 14.0, 14.0, &hatch, " stroke=\"#8c8c8c\" stroke-width=\"1\"");
-            s.text(lx + 20.0, my + 11.0, "Missing", TextStyle::new(11.0).fill(INK_SOFT));
+            s.rect(
+                lx,
+                my,
+                14.0,
+                14.0,
+                &hatch,
+                " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+            );
+            s.text(
+                lx + 20.0,
+                my + 11.0,
+                "Missing",
+                TextStyle::new(11.0).fill(INK_SOFT),
+            );
         }
         s.raw("</g>\n");
         s.finish()
     }
 
-    fn describe(&self, nr: usize, nc: usize, lo: f64, hi: f64, finite: &[f64], n_missing: usize) -> String {
+    fn describe(
+        &self,
+        nr: usize,
+        nc: usize,
+        lo: f64,
+        hi: f64,
+        finite: &[f64],
+        n_missing: usize,
+    ) -> String {
         let list = |v: &[String]| {
             let shown: Vec<&str> = v.iter().take(6).map(String::as_str).collect();
             let more = v.len().saturating_sub(6);
@@ -499,13 +594,24 @@ impl Heatmap {
         if !self.col_labels.is_empty() {
             let _ = write!(d, "; columns: {}", list(&self.col_labels));
         }
-        let _ = write!(d, ". Colour scale {} over {} to {}", self.scale.name(), fmt_value(lo, 2), fmt_value(hi, 2));
+        let _ = write!(
+            d,
+            ". Colour scale {} over {} to {}",
+            self.scale.name(),
+            fmt_value(lo, 2),
+            fmt_value(hi, 2)
+        );
         if !self.value_label.is_empty() {
             let _ = write!(d, " ({})", self.value_label);
         }
         if !finite.is_empty() {
             let (a, b) = crate::line::min_max(finite);
-            let _ = write!(d, "; observed values {} to {}", fmt_value(a, 2), fmt_value(b, 2));
+            let _ = write!(
+                d,
+                "; observed values {} to {}",
+                fmt_value(a, 2),
+                fmt_value(b, 2)
+            );
         }
         let _ = write!(d, ". {n_missing} missing cells, shown hatched grey.");
         d
@@ -523,11 +629,21 @@ mod tests {
         let values = (0..n)
             .map(|r| {
                 (0..m)
-                    .map(|c| if (r * 7 + c * 3) % 11 == 0 { None } else { Some(((r * m + c) % 97) as f64 / 96.0) })
+                    .map(|c| {
+                        if (r * 7 + c * 3) % 11 == 0 {
+                            None
+                        } else {
+                            Some(((r * m + c) % 97) as f64 / 96.0)
+                        }
+                    })
                     .collect()
             })
             .collect();
-        Heatmap::new("grid").rows(rows).columns(cols).values(values).range(0.0, 1.0)
+        Heatmap::new("grid")
+            .rows(rows)
+            .columns(cols)
+            .values(values)
+            .range(0.0, 1.0)
     }
 
     #[test]
@@ -537,11 +653,21 @@ mod tests {
         assert!(svg.contains("Missing"));
         let hatched = doc
             .descendants()
-            .filter(|n| n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f.contains("hatch")))
+            .filter(|n| {
+                n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f.contains("hatch"))
+            })
             .count();
         assert!(hatched > 1);
-        let desc = doc.descendants().find(|n| n.has_tag_name("desc")).unwrap().text().unwrap();
-        assert!(desc.contains("30 rows by 30 columns") && desc.contains("missing"), "{desc}");
+        let desc = doc
+            .descendants()
+            .find(|n| n.has_tag_name("desc"))
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(
+            desc.contains("30 rows by 30 columns") && desc.contains("missing"),
+            "{desc}"
+        );
     }
 
     #[test]
@@ -549,8 +675,13 @@ mod tests {
         let h = grid(200, 200);
         let svg = h.to_svg();
         let doc = parse(&svg);
-        assert!(!doc.descendants().any(|n| n.attribute("class") == Some("values")));
-        let axes = doc.descendants().find(|n| n.attribute("class") == Some("axes")).unwrap();
+        assert!(!doc
+            .descendants()
+            .any(|n| n.attribute("class") == Some("values")));
+        let axes = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("axes"))
+            .unwrap();
         let n_labels = axes.children().filter(|n| n.has_tag_name("text")).count();
         assert!(n_labels < 200, "{n_labels}");
         // Every axis label at least 11 px.
@@ -572,10 +703,15 @@ mod tests {
         let doc = parse(&svg);
         let vals: Vec<(&str, &str)> = doc
             .descendants()
-            .filter(|n| n.has_tag_name("text") && n.parent().unwrap().attribute("class") == Some("values"))
+            .filter(|n| {
+                n.has_tag_name("text") && n.parent().unwrap().attribute("class") == Some("values")
+            })
             .map(|n| (n.text().unwrap(), n.attribute("fill").unwrap()))
             .collect();
-        assert_eq!(vals, vec![("0.00", "#ffffff"), ("1.00", INK), ("0.50", "#ffffff")]);
+        assert_eq!(
+            vals,
+            vec![("0.00", "#ffffff"), ("1.00", INK), ("0.50", "#ffffff")]
+        );
         assert!(svg.contains("A &amp; B"));
         // The ragged second row is padded with a missing cell.
         assert!(svg.contains("Missing"));

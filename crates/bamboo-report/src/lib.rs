@@ -27,6 +27,8 @@ mod text;
 mod ticks;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod testutil;
 
 pub use distribution::{DistributionChart, DistributionPanel, GroupSummary, Summary};

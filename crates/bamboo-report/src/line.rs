@@ -166,8 +166,9 @@ impl LineChart {
             .filter(|x| x.is_finite())
             .collect();
         let x_domain = valid_range(self.x_range).unwrap_or_else(|| min_max(&xs));
-        let x_integer =
-            xs.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15) && x_domain.0.fract() == 0.0 && x_domain.1.fract() == 0.0;
+        let x_integer = xs.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15)
+            && x_domain.0.fract() == 0.0
+            && x_domain.1.fract() == 0.0;
         let (y_domain, y_fixed) = match valid_range(self.y_range) {
             Some(r) => (r, true),
             None => {
@@ -275,7 +276,9 @@ pub(crate) fn valid_range(r: Option<(f64, f64)>) -> Option<(f64, f64)> {
 /// Min and max of a non-empty slice of finite values.
 pub(crate) fn min_max(v: &[f64]) -> (f64, f64) {
     v.iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
 }
 
 /// Splits points into runs of consecutive valid values (pixel coordinates).
@@ -324,7 +327,11 @@ fn draw_series(f: &mut Frame, i: usize, s: &Series) {
     }));
     let clip = f.clip.clone();
     let out = f.svg.buf();
-    let _ = writeln!(out, "<g class=\"series\"{clip}><title>{}</title>", xml_escape(&s.name));
+    let _ = writeln!(
+        out,
+        "<g class=\"series\"{clip}><title>{}</title>",
+        xml_escape(&s.name)
+    );
     let d = path_data(&segs);
     if !d.is_empty() {
         let _ = writeln!(
@@ -365,11 +372,17 @@ mod tests {
         assert!(root.attribute("viewBox").is_some());
         let labelled = root.attribute("aria-labelledby").unwrap();
         for id in labelled.split(' ') {
-            assert!(doc.descendants().any(|n| n.attribute("id") == Some(id)), "{id}");
+            assert!(
+                doc.descendants().any(|n| n.attribute("id") == Some(id)),
+                "{id}"
+            );
         }
         let desc = doc.descendants().find(|n| n.has_tag_name("desc")).unwrap();
         let desc = desc.text().unwrap();
-        assert!(desc.contains("USA") && desc.contains("CHN") && desc.contains("RUS"), "{desc}");
+        assert!(
+            desc.contains("USA") && desc.contains("CHN") && desc.contains("RUS"),
+            "{desc}"
+        );
         assert!(desc.contains("missing"), "{desc}");
         // Fonts readable.
         for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
@@ -410,7 +423,14 @@ mod tests {
 
     #[test]
     fn segments_and_path() {
-        let segs = segments(vec![None, Some((0.0, 0.0)), Some((1.0, 1.0)), None, None, Some((2.0, 2.0))]);
+        let segs = segments(vec![
+            None,
+            Some((0.0, 0.0)),
+            Some((1.0, 1.0)),
+            None,
+            None,
+            Some((2.0, 2.0)),
+        ]);
         assert_eq!(segs.len(), 2);
         assert_eq!(path_data(&segs), "M0.00 0.00 L1.00 1.00");
     }
@@ -419,7 +439,10 @@ mod tests {
     fn escapes_text() {
         let svg = LineChart::new("Trade & <aid> \"flows\"")
             .subtitle("Côte d'Ivoire & Bosnia")
-            .series(Series::new("A<B & C", vec![(1.0, Some(1.0)), (2.0, Some(2.0))]))
+            .series(Series::new(
+                "A<B & C",
+                vec![(1.0, Some(1.0)), (2.0, Some(2.0))],
+            ))
             .to_svg();
         let doc = parse(&svg);
         let title = doc.descendants().find(|n| n.has_tag_name("title")).unwrap();
@@ -430,7 +453,10 @@ mod tests {
     #[test]
     fn year_axis_has_integer_non_overlapping_ticks() {
         let pts = (1946..=2021).map(|y| (y as f64, Some(0.5))).collect();
-        let svg = LineChart::new("t").y_range(0.0, 1.0).series(Series::new("a", pts)).to_svg();
+        let svg = LineChart::new("t")
+            .y_range(0.0, 1.0)
+            .series(Series::new("a", pts))
+            .to_svg();
         let doc = parse(&svg);
         let axes = doc
             .descendants()
@@ -441,8 +467,13 @@ mod tests {
             .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("middle"))
             .filter_map(|n| n.text().map(str::to_string))
             .collect();
-        assert!(labels.contains(&"1950".to_string()) && labels.contains(&"2020".to_string()), "{labels:?}");
-        assert!(labels.iter().all(|l| l.parse::<i32>().is_ok() || !l.chars().all(|c| c.is_ascii_digit())));
+        assert!(
+            labels.contains(&"1950".to_string()) && labels.contains(&"2020".to_string()),
+            "{labels:?}"
+        );
+        assert!(labels
+            .iter()
+            .all(|l| l.parse::<i32>().is_ok() || !l.chars().all(|c| c.is_ascii_digit())));
         let ylabels: Vec<&str> = axes
             .children()
             .filter(|n| n.has_tag_name("text") && n.attribute("text-anchor") == Some("end"))

@@ -100,7 +100,11 @@ pub(crate) fn write_marker(out: &mut String, shape: Marker, x: f64, y: f64, r: f
             );
         }
         Marker::TriangleUp | Marker::TriangleDown => {
-            let k = if shape == Marker::TriangleUp { 1.0 } else { -1.0 };
+            let k = if shape == Marker::TriangleUp {
+                1.0
+            } else {
+                -1.0
+            };
             let r = r * 1.15;
             let _ = write!(
                 out,
@@ -196,13 +200,12 @@ pub(crate) fn fmt_value(v: f64, decimals: usize) -> String {
 }
 
 /// Formats a data value with exactly `decimals` decimals (scientific notation
-/// for extreme magnitudes); `-0.00` is normalised to `0.00`.
+/// from 10⁹ up); `-0.00` is normalised to `0.00`.
 pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return "n/a".to_string();
     }
-    let a = v.abs();
-    if a != 0.0 && !(1e-4..1e9).contains(&a) {
+    if v.abs() >= 1e9 {
         return format!("{v:.2e}");
     }
     let s = format!("{v:.decimals$}");
@@ -252,6 +255,8 @@ pub(crate) struct TextStyle {
     pub fill: &'static str,
     /// Rotation in degrees about the anchor point.
     pub rotate: f64,
+    /// White outline behind the glyphs, for labels drawn over data.
+    pub halo: bool,
 }
 
 impl TextStyle {
@@ -262,6 +267,7 @@ impl TextStyle {
             bold: false,
             fill: INK,
             rotate: 0.0,
+            halo: false,
         }
     }
     pub(crate) fn anchor(mut self, a: Anchor) -> Self {
@@ -278,6 +284,10 @@ impl TextStyle {
     }
     pub(crate) fn rotate(mut self, deg: f64) -> Self {
         self.rotate = deg;
+        self
+    }
+    pub(crate) fn halo(mut self) -> Self {
+        self.halo = true;
         self
     }
 }
@@ -331,14 +341,32 @@ impl Svg {
         if st.bold {
             self.out.push_str(" font-weight=\"bold\"");
         }
+        if st.halo {
+            self.out
+                .push_str(" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"");
+        }
         if st.rotate != 0.0 {
-            let _ = write!(self.out, " transform=\"rotate({} {xs} {ys})\"", f2(st.rotate));
+            let _ = write!(
+                self.out,
+                " transform=\"rotate({} {xs} {ys})\"",
+                f2(st.rotate)
+            );
         }
         let _ = writeln!(self.out, ">{}</text>", xml_escape(content));
     }
 
     /// Appends a straight line.
-    pub(crate) fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, stroke: &str, width: f64, extra: &str) {
+    #[allow(clippy::too_many_arguments)] // plain coordinates read best at call sites
+    pub(crate) fn line(
+        &mut self,
+        x1: f64,
+        y1: f64,
+        x2: f64,
+        y2: f64,
+        stroke: &str,
+        width: f64,
+        extra: &str,
+    ) {
         let _ = writeln!(
             self.out,
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{stroke}\" stroke-width=\"{}\"{extra}/>",
@@ -371,7 +399,14 @@ impl Svg {
 
 /// Title block shared by all charts: wrapped bold title plus optional grey
 /// subtitle. Returns the y coordinate just below the block.
-pub(crate) fn title_block(svg: &mut Svg, x: f64, top: f64, max_w: f64, title: &str, subtitle: Option<&str>) -> f64 {
+pub(crate) fn title_block(
+    svg: &mut Svg,
+    x: f64,
+    top: f64,
+    max_w: f64,
+    title: &str,
+    subtitle: Option<&str>,
+) -> f64 {
     let mut y = top;
     for line in crate::text::wrap(title, max_w, 18.0, true) {
         y += 22.0;
@@ -401,7 +436,14 @@ pub(crate) fn empty_chart(kind: &str, title: &str, subtitle: Option<&str>, what:
     let desc = format!("{what} with no data to plot.");
     let mut svg = Svg::new(w, h, &id, title, &desc);
     let below = title_block(&mut svg, 16.0, 12.0, w - 32.0, title, subtitle);
-    svg.rect(16.0, below + 8.0, w - 32.0, h - below - 24.0, "#fafafa", " stroke=\"#d0d0d0\" stroke-width=\"1\"");
+    svg.rect(
+        16.0,
+        below + 8.0,
+        w - 32.0,
+        h - below - 24.0,
+        "#fafafa",
+        " stroke=\"#d0d0d0\" stroke-width=\"1\"",
+    );
     svg.text(
         w / 2.0,
         (below + h) / 2.0,
@@ -417,7 +459,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_controls() {
-        assert_eq!(xml_escape("A & B <c> \"d\" 'e'"), "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;");
+        assert_eq!(
+            xml_escape("A & B <c> \"d\" 'e'"),
+            "A &amp; B &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
         assert_eq!(xml_escape("a\u{0}b"), "a\u{FFFD}b");
         assert_eq!(xml_escape("Côte d’Ivoire"), "Côte d’Ivoire");
     }
@@ -438,6 +483,10 @@ mod tests {
         assert_eq!(fmt_value(-0.0001, 2), "0.00");
         assert_eq!(fmt_value(1e12, 2), "1.00e12");
         assert_eq!(fmt_value(f64::NAN, 2), "n/a");
+        assert_eq!(fmt_fixed(2.9e-10, 2), "0.00");
+        assert_eq!(fmt_fixed(-2.9e-10, 2), "0.00");
+        assert_eq!(fmt_fixed(1.0, 2), "1.00");
+        assert_eq!(fmt_fixed(3e12, 2), "3.00e12");
     }
 
     #[test]

@@ -146,7 +146,11 @@ impl Table {
         let body: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| (0..n).map(|c| clean(r.get(c).map_or("", String::as_str))).collect())
+            .map(|r| {
+                (0..n)
+                    .map(|c| clean(r.get(c).map_or("", String::as_str)))
+                    .collect()
+            })
             .collect();
         let widths: Vec<usize> = (0..n)
             .map(|c| {
@@ -229,7 +233,9 @@ fn is_number(s: &str) -> bool {
 /// Replaces line breaks, tabs and other control characters with spaces so a
 /// cell stays on one line.
 fn clean(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Terminal columns taken by `s`: 0 for combining marks, 2 for East Asian
@@ -339,12 +345,17 @@ mod tests {
             .row(["1"])
             .row(["22", "two\nlines", "extra"]);
         let out = t.render();
-        assert_eq!(out, "Code  Name\n----  ---------  -----\n   1\n  22  two lines  extra\n");
+        assert_eq!(
+            out,
+            "Code  Name\n----  ---------  -----\n   1\n  22  two lines  extra\n"
+        );
     }
 
     #[test]
     fn wide_characters_count_double() {
-        let t = Table::new(["Name", "N"]).row(["中国", "1"]).row(["Chad", "22"]);
+        let t = Table::new(["Name", "N"])
+            .row(["中国", "1"])
+            .row(["Chad", "22"]);
         let out = t.render();
         assert!(out.contains("中国   1\n"), "{out}");
         assert!(out.contains("Chad  22\n"), "{out}");
@@ -353,7 +364,10 @@ mod tests {
     #[test]
     fn empty_tables() {
         assert_eq!(Table::default().render(), "(no rows)\n");
-        assert_eq!(Table::new(["A", "B"]).title("T").render(), "T\nA  B\n-  -\n(no rows)\n");
+        assert_eq!(
+            Table::new(["A", "B"]).title("T").render(),
+            "T\nA  B\n-  -\n(no rows)\n"
+        );
         assert_eq!(format!("{}", Table::new(["A"])), "A\n-\n(no rows)\n");
     }
 

@@ -17,7 +17,12 @@ pub(crate) fn vietnam() -> LineChart {
     let wave = |y: f64, a: f64, p: f64| (y / p).sin() * a;
     let usa = years
         .iter()
-        .map(|&y| (y, Some(0.2 + 0.25 * ((y - 1977.0) / 44.0) + wave(y, 0.03, 3.0))))
+        .map(|&y| {
+            (
+                y,
+                Some(0.2 + 0.25 * ((y - 1977.0) / 44.0) + wave(y, 0.03, 3.0)),
+            )
+        })
         .collect();
     let chn = years
         .iter()

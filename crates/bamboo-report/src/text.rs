@@ -1,13 +1,13 @@
 //! Approximate text metrics (no font access), word wrapping and truncation.
 //!
-//! Widths are estimated from per-character em factors that err on the wide
-//! side of common sans-serif fonts (Arial, Helvetica, DejaVu Sans), so layout
-//! computed from them leaves room rather than clipping.
+//! Widths are estimated from per-character em factors calibrated against
+//! DejaVu Sans (the widest common fallback; checked with rsvg-convert), so
+//! with Arial or Helvetica the layout leaves room rather than clipping.
 
 /// Estimated advance width of one character, in em.
 fn char_em(c: char) -> f64 {
     match c {
-        ' ' => 0.30,
+        ' ' => 0.33,
         'i' | 'j' | 'l' | 'I' | '!' | '|' | '.' | ',' | ':' | ';' | '\'' | '`' => 0.30,
         'f' | 't' | 'r' | '(' | ')' | '[' | ']' | '{' | '}' | '/' | '\\' => 0.42,
         '-' => 0.40,
@@ -15,7 +15,7 @@ fn char_em(c: char) -> f64 {
         'M' | 'W' | '@' | '%' | '—' => 1.0,
         '0'..='9' => 0.62,
         'A'..='Z' => 0.72,
-        'a'..='z' => 0.58,
+        'a'..='z' => 0.60,
         '–' => 0.62,
         c if (c as u32) >= 0x2E80 => 1.0,
         _ => 0.62,
@@ -29,14 +29,20 @@ pub(crate) fn width(s: &str, size: f64) -> f64 {
 
 /// Estimated rendered width in px of `s` at `size` px, bold.
 pub(crate) fn width_bold(s: &str, size: f64) -> f64 {
-    width(s, size) * 1.08
+    width(s, size) * 1.14
 }
 
 /// Greedy word wrap so that each line is at most `max_w` px wide (a single
 /// word longer than that is truncated with an ellipsis). Never returns an
 /// empty vector for non-empty input.
 pub(crate) fn wrap(s: &str, max_w: f64, size: f64, bold: bool) -> Vec<String> {
-    let w = |t: &str| if bold { width_bold(t, size) } else { width(t, size) };
+    let w = |t: &str| {
+        if bold {
+            width_bold(t, size)
+        } else {
+            width(t, size)
+        }
+    };
     let mut lines = Vec::new();
     let mut cur = String::new();
     for word in s.split_whitespace() {
@@ -59,7 +65,7 @@ pub(crate) fn wrap(s: &str, max_w: f64, size: f64, bold: bool) -> Vec<String> {
         .into_iter()
         .map(|l| {
             if w(&l) > max_w {
-                truncate(&l, max_w / if bold { 1.08 } else { 1.0 }, size)
+                truncate(&l, max_w / if bold { 1.14 } else { 1.0 }, size)
             } else {
                 l
             }
