@@ -181,7 +181,14 @@ fn distributions() -> DistributionChart {
     for (name, unit, params) in outcomes {
         let mut panel = DistributionPanel::new(name).y_label(unit);
         for (d, (m, sd)) in doctrines.iter().zip(params) {
-            let samples: Vec<f64> = (0..2000).map(|_| (m + rng.noise(sd)).max(0.0)).collect();
+            let cap = if unit == "share of votes" {
+                1.0
+            } else {
+                f64::MAX
+            };
+            let samples: Vec<f64> = (0..2000)
+                .map(|_| (m + rng.noise(sd)).clamp(0.0, cap))
+                .collect();
             let summary = Summary::from_samples(&samples).expect("samples");
             panel = panel.group(*d, summary);
         }
@@ -273,6 +280,60 @@ fn edge_heatmap() -> Heatmap {
         .value_label("P(better than baseline)")
 }
 
+/// Long group names (rotated labels), one panel, a group with no data.
+fn edge_distribution() -> DistributionChart {
+    let mut rng = Rng(11);
+    let names = [
+        "Bandwagon with China",
+        "Hedge (status quo)",
+        "Balance with the USA",
+        "Strict neutrality",
+        "Regional bloc first",
+        "Multi-alignment",
+    ];
+    let mut p = DistributionPanel::new("Agreement with China in 2051").y_range(0.0, 1.0);
+    for (i, n) in names.iter().enumerate() {
+        let m = 0.9 - 0.08 * i as f64;
+        let samples: Vec<f64> = (0..500)
+            .map(|_| (m + rng.noise(0.07)).clamp(0.0, 1.0))
+            .collect();
+        p = p.group(*n, Summary::from_samples(&samples).expect("samples"));
+    }
+    let nan = f64::NAN;
+    p = p.group(
+        "Isolation",
+        Summary {
+            min: nan,
+            p5: nan,
+            p25: nan,
+            median: nan,
+            p75: nan,
+            p95: nan,
+            max: nan,
+            mean: nan,
+        },
+    );
+    DistributionChart::new("One outcome, many doctrines").panel(p)
+}
+
+/// 80 x 80: thinned labels, no cell values, tooltips kept.
+fn medium_heatmap() -> Heatmap {
+    let mut rng = Rng(3);
+    let n = 80;
+    let values = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| if i == j { Some(1.0) } else { Some(rng.next()) })
+                .collect()
+        })
+        .collect();
+    Heatmap::new("80 × 80 states")
+        .rows((0..n).map(|i| format!("State {i}")).collect())
+        .columns((0..n).map(|i| format!("S{i}")).collect())
+        .values(values)
+        .value_label("Agreement")
+}
+
 fn wave(y: f64, a: f64, p: f64) -> f64 {
     (y / p).sin() * a
 }
@@ -346,6 +407,8 @@ fn main() {
     write("heatmap.svg", heatmap().to_svg());
     write("fan.svg", fan().to_svg());
     write("distribution.svg", distributions().to_svg());
+    write("edge_distribution.svg", edge_distribution().to_svg());
+    write("heatmap_medium.svg", medium_heatmap().to_svg());
     write(
         "empty.svg",
         LineChart::new("No votes recorded for this state").to_svg(),

@@ -251,7 +251,7 @@ impl DistributionChart {
             .panels
             .iter()
             .map(|p| {
-                let max_ticks = ((plot_h / 40.0) as usize).clamp(2, 8);
+                let max_ticks = ((plot_h / 36.0) as usize).clamp(2, 8);
                 if let Some((a, b)) = valid_range(p.y_range) {
                     return (a, b, nice_ticks(a, b, max_ticks, false));
                 }
@@ -299,7 +299,14 @@ impl DistributionChart {
         } else {
             label_w * 0.643 + GROUP_FONT + 8.0 // sin 40°
         };
-        let panel_title_h = 24.0;
+        // Rotated labels hang down-left of their box: keep the first one
+        // inside the panel.
+        let inner_left = if horizontal {
+            inner_left
+        } else {
+            inner_left.max(label_w * 0.766 + GROUP_FONT * 0.4 - band / 2.0)
+        };
+        let panel_title_h = 28.0;
         let cell_w = inner_left + plot_w + 24.0;
         let cell_h = panel_title_h + plot_h + label_h + 14.0;
 
@@ -309,7 +316,8 @@ impl DistributionChart {
             svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
         let grid_top = PAD + title_h + 6.0;
         let key_y = grid_top + rows as f64 * cell_h + 4.0;
-        let height = key_y + 28.0 + PAD;
+        let (_, key_rows) = key_layout(width - 2.0 * PAD);
+        let height = key_y + key_rows as f64 * 20.0 + 8.0 + PAD;
 
         let id = svg::id_prefix("dist", &self.title);
         let mut s = Svg::new(width, height, &id, &self.title, &self.describe());
@@ -417,7 +425,7 @@ impl DistributionChart {
             s.raw("</g>\n");
         }
 
-        draw_key(&mut s, PAD, key_y + 10.0);
+        draw_key(&mut s, PAD, key_y + 10.0, width - 2.0 * PAD);
         s.finish()
     }
 
@@ -544,51 +552,72 @@ fn write_diamond(out: &mut String, x: f64, y: f64) {
     );
 }
 
-/// The glyph key under the panels.
-fn draw_key(s: &mut Svg, x: f64, y: f64) {
+/// Glyph-key entries, in order.
+const KEY: [&str; 4] = [
+    "box: 25th–75th percentile, bar: median",
+    "whiskers: 5th–95th percentile",
+    "min / max",
+    "mean",
+];
+
+/// Flow layout of the key in `avail` px: (x offset, row) per entry and the
+/// number of rows.
+fn key_layout(avail: f64) -> (Vec<(f64, usize)>, usize) {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (0.0, 0usize);
+    for label in KEY {
+        let w = 20.0 + text::width(label, 11.0);
+        if x > 0.0 && x + w > avail {
+            x = 0.0;
+            row += 1;
+        }
+        out.push((x, row));
+        x += w + 18.0;
+    }
+    (out, row + 1)
+}
+
+/// The glyph key under the panels, wrapped to `avail` px.
+fn draw_key(s: &mut Svg, x0: f64, y0: f64, avail: f64) {
     let st = TextStyle::new(11.0).fill(INK_SOFT);
     let c = "#595959";
-    let mut cx = x;
-    // Box with median.
-    s.rect(
-        cx,
-        y - 7.0,
-        14.0,
-        14.0,
-        c,
-        " fill-opacity=\"0.22\" stroke=\"#595959\" stroke-width=\"1.5\"",
-    );
-    s.line(cx, y, cx + 14.0, y, c, 3.0, "");
-    s.text(
-        cx + 20.0,
-        y + 4.0,
-        "box: 25th–75th percentile, bar: median",
-        st,
-    );
-    cx += 20.0 + text::width("box: 25th–75th percentile, bar: median", 11.0) + 18.0;
-    // Whisker.
-    s.raw(&format!(
-        "<path d=\"M{a} {t}L{a} {b}M{l} {t}L{r} {t}M{l} {b}L{r} {b}\" stroke=\"{c}\" stroke-width=\"1.5\" fill=\"none\"/>\n",
-        a = f2(cx + 4.0),
-        t = f2(y - 7.0),
-        b = f2(y + 7.0),
-        l = f2(cx + 1.0),
-        r = f2(cx + 7.0)
-    ));
-    s.text(cx + 14.0, y + 4.0, "whiskers: 5th–95th", st);
-    cx += 14.0 + text::width("whiskers: 5th–95th", 11.0) + 18.0;
-    s.raw(&format!(
-        "<circle cx=\"{}\" cy=\"{}\" r=\"2.75\" fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"1.25\"/>\n",
-        f2(cx + 3.0),
-        f2(y)
-    ));
-    s.text(cx + 11.0, y + 4.0, "min / max", st);
-    cx += 11.0 + text::width("min / max", 11.0) + 18.0;
-    let mut d = String::new();
-    write_diamond(&mut d, cx + 4.5, y);
-    s.raw(&d);
-    s.raw("\n");
-    s.text(cx + 14.0, y + 4.0, "mean", st);
+    let (pos, _) = key_layout(avail);
+    for (k, (label, (dx, row))) in KEY.iter().zip(pos).enumerate() {
+        let (x, y) = (x0 + dx, y0 + row as f64 * 20.0);
+        match k {
+            0 => {
+                s.rect(
+                    x,
+                    y - 7.0,
+                    14.0,
+                    14.0,
+                    c,
+                    " fill-opacity=\"0.22\" stroke=\"#595959\" stroke-width=\"1.5\"",
+                );
+                s.line(x, y, x + 14.0, y, c, 3.0, "");
+            }
+            1 => s.raw(&format!(
+                "<path d=\"M{a} {t}L{a} {b}M{l} {t}L{r} {t}M{l} {b}L{r} {b}\" stroke=\"{c}\" stroke-width=\"1.5\" fill=\"none\"/>\n",
+                a = f2(x + 7.0),
+                t = f2(y - 7.0),
+                b = f2(y + 7.0),
+                l = f2(x + 4.0),
+                r = f2(x + 10.0)
+            )),
+            2 => s.raw(&format!(
+                "<circle cx=\"{}\" cy=\"{}\" r=\"2.75\" fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"1.25\"/>\n",
+                f2(x + 7.0),
+                f2(y)
+            )),
+            _ => {
+                let mut d = String::new();
+                write_diamond(&mut d, x + 7.0, y);
+                d.push('\n');
+                s.raw(&d);
+            }
+        }
+        s.text(x + 20.0, y + 4.0, label, st);
+    }
 }
 
 #[cfg(test)]
@@ -634,7 +663,7 @@ mod tests {
                 .count(),
             3
         );
-        assert!(svg.contains("whiskers: 5th–95th"));
+        assert!(svg.contains("whiskers: 5th–95th percentile"));
         assert!(svg.contains("Bandwagon &amp; co"));
         // "Hedge" has the same colour in both panels.
         let hedge: Vec<&str> = doc

@@ -37,6 +37,14 @@ fn check(svg: &str) -> Result<(), TestCaseError> {
     prop_assert!(root.attribute("viewBox").is_some());
     prop_assert!(doc.descendants().any(|n| n.has_tag_name("title")));
     prop_assert!(doc.descendants().any(|n| n.has_tag_name("desc")));
+    for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let size: f64 = n
+            .attribute("font-size")
+            .unwrap_or("0")
+            .parse()
+            .unwrap_or(0.0);
+        prop_assert!(size >= 11.0, "font-size {}", size);
+    }
     for n in doc.descendants().filter(|n| n.is_element()) {
         for a in n.attributes() {
             if matches!(
