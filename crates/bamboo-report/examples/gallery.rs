@@ -414,6 +414,10 @@ fn main() {
         LineChart::new("No votes recorded for this state").to_svg(),
     );
     write("edge_line.svg", edge_line().to_svg());
+    write(
+        "edge_line_narrow.svg",
+        edge_line().size(480.0, 420.0).to_svg(),
+    );
     write("edge_heatmap.svg", edge_heatmap().to_svg());
     let table = Table::new(["Country", "USA", "CHN", "RUS", "Votes", "Note"])
         .title("Agreement with the great powers, 2021")

@@ -187,6 +187,11 @@ struct Layout {
     event_rows: usize,
 }
 
+/// Legend label for a legend below the plot, where the full width is free.
+fn below_label(l: &str, avail: f64) -> String {
+    text::truncate(l, (avail - SWATCH_W - 30.0).max(40.0), 12.0)
+}
+
 fn legend_label(l: &str) -> String {
     text::truncate(l, LEGEND_LABEL_MAX, 12.0)
 }
@@ -227,7 +232,7 @@ fn flow_rows(spec: &FrameSpec<'_>, avail: f64) -> Vec<Vec<(usize, f64)>> {
     let mut rows: Vec<Vec<(usize, f64)>> = Vec::new();
     let mut used = f64::INFINITY;
     for (i, e) in spec.legend.iter().enumerate() {
-        let w = SWATCH_W + 8.0 + text::width(&legend_label(&e.label), 12.0) + 22.0;
+        let w = SWATCH_W + 8.0 + text::width(&below_label(&e.label, avail), 12.0) + 22.0;
         if used + w > avail && used > 0.0 {
             rows.push(Vec::new());
             used = 0.0;
@@ -262,7 +267,7 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
     let top = PAD + title_h + assumed_rows as f64 * EVENT_ROW_H + 10.0;
     let x_axis_h = if spec.x_label.is_empty() { 24.0 } else { 46.0 };
     let mut bottom = height - PAD - x_axis_h - legend_h;
-    let min_plot_h = 120.0;
+    let min_plot_h = 160.0;
     if bottom - top < min_plot_h {
         height += min_plot_h - (bottom - top);
         bottom = top + min_plot_h;
@@ -631,7 +636,7 @@ impl Frame {
                         s.text(
                             x + off + SWATCH_W + 8.0,
                             cy + 4.0,
-                            &legend_label(&e.label),
+                            &below_label(&e.label, w),
                             TextStyle::new(12.0),
                         );
                     }

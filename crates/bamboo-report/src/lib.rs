@@ -16,6 +16,8 @@
 //! * [`Table`] — aligned plain-text tables; [`csv_escape`] / [`csv_row`] for
 //!   CSV.
 
+#![warn(missing_docs)]
+
 mod distribution;
 mod fan;
 mod frame;

@@ -523,6 +523,50 @@ mod tests {
     }
 
     #[test]
+    fn narrow_chart_puts_legend_below_the_plot() {
+        let mut c = LineChart::new("narrow").size(420.0, 320.0).x_label("Year");
+        for name in [
+            "Western European and Others Group",
+            "Eastern European Group",
+            "African Group",
+        ] {
+            c = c.series(Series::new(
+                name,
+                (2000..2010).map(|y| (f64::from(y), Some(0.5))).collect(),
+            ));
+        }
+        let svg = c.to_svg();
+        let doc = parse(&svg);
+        let axis_y: f64 = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("axes"))
+            .and_then(|g| g.children().find(|n| n.has_tag_name("line")))
+            .and_then(|l| l.attribute("y1"))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let legend = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("legend"))
+            .unwrap();
+        for t in legend.children().filter(|n| n.has_tag_name("text")) {
+            let y: f64 = t.attribute("y").unwrap().parse().unwrap();
+            assert!(y > axis_y + 30.0, "legend text at {y}, x axis at {axis_y}");
+        }
+        // The document grew or kept its size; the legend fits inside it.
+        let h: f64 = doc
+            .root_element()
+            .attribute("height")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(legend
+            .children()
+            .filter_map(|n| n.attribute("y"))
+            .all(|y| y.parse::<f64>().unwrap() < h));
+    }
+
+    #[test]
     fn many_series_put_legend_below_and_stay_valid() {
         let mut c = LineChart::new("many");
         for i in 0..14 {
