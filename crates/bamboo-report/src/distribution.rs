@@ -319,8 +319,9 @@ impl DistributionChart {
         let (_, key_rows) = key_layout(width - 2.0 * PAD);
         let height = key_y + key_rows as f64 * 20.0 + 8.0 + PAD;
 
-        let id = svg::id_prefix("dist", &self.title);
-        let mut s = Svg::new(width, height, &id, &self.title, &self.describe());
+        let desc = self.describe();
+        let id = svg::id_prefix("dist", &self.title, &desc);
+        let mut s = Svg::new(width, height, &id, &self.title, &desc);
         svg::title_block(
             &mut s,
             PAD,

@@ -422,7 +422,7 @@ impl Frame {
                 break;
             }
         }
-        let id = svg::id_prefix(spec.kind, spec.title);
+        let id = svg::id_prefix(spec.kind, spec.title, &spec.desc);
         let mut s = Svg::new(l.width, l.height, &id, spec.title, &spec.desc);
         svg::title_block(
             &mut s,

@@ -366,8 +366,8 @@ impl Heatmap {
         let grid_bottom = gy + gh + col_extent + if self.x_label.is_empty() { 0.0 } else { 24.0 };
         let height = grid_bottom.max(legend_bottom) + PAD;
 
-        let id = svg::id_prefix("heatmap", &self.title);
         let desc = self.describe(nr, nc, lo, hi, &finite, n_missing);
+        let id = svg::id_prefix("heatmap", &self.title, &desc);
         let mut s = Svg::new(width, height, &id, &self.title, &desc);
         svg::title_block(
             &mut s,

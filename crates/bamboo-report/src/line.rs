@@ -489,6 +489,22 @@ mod tests {
     }
 
     #[test]
+    fn same_title_different_data_gets_distinct_ids() {
+        let a = LineChart::new("Agreement")
+            .series(Series::new("VNM", vec![(1.0, Some(0.1)), (2.0, Some(0.2))]));
+        let b = LineChart::new("Agreement")
+            .series(Series::new("LAO", vec![(1.0, Some(0.1)), (2.0, Some(0.2))]));
+        let id = |svg: &str| {
+            parse(svg)
+                .root_element()
+                .attribute("aria-labelledby")
+                .unwrap()
+                .to_string()
+        };
+        assert_ne!(id(&a.to_svg()), id(&b.to_svg()));
+    }
+
+    #[test]
     fn empty_inputs_say_no_data() {
         for chart in [
             LineChart::new("empty"),

@@ -216,12 +216,18 @@ pub(crate) fn fmt_fixed(v: f64, decimals: usize) -> String {
     }
 }
 
-/// A deterministic element-id prefix derived from the chart kind and title
-/// (FNV-1a), so several charts can be inlined into one HTML page without
-/// clashing ids.
-pub(crate) fn id_prefix(kind: &str, title: &str) -> String {
+/// A deterministic element-id prefix derived from the chart kind, title and
+/// description (FNV-1a; the description summarises the data), so several
+/// charts can be inlined into one HTML page without clashing ids.
+pub(crate) fn id_prefix(kind: &str, title: &str, desc: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
-    for b in kind.bytes().chain([0u8]).chain(title.bytes()) {
+    for b in kind
+        .bytes()
+        .chain([0u8])
+        .chain(title.bytes())
+        .chain([0u8])
+        .chain(desc.bytes())
+    {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
@@ -432,8 +438,8 @@ pub(crate) fn title_block_height(max_w: f64, title: &str, subtitle: Option<&str>
 /// finished document.
 pub(crate) fn empty_chart(kind: &str, title: &str, subtitle: Option<&str>, what: &str) -> String {
     let (w, h) = (640.0, 360.0);
-    let id = id_prefix(kind, title);
     let desc = format!("{what} with no data to plot.");
+    let id = id_prefix(kind, title, &desc);
     let mut svg = Svg::new(w, h, &id, title, &desc);
     let below = title_block(&mut svg, 16.0, 12.0, w - 32.0, title, subtitle);
     svg.rect(
@@ -491,8 +497,9 @@ mod tests {
 
     #[test]
     fn id_prefix_is_stable_and_distinct() {
-        assert_eq!(id_prefix("line", "a"), id_prefix("line", "a"));
-        assert_ne!(id_prefix("line", "a"), id_prefix("line", "b"));
-        assert_ne!(id_prefix("line", "a"), id_prefix("heat", "a"));
+        assert_eq!(id_prefix("line", "a", "d"), id_prefix("line", "a", "d"));
+        assert_ne!(id_prefix("line", "a", "d"), id_prefix("line", "b", "d"));
+        assert_ne!(id_prefix("line", "a", "d"), id_prefix("heat", "a", "d"));
+        assert_ne!(id_prefix("line", "a", "d"), id_prefix("line", "a", "e"));
     }
 }
