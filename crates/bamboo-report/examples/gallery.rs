@@ -113,7 +113,7 @@ fn big_heatmap() -> Heatmap {
 
 fn fan() -> FanChart {
     let doctrines = [
-        ("Bandwagon with China", 0.88, 0.004),
+        ("Bandwagon with China", 0.88, 0.002),
         ("Hedge", 0.84, -0.002),
         ("Balance with the USA", 0.82, -0.009),
         ("Strict neutrality", 0.85, -0.004),
