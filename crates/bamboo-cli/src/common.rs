@@ -82,10 +82,10 @@ impl Loaded {
     pub fn provenance(&self) -> String {
         let (lo, hi) = self.store.year_span().unwrap_or((0, 0));
         format!(
-            "source: {} roll calls {lo}-{hi} from {} ({} files; unvotes 0.3.0 for 1946-2019, Voeten 2020-2021)",
+            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{}) read from {}",
             self.store.roll_calls().len(),
-            self.dir.root.join("unga").display(),
-            self.report.files.len()
+            if self.report.files.len() > 5 { ", plus imported files" } else { "" },
+            self.dir.unga().display()
         )
     }
 }

@@ -40,6 +40,9 @@ pub enum Command {
     Balance(cmd::balance::Args),
     /// Every pair of states in every year: n, agreement, S, kappa, pi.
     Dyads(cmd::dyads::Args),
+    /// Draw a chart as SVG.
+    #[command(subcommand)]
+    Chart(cmd::chart::Chart),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Some(Command::Align(a)) => cmd::align::run(&cli, a),
         Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
         Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
+        Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
         None => cmd::overview::run(&cli),
     };
     match result {

@@ -69,53 +69,25 @@ pub fn push_num(buf: &mut String, x: Option<f64>) {
     }
 }
 
-/// A plain text table: a header row, right-aligned numeric columns.
+/// A plain text table (rendered by `bamboo-report`). Columns whose cells all start with a
+/// number, such as `0.412 (71)`, are right-aligned.
 pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
-    let cols = headers.len();
-    let mut width: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut t = bamboo_report::Table::new(headers.iter().cloned());
     for r in rows {
-        for (i, c) in r.iter().enumerate().take(cols) {
-            width[i] = width[i].max(c.chars().count());
-        }
+        t.push_row(r.iter().cloned());
     }
-    let numeric: Vec<bool> = (0..cols)
-        .map(|i| {
-            rows.iter().all(|r| {
-                r.get(i).is_none_or(|c| {
-                    c == "–"
-                        || c.chars()
-                            .next()
-                            .is_some_and(|ch| ch.is_ascii_digit() || ch == '-')
-                })
+    for i in 0..headers.len() {
+        let numeric = rows.iter().all(|r| {
+            r.get(i).is_none_or(|c| {
+                c == "–"
+                    || c.chars()
+                        .next()
+                        .is_some_and(|ch| ch.is_ascii_digit() || ch == '-')
             })
-        })
-        .collect();
-    let mut out = String::new();
-    let line = |cells: &[String], out: &mut String| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate().take(cols) {
-            let pad = width[i] - c.chars().count();
-            if i > 0 {
-                s.push_str("  ");
-            }
-            if numeric[i] {
-                s.push_str(&" ".repeat(pad));
-                s.push_str(c);
-            } else {
-                s.push_str(c);
-                if i + 1 < cols {
-                    s.push_str(&" ".repeat(pad));
-                }
-            }
+        });
+        if numeric {
+            t = t.align(i, bamboo_report::Align::Right);
         }
-        out.push_str(s.trim_end());
-        out.push('\n');
-    };
-    line(headers, &mut out);
-    let rule: Vec<String> = width.iter().map(|w| "-".repeat(*w)).collect();
-    line(&rule, &mut out);
-    for r in rows {
-        line(r, &mut out);
     }
-    out
+    t.render()
 }

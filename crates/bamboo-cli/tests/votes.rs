@@ -235,7 +235,7 @@ fn table_output_explains_its_numbers() {
 fn default_job_runs_without_arguments_from_the_workspace() {
     let out = ok(bamboo_raw(&[], &workspace_root()));
     assert!(
-        out.contains("Viet Nam (VNM): balance between USA, CHN, RUS"),
+        out.contains("Vietnam (VNM): balance between USA, CHN, RUS"),
         "{out}"
     );
 }

@@ -150,6 +150,15 @@ impl Countries {
             .map_or_else(|| c.to_string(), |r| r.name.clone())
     }
 
+    /// The everyday name of a code (`Vietnam`, `Russia`), else its official name, else the code.
+    pub fn short_name(&self, c: Iso3) -> String {
+        match self.get(c) {
+            Some(r) if !r.common_name.is_empty() => r.common_name.clone(),
+            Some(r) => r.name.clone(),
+            None => c.to_string(),
+        }
+    }
+
     /// Maps an unvotes ISO2 code (with historical codes) to ISO3.
     pub fn from_iso2(&self, code: &str) -> Option<Iso3> {
         self.by_iso2.get(code).copied()

@@ -34,7 +34,7 @@ impl DataDir {
         for c in &candidates {
             if c.join("unga").is_dir() {
                 return Ok(DataDir {
-                    root: c.clone(),
+                    root: c.canonicalize().unwrap_or_else(|_| c.clone()),
                     how: "default",
                 });
             }
@@ -72,6 +72,7 @@ impl DataDir {
                 ),
             });
         }
+        let root = root.canonicalize().unwrap_or(root);
         Ok(DataDir { root, how })
     }
 

@@ -124,7 +124,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 writeln!(
                     w,
                     "{} ({}): {} with each state, by {}\n",
-                    data.countries.name(subject),
+                    data.countries.short_name(subject),
                     subject,
                     metric.name(),
                     by_label(by)

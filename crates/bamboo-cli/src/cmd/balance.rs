@@ -104,7 +104,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 writeln!(
                     w,
                     "{} ({}): balance between {}, by {}\n",
-                    data.countries.name(subject),
+                    data.countries.short_name(subject),
                     subject,
                     poles
                         .iter()

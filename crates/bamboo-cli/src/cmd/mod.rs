@@ -2,5 +2,6 @@
 
 pub mod align;
 pub mod balance;
+pub mod chart;
 pub mod dyads;
 pub mod overview;
