@@ -7,6 +7,7 @@ pub mod balance;
 pub mod country;
 pub mod date;
 pub mod dyads;
+pub mod event;
 pub mod metrics;
 pub mod store;
 pub mod vote;
