@@ -1,12 +1,16 @@
 //! What several subcommands share: loading the data named by the global flags, parsing
-//! country lists and time spans, with errors that say what is allowed.
+//! country lists and time spans, with errors that say what is allowed; where the ledger
+//! database and the curated data live.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use bamboo_core::alignment::{By, SeriesSpec};
 use bamboo_core::metrics::Metric;
 use bamboo_core::{Iso3, VoteStore};
+use bamboo_data::ledger_db::LedgerDb;
+use bamboo_data::ledger_toml::{read_ledger, toml_files};
 use bamboo_data::votes::LoadReport;
 use bamboo_data::{Countries, DataDir};
 
@@ -133,4 +137,62 @@ pub fn span(store: &VoteStore, from: Option<i32>, to: Option<i32>, by: By) -> Re
         bail!("the span {from}-{to} has no roll calls: the data covers {lo}-{hi}");
     }
     Ok(SeriesSpec { from, to, by })
+}
+
+/// The default ledger database: `$XDG_DATA_HOME/bamboo/ledger.sqlite3`, else
+/// `~/.local/share/bamboo/ledger.sqlite3`.
+pub fn default_db_path() -> Result<PathBuf> {
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        Some(x) => PathBuf::from(x),
+        None => match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+            Some(h) => PathBuf::from(h).join(".local/share"),
+            None => bail!(
+                "cannot tell where to keep the ledger: neither XDG_DATA_HOME nor HOME is set; pass --db FILE"
+            ),
+        },
+    };
+    Ok(base.join("bamboo").join("ledger.sqlite3"))
+}
+
+/// The curated data shipped with bamboo (`ledger/`, `doctrines/`, `cases/`): `./data` when
+/// it holds any of them, else the `data/` folder of the checkout this binary was built from.
+pub fn curated_dir() -> Option<PathBuf> {
+    let holds = |d: &Path| {
+        ["ledger", "doctrines", "cases"]
+            .iter()
+            .any(|s| d.join(s).is_dir())
+    };
+    let here = PathBuf::from("data");
+    if holds(&here) {
+        return Some(here.canonicalize().unwrap_or(here));
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    holds(&built).then(|| built.canonicalize().unwrap_or(built))
+}
+
+/// Opens (creating and migrating) the ledger database; a database created now is seeded
+/// from the curated `ledger/*.toml`, all files in one transaction.
+pub fn open_ledger(path: &Path, curated: Option<&Path>) -> Result<LedgerDb> {
+    let (mut db, report) = LedgerDb::open(path)?;
+    if report.created() {
+        let mut batches = Vec::new();
+        if let Some(dir) = curated {
+            for f in toml_files(&dir.join("ledger"))? {
+                let contents = read_ledger(&f)?;
+                let name = f
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                batches.push((format!("seed:{name}"), contents.events));
+            }
+        }
+        if let Some(r) = db.seed(&batches)? {
+            tracing::info!(
+                events = r.added,
+                files = batches.len(),
+                db = %path.display(),
+                "new ledger seeded from the curated ledger files"
+            );
+        }
+    }
+    Ok(db)
 }

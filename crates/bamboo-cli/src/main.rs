@@ -43,6 +43,11 @@ pub enum Command {
     /// Draw a chart as SVG.
     #[command(subcommand)]
     Chart(cmd::chart::Chart),
+    /// Serve the JSON API and the dashboard over HTTP.
+    Serve(cmd::serve::Args),
+    /// Move ledger events between TOML files and the database.
+    #[command(subcommand)]
+    Ledger(cmd::ledger::Ledger),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +60,8 @@ fn main() -> ExitCode {
         Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
         Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
         Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
+        Some(Command::Serve(a)) => cmd::serve::run(&cli, a),
+        Some(Command::Ledger(l)) => cmd::ledger::run(l),
         None => cmd::overview::run(&cli),
     };
     match result {

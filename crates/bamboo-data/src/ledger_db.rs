@@ -330,6 +330,46 @@ impl LedgerDb {
         Ok(report)
     }
 
+    /// Seeds a new database from curated batches `(origin, events)` in one transaction, and
+    /// records where the seed came from under the `seeded_from` meta key. Seeding happens
+    /// once: a database that was already seeded is left alone (`None`).
+    pub fn seed(
+        &mut self,
+        batches: &[(String, Vec<LedgerEvent>)],
+    ) -> Result<Option<ImportReport>, LedgerDbError> {
+        if self.meta("seeded_from")?.is_some() {
+            return Ok(None);
+        }
+        let path = self.path.clone();
+        let e = |source| LedgerDbError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        let mut report = ImportReport::default();
+        for (origin, events) in batches {
+            for ev in events {
+                match insert_in(&tx, &path, ev, origin) {
+                    Ok(_) => report.added += 1,
+                    Err(LedgerDbError::Duplicate { .. }) => report.already_present += 1,
+                    Err(other) => return Err(other),
+                }
+            }
+        }
+        let from: Vec<&str> = batches.iter().map(|(o, _)| o.as_str()).collect();
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('seeded_from', ?1)",
+            [if from.is_empty() {
+                "(nothing)".to_string()
+            } else {
+                from.join(", ")
+            }],
+        )
+        .map_err(e)?;
+        tx.commit().map_err(e)?;
+        Ok(Some(report))
+    }
+
     /// A value from the `meta` table.
     pub fn meta(&self, key: &str) -> Result<Option<String>, LedgerDbError> {
         self.conn
@@ -696,6 +736,36 @@ mod tests {
             }
         );
         assert_eq!(db.count().unwrap(), 2);
+    }
+
+    #[test]
+    fn seeding_happens_once_and_all_at_once() {
+        let (mut db, _) = LedgerDb::open_in_memory().unwrap();
+        let batches = vec![
+            (
+                "seed:a.toml".to_string(),
+                vec![ev("2016-05-23", "visit", "Obama in Hanoi")],
+            ),
+            (
+                "seed:b.toml".to_string(),
+                vec![ev("2023-09-10", "partnership", "US CSP")],
+            ),
+        ];
+        let r = db.seed(&batches).unwrap().unwrap();
+        assert_eq!(r.added, 2);
+        assert_eq!(
+            db.meta("seeded_from").unwrap().as_deref(),
+            Some("seed:a.toml, seed:b.toml")
+        );
+        assert_eq!(db.seed(&batches).unwrap(), None, "a second seed is a no-op");
+        assert_eq!(db.count().unwrap(), 2);
+        let origins: Vec<String> = db
+            .list(&EventQuery::default())
+            .unwrap()
+            .into_iter()
+            .map(|s| s.origin)
+            .collect();
+        assert_eq!(origins, ["seed:a.toml", "seed:b.toml"]);
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub fn read_ledger(path: &Path) -> Result<LedgerFileContents, DataError> {
 }
 
 /// The ledger files of a folder (`*.toml`), sorted by name; none if it does not exist.
-pub fn ledger_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
+pub fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     let rd = match std::fs::read_dir(dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -4,4 +4,6 @@ pub mod align;
 pub mod balance;
 pub mod chart;
 pub mod dyads;
+pub mod ledger;
 pub mod overview;
+pub mod serve;

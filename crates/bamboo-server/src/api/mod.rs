@@ -1,0 +1,85 @@
+//! The route table: every route of the server, recorded as it is added so that a test can
+//! compare it with the OpenAPI document in both directions.
+
+pub mod engine;
+pub mod ledger;
+pub mod votes;
+
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{auth, charts, dashboard, openapi};
+
+/// A router that remembers its routes as `(METHOD, path)`.
+pub struct Routes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        m: MethodRouter<AppState>,
+    ) -> Routes {
+        self.router = self.router.route(path, m);
+        self.list.push((method, path));
+        self
+    }
+}
+
+/// Every route: `(router, [(METHOD, path)])`. Writes go through the token check.
+pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
+    let token = || from_fn_with_state(state.clone(), auth::require_token);
+    let r = Routes::new()
+        .add("GET", "/", get(dashboard::index))
+        .add("GET", "/assets/{file}", get(dashboard::asset))
+        .add("GET", "/api/openapi.json", get(openapi::document))
+        .add("GET", "/api/health", get(votes::health))
+        .add("GET", "/api/countries", get(votes::countries))
+        .add("GET", "/api/align", get(votes::align))
+        .add("GET", "/api/balance/{iso3}", get(votes::balance))
+        .add("GET", "/api/dyads", get(votes::dyads))
+        .add("GET", "/api/chart/balance/{file}", get(charts::balance))
+        .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
+        .add("GET", "/api/doctrines", get(engine::doctrines))
+        .add("GET", "/api/cases", get(engine::cases))
+        .add("POST", "/api/advise", post(engine::advise))
+        .add("POST", "/api/backtest", post(engine::backtest))
+        .add("POST", "/api/simulate", post(engine::simulate))
+        .add("GET", "/api/ledger/events", get(ledger::list))
+        .add(
+            "POST",
+            "/api/ledger/events",
+            post(ledger::create).route_layer(token()),
+        )
+        .add("GET", "/api/ledger/events/{id}", get(ledger::get_one));
+    (r.router, r.list)
+}
+
+/// What this build can do, so the dashboard (and any client) can tell before asking.
+pub fn features() -> Value {
+    json!({ "advise": false, "backtest": false, "simulate": false, "ledger": true })
+}
+
+/// Runs CPU-bound work on the blocking pool, so that one heavy request never stalls the
+/// threads that answer the others.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(ApiError::internal(format!("a worker task failed: {e}"))))
+}

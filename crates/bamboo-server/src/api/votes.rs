@@ -1,0 +1,340 @@
+//! The vote endpoints: health, countries, a state's alignment with others, its balance
+//! between poles, and every dyad of a year (optionally within one region).
+//!
+//! The JSON has the shape of the CLI's `--format json` for the same question (`subject`,
+//! `definitions`, `source`, `rows`), so what a reader learns from one serves the other.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use bamboo_core::alignment::{balance_series, series, By, SeriesSpec};
+use bamboo_core::dyads::YearBits;
+use bamboo_core::metrics::{Measures, Metric};
+use bamboo_core::Iso3;
+
+use crate::api::blocking;
+use crate::error::ApiError;
+use crate::params::{country, Params};
+use crate::state::AppState;
+
+/// The poles when none are given (the spec's default).
+pub const DEFAULT_POLES: [Iso3; 3] = [
+    Iso3::from_static("USA"),
+    Iso3::from_static("CHN"),
+    Iso3::from_static("RUS"),
+];
+
+pub fn measures_json(m: &Measures) -> Value {
+    json!({
+        "n": m.n, "agreement": m.agreement, "s": m.s, "s2": m.s2, "kappa": m.kappa,
+        "kappa1": m.kappa1, "pi": m.pi, "coincidence": m.coincidence,
+    })
+}
+
+pub fn definitions() -> Value {
+    json!({
+        "n": "roll calls on which both states voted (absences and non-members dropped)",
+        "agreement": Metric::Agreement.definition(),
+        "s": Metric::S.definition(),
+        "s2": "S with δ_ab = (|a-b|/2)^2 (r=2)",
+        "kappa": Metric::Kappa.definition(),
+        "kappa1": "κ with δ_ab = |a-b|/2 (r=1)",
+        "pi": Metric::Pi.definition(),
+        "coincidence": Metric::Coincidence.definition(),
+    })
+}
+
+pub fn by_json(by: By) -> Value {
+    match by {
+        By::Year => json!("year"),
+        By::Total => json!("total"),
+        By::Window(n) => json!({ "window": n }),
+    }
+}
+
+/// `GET /api/health`: liveness, what is loaded, and the limits.
+pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+    p.allow(&[])?;
+    let v = st.votes();
+    let (lo, hi) = v.store.year_span().unwrap_or((0, 0));
+    let events = st.ledger().count().await?;
+    Ok(Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "data": {
+            "roll_calls": v.store.roll_calls().len(),
+            "votes": v.store.vote_count(),
+            "countries": v.store.countries().len(),
+            "years": [lo, hi],
+            "source": v.provenance,
+        },
+        "ledger": { "events": events },
+        "features": crate::api::features(),
+        "limits": st.limits(),
+    })))
+}
+
+/// `GET /api/countries`: the country table, with the years each state voted.
+pub async fn countries(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+    p.allow(&[])?;
+    let v = st.votes();
+    let list: Vec<Value> = v
+        .countries
+        .all()
+        .iter()
+        .map(|c| {
+            let span = v
+                .store
+                .country_index(c.iso3)
+                .and_then(|i| v.store.voting_span(i));
+            json!({
+                "iso3": c.iso3,
+                "name": c.name,
+                "short_name": v.countries.short_name(c.iso3),
+                "region": c.region,
+                "subregion": c.subregion,
+                "un_member": c.un_member,
+                "historical": c.historical,
+                "voted": span.map(|(a, b)| json!([a.year(), b.year()])),
+            })
+        })
+        .collect();
+    let mut regions: Vec<&str> = v
+        .countries
+        .all()
+        .iter()
+        .map(|c| c.region.as_str())
+        .filter(|r| !r.is_empty())
+        .collect();
+    regions.sort_unstable();
+    regions.dedup();
+    Ok(Json(json!({ "regions": regions, "countries": list })))
+}
+
+/// `GET /api/align?a=VNM&b=USA,CHN,RUS&from=&to=&by=&metric=`.
+pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+    let p = p.allow(&["a", "b", "from", "to", "by", "metric"])?;
+    blocking(move || {
+        let v = st.votes();
+        let subject = p.country("a", &v.countries)?.ok_or_else(|| {
+            ApiError::bad_request("parameter `a` is required: the subject state, e.g. a=VNM")
+        })?;
+        let others = p
+            .countries("b", &v.countries)?
+            .filter(|o| !o.is_empty())
+            .unwrap_or_else(|| {
+                DEFAULT_POLES
+                    .into_iter()
+                    .filter(|c| *c != subject)
+                    .collect()
+            });
+        let by = p.by()?;
+        let metric = p.metric()?;
+        let (from, to) = p.span(&v.store)?;
+        let rows = series(&v.store, subject, &others, SeriesSpec { from, to, by })
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        Ok(json!({
+            "subject": subject,
+            "others": others,
+            "by": by_json(by),
+            "metric": metric.name(),
+            "definitions": definitions(),
+            "source": v.provenance,
+            "rows": rows.iter().map(|r| json!({
+                "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
+                "with": r.with.iter().map(|(c, m)| {
+                    let mut o = measures_json(m);
+                    o["country"] = json!(c);
+                    o
+                }).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }))
+    })
+    .await
+    .map(Json)
+}
+
+/// The rows of a balance question, shared by the JSON and the chart.
+pub struct BalanceQuery {
+    pub subject: Iso3,
+    pub poles: Vec<Iso3>,
+    pub metric: Metric,
+    pub by: By,
+    pub rows: Vec<bamboo_core::alignment::BalanceRow>,
+}
+
+/// Reads `poles, from, to, by, metric` and computes the balance series of `iso3`.
+pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQuery, ApiError> {
+    let v = st.votes();
+    let subject = country(iso3, "the country in the path", &v.countries)?;
+    let poles = p
+        .countries("poles", &v.countries)?
+        .unwrap_or_else(|| DEFAULT_POLES.to_vec());
+    if poles.len() < 2 {
+        return Err(ApiError::bad_request(
+            "parameter `poles` needs at least two states, e.g. poles=USA,CHN,RUS",
+        ));
+    }
+    if poles.contains(&subject) {
+        return Err(ApiError::bad_request(format!(
+            "parameter `poles`: {subject} is the subject itself; list the other powers (default: USA,CHN,RUS)"
+        )));
+    }
+    let by = p.by()?;
+    let metric = p.metric()?;
+    let (from, to) = p.span(&v.store)?;
+    let rows = balance_series(
+        &v.store,
+        subject,
+        &poles,
+        SeriesSpec { from, to, by },
+        metric,
+    )
+    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    Ok(BalanceQuery {
+        subject,
+        poles,
+        metric,
+        by,
+        rows,
+    })
+}
+
+/// `GET /api/balance/{iso3}?poles=&from=&to=&by=&metric=`.
+pub async fn balance(
+    State(st): State<AppState>,
+    Path(iso3): Path<String>,
+    p: Params,
+) -> Result<Json<Value>, ApiError> {
+    let p = p.allow(&["poles", "from", "to", "by", "metric"])?;
+    blocking(move || {
+        let q = balance_query(&st, &iso3, &p)?;
+        let v = st.votes();
+        Ok(json!({
+            "subject": q.subject,
+            "name": v.countries.short_name(q.subject),
+            "poles": q.poles.iter().map(|c| json!({"iso3": c, "name": v.countries.short_name(*c)})).collect::<Vec<_>>(),
+            "metric": q.metric.name(),
+            "by": by_json(q.by),
+            "definitions": {
+                "alignment": q.metric.definition(),
+                "lean": "max alignment - min alignment over the poles (0 = equidistant); undefined unless every pole is defined",
+                "balance": "1 - lean",
+                "toward": "the pole with the largest alignment",
+            },
+            "source": v.provenance,
+            "rows": q.rows.iter().map(|r| json!({
+                "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
+                "alignments": r.reading.alignments.iter().zip(&r.n).map(|((p, a), (_, n))| json!({"pole": p, "n": n, "alignment": a})).collect::<Vec<_>>(),
+                "lean": r.reading.lean, "balance": r.reading.balance, "toward": r.reading.toward,
+            })).collect::<Vec<_>>(),
+        }))
+    })
+    .await
+    .map(Json)
+}
+
+/// The states that voted in `year` and belong to `region` (all when `None`), ordered by
+/// subregion then name, so neighbours sit together in a heatmap; with their store indices.
+pub fn year_members(st: &AppState, bits: &YearBits, region: Option<&str>) -> Vec<(Iso3, usize)> {
+    let v = st.votes();
+    let mut out: Vec<(String, String, Iso3, usize)> = bits
+        .countries
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &idx)| {
+            let code = v.store.countries()[idx as usize];
+            let c = v.countries.get(code);
+            let (reg, sub) = c.map_or(("", ""), |c| (c.region.as_str(), c.subregion.as_str()));
+            match region {
+                Some(r) if !reg.eq_ignore_ascii_case(r) => None,
+                _ => Some((sub.to_string(), v.countries.short_name(code), code, k)),
+            }
+        })
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, _, c, k)| (c, k)).collect()
+}
+
+/// Checks `year` (required) and `region` (optional, a region of countries.csv).
+pub fn year_and_region(st: &AppState, p: &Params) -> Result<(i32, Option<String>), ApiError> {
+    let v = st.votes();
+    let (lo, hi) = v.store.year_span().unwrap_or((0, 0));
+    let year = p.year("year")?.ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "parameter `year` is required, e.g. year={hi} (the data covers {lo}-{hi})"
+        ))
+    })?;
+    if !(lo..=hi).contains(&year) || v.store.year_roll_calls(year).is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "parameter `year`: there are no recorded votes in {year}; the data covers {lo}-{hi} (no recorded votes in 1964)"
+        )));
+    }
+    let region = match p.get("region") {
+        None => None,
+        Some(r) => {
+            let mut known: Vec<&str> = v
+                .countries
+                .all()
+                .iter()
+                .map(|c| c.region.as_str())
+                .filter(|r| !r.is_empty())
+                .collect();
+            known.sort_unstable();
+            known.dedup();
+            match known.iter().find(|k| k.eq_ignore_ascii_case(r)) {
+                Some(k) => Some(k.to_string()),
+                None => {
+                    return Err(ApiError::bad_request(format!(
+                        "parameter `region`: `{r}` is not a region; use one of: {}",
+                        known.join(", ")
+                    )))
+                }
+            }
+        }
+    };
+    Ok((year, region))
+}
+
+/// `GET /api/dyads?year=2019&region=Asia`: every pair (a < b) that shared a roll call.
+pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+    let p = p.allow(&["year", "region"])?;
+    blocking(move || {
+        let (year, region) = year_and_region(&st, &p)?;
+        let v = st.votes();
+        let bits = YearBits::new(&v.store, year);
+        let mut members = year_members(&st, &bits, region.as_deref());
+        members.sort_by_key(|m| m.0);
+        let mut dyads = Vec::new();
+        for (i, &(a, ka)) in members.iter().enumerate() {
+            for &(b, kb) in &members[i + 1..] {
+                let m = bits.table(ka, kb).measures();
+                if m.n == 0 {
+                    continue;
+                }
+                dyads.push(json!({
+                    "a": a, "b": b, "n": m.n, "agreement": m.agreement, "s": m.s,
+                    "kappa": m.kappa, "pi": m.pi,
+                }));
+            }
+        }
+        Ok(json!({
+            "year": year,
+            "region": region,
+            "roll_calls": v.store.year_roll_calls(year).len(),
+            "countries": members.iter().map(|(c, _)| c).collect::<Vec<_>>(),
+            "definitions": {
+                "n": "roll calls on which both states voted",
+                "agreement": Metric::Agreement.definition(),
+                "s": "Signorino-Ritter S (r=1)",
+                "kappa": "Cohen's weighted κ (r=2)",
+                "pi": Metric::Pi.definition(),
+            },
+            "source": v.provenance,
+            "dyads": dyads,
+        }))
+    })
+    .await
+    .map(Json)
+}

@@ -1,0 +1,204 @@
+//! The one error type of the API, and the one place it becomes a response.
+//!
+//! Every 4xx answer is JSON `{"error": "..."}` (plus `"field"` when one field of the input
+//! is at fault) with a message a person can act on. A 5xx answer says nothing internal: the
+//! detail goes to the log under a number, and the client gets only that number.
+//! [`json_errors`] turns the answers that axum and tower-http produce on their own (unknown
+//! route, wrong method, bad JSON, wrong content type, body too large, timeout) into the
+//! same shape.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::state::{AppState, Limits};
+
+/// An API error: a status and a message for the person who sent the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+    /// The input field at fault, when there is one.
+    pub field: Option<String>,
+}
+
+static INTERNAL_ERRORS: AtomicU64 = AtomicU64::new(0);
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// 400: the request is malformed (a missing or unparseable parameter).
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    /// 422: well-formed, but a field's value is not allowed.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: format!("field `{field}`: {}", message.into()),
+            field: Some(field.to_string()),
+        }
+    }
+
+    /// 422: well-formed, but not something the server will do (e.g. beyond its limits).
+    pub fn unprocessable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// 501: a feature this build does not have yet. The message is ours, never an error's.
+    pub fn not_implemented(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_IMPLEMENTED, message)
+    }
+
+    /// 500: logs `detail` under a fresh number and answers with the number only.
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        let n = INTERNAL_ERRORS.fetch_add(1, Ordering::Relaxed) + 1;
+        tracing::error!(error_id = n, "internal error: {detail}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error #{n}; the server's log has the details"),
+        )
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({ "error": self.message });
+        if let Some(f) = &self.field {
+            body["field"] = serde_json::json!(f);
+        }
+        let mut resp = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"bamboo\""),
+            );
+        }
+        resp
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> ApiError {
+        let status = r.status();
+        let message = match &r {
+            JsonRejection::MissingJsonContentType(_) => {
+                "send the body as JSON with the header `Content-Type: application/json`".into()
+            }
+            _ => format!("the JSON body could not be read: {}", r.body_text()),
+        };
+        ApiError::new(status, message)
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> ApiError {
+        ApiError::bad_request(format!("bad query string: {}", r.body_text()))
+    }
+}
+
+/// The message for an answer that left the router without a JSON body.
+fn message_for(
+    status: StatusCode,
+    method: &Method,
+    path: &str,
+    allow: &str,
+    text: &str,
+    limits: &Limits,
+) -> String {
+    match status {
+        StatusCode::NOT_FOUND => format!(
+            "there is no {method} {path}; the API is listed at /api/openapi.json and the dashboard is at /"
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("{path} does not take {method}; it takes {allow}")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is larger than this server's limit of {} bytes; send less (the limits are at /api/health)",
+            limits.body_bytes
+        ),
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request took longer than this server's limit of {} ms and was stopped; send a smaller request, or the whole body at once (the limits are at /api/health)",
+            limits.request_timeout.as_millis()
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE if text.is_empty() => {
+            "unsupported Content-Type; see /api/openapi.json for what each route accepts".into()
+        }
+        _ if !text.trim().is_empty() => text.trim().to_string(),
+        s => s
+            .canonical_reason()
+            .unwrap_or("the request was refused")
+            .to_string(),
+    }
+}
+
+/// Middleware: every error answer (status ≥ 400) that is not already JSON becomes an
+/// [`ApiError`]; a 5xx keeps only its status, its detail goes to the log.
+pub async fn json_errors(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if status.as_u16() < 400 {
+        return resp;
+    }
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    // A 413 is rewritten even when an extractor already made it JSON, to name the limit.
+    if is_json && status != StatusCode::PAYLOAD_TOO_LARGE {
+        return resp;
+    }
+    let allow = resp
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 16 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let err = if status.is_server_error() {
+        ApiError::internal(format!("{status} on {method} {path}: {text}"))
+    } else {
+        ApiError::new(
+            status,
+            message_for(status, &method, &path, &allow, &text, st.limits()),
+        )
+    };
+    let mut out = err.into_response();
+    // Keep the headers a client needs to act (Allow on 405, WWW-Authenticate on 401).
+    for h in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,79 @@
+//! bamboo-server: the HTTP face of bamboo. [`app`] builds the whole service (the JSON API,
+//! its OpenAPI document, the SVG charts and the dashboard) from an [`AppState`]; [`serve`]
+//! runs it on a listener the caller opened until a shutdown future the caller chose
+//! completes. It binds no socket and reads no environment of its own, so tests drive the
+//! router directly, without a socket.
+
+pub mod api;
+pub mod auth;
+pub mod charts;
+pub mod dashboard;
+pub mod error;
+pub mod openapi;
+pub mod params;
+pub mod state;
+
+use std::future::Future;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+
+pub use auth::{Token, TOKEN_ENV};
+pub use error::ApiError;
+pub use state::{AppState, Curated, Limits, VoteData};
+
+/// Unknown routes: 404 with the route that was asked for and where the list is.
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "there is no {method} {}; the API is listed at /api/openapi.json and the dashboard is at /",
+        uri.path()
+    ))
+}
+
+/// The whole service. Layers, from the outside in: request logs, `nosniff`, JSON errors
+/// for whatever answers without one, the request timeout, the body limit.
+///
+/// The routes sit in an inner router that the layers wrap as one service (rather than
+/// being applied route by route with `Router::layer`), so that every answer the layers see
+/// is complete, `Allow` header of a 405 included.
+pub fn app(state: AppState) -> Router {
+    let limits = state.limits().clone();
+    let (routes, _) = api::routes(&state);
+    let inner: Router = routes.fallback(not_found).with_state(state.clone());
+    Router::new()
+        .fallback_service(inner)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(from_fn_with_state(state, error::json_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then stops taking connections
+/// and lets the requests in flight finish (each is bounded by the request timeout).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

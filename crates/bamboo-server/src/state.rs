@@ -1,0 +1,222 @@
+//! What every handler shares: the vote data (loaded once, read-only), the ledger database,
+//! the curated files (sample cases, doctrines), the write token and the limits.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bamboo_core::event::LedgerEvent;
+use bamboo_core::VoteStore;
+use bamboo_data::ledger_db::{EventQuery, ImportReport, LedgerDb, LedgerDbError, StoredEvent};
+use bamboo_data::{Countries, DataDir, DataError};
+
+use crate::auth::Token;
+use crate::error::ApiError;
+
+/// The roll calls and the country table, with the provenance line every answer carries.
+pub struct VoteData {
+    pub store: VoteStore,
+    pub countries: Countries,
+    /// One line saying where the numbers come from.
+    pub provenance: String,
+}
+
+impl VoteData {
+    /// Loads every vote table of a data folder (plus `extra` files) and the country table.
+    pub fn load(dir: &DataDir, extra: &[PathBuf]) -> Result<VoteData, DataError> {
+        let (store, countries, report) = bamboo_data::votes::load_store(dir, extra)?;
+        let (lo, hi) = store.year_span().unwrap_or((0, 0));
+        let provenance = format!(
+            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{})",
+            store.roll_calls().len(),
+            if report.files.len() > 5 { ", plus imported files" } else { "" },
+        );
+        Ok(VoteData {
+            store,
+            countries,
+            provenance,
+        })
+    }
+}
+
+/// What the server refuses to do, so that no request can make it hang or exhaust memory.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Limits {
+    /// The largest request body accepted, in bytes (413 beyond).
+    pub body_bytes: usize,
+    /// The longest a request may take before it is stopped (408).
+    #[serde(serialize_with = "millis")]
+    pub request_timeout: Duration,
+    /// The most cases one advise or backtest request may carry (422 beyond).
+    pub max_cases: usize,
+    /// The most simulated runs (replicates) per doctrine one request may ask for (422 beyond).
+    pub sim_max_runs: u32,
+    /// The most years one simulation may cover (422 beyond).
+    pub sim_max_years: u32,
+    /// The most doctrines one simulation may compare (422 beyond).
+    pub sim_max_doctrines: usize,
+    /// The most ledger events one listing returns.
+    pub max_events: usize,
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_millis() as u64)
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            max_cases: 500,
+            sim_max_runs: 2000,
+            sim_max_years: 50,
+            sim_max_doctrines: 4,
+            max_events: 5000,
+        }
+    }
+}
+
+/// Curated files shipped with bamboo: the folder holding `cases/`, `doctrines/` and `ledger/`.
+#[derive(Clone, Debug, Default)]
+pub struct Curated {
+    /// `None`: none found; the routes that need it say so.
+    pub root: Option<PathBuf>,
+}
+
+impl Curated {
+    pub fn dir(&self, sub: &str) -> Option<PathBuf> {
+        self.root.as_ref().map(|r| r.join(sub))
+    }
+}
+
+/// The ledger database, shared by handlers. SQLite work runs on the blocking pool so a slow
+/// disk never stalls the threads that answer other requests.
+#[derive(Clone)]
+pub struct Ledger {
+    db: Arc<Mutex<LedgerDb>>,
+}
+
+impl Ledger {
+    pub fn new(db: LedgerDb) -> Ledger {
+        Ledger {
+            db: Arc::new(Mutex::new(db)),
+        }
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut LedgerDb) -> Result<T, LedgerDbError> + Send + 'static,
+    ) -> Result<T, LedgerDbError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock cannot leave a half-written transaction
+            // (SQLite rolls it back), so a poisoned lock is safe to reuse.
+            let mut guard = db.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(LedgerDbError::Corrupt {
+                path: PathBuf::from("ledger"),
+                id: 0,
+                problem: format!("the database task failed: {e}"),
+            })
+        })
+    }
+
+    pub async fn list(&self, q: EventQuery) -> Result<Vec<StoredEvent>, ApiError> {
+        self.with(move |db| db.list(&q))
+            .await
+            .map_err(ApiError::internal)
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Option<StoredEvent>, ApiError> {
+        self.with(move |db| db.get(id))
+            .await
+            .map_err(ApiError::internal)
+    }
+
+    pub async fn count(&self) -> Result<usize, ApiError> {
+        self.with(|db| db.count()).await.map_err(ApiError::internal)
+    }
+
+    /// Records an event; returns once it is committed to disk.
+    pub async fn insert(&self, e: LedgerEvent, origin: String) -> Result<StoredEvent, ApiError> {
+        match self.with(move |db| db.insert(&e, &origin)).await {
+            Ok(s) => Ok(s),
+            Err(LedgerDbError::Duplicate { existing }) => Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                format!("this event (same date, kind, actors and title) is already in the ledger as /api/ledger/events/{existing}"),
+            )),
+            Err(e) => Err(ApiError::internal(e)),
+        }
+    }
+
+    pub async fn import(
+        &self,
+        events: Vec<LedgerEvent>,
+        origin: String,
+    ) -> Result<ImportReport, ApiError> {
+        self.with(move |db| db.import(&events, &origin))
+            .await
+            .map_err(ApiError::internal)
+    }
+}
+
+struct Inner {
+    votes: Arc<VoteData>,
+    ledger: Ledger,
+    curated: Curated,
+    token: Token,
+    limits: Limits,
+    db_path: PathBuf,
+}
+
+/// The state every handler receives; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub fn new(
+        votes: Arc<VoteData>,
+        ledger: LedgerDb,
+        curated: Curated,
+        token: Token,
+        limits: Limits,
+    ) -> AppState {
+        let db_path = ledger.path().to_path_buf();
+        AppState(Arc::new(Inner {
+            votes,
+            ledger: Ledger::new(ledger),
+            curated,
+            token,
+            limits,
+            db_path,
+        }))
+    }
+
+    pub fn votes(&self) -> &VoteData {
+        &self.0.votes
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.0.ledger
+    }
+
+    pub fn curated(&self) -> &Curated {
+        &self.0.curated
+    }
+
+    pub fn token(&self) -> &Token {
+        &self.0.token
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.0.limits
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.0.db_path
+    }
+}
