@@ -2,10 +2,16 @@
 //! balance between poles, doctrine and engine). It does no I/O: readers live in
 //! `bamboo-data`, printing in `bamboo-report` and the CLI.
 
+pub mod backtest;
 pub mod balance;
+pub mod case;
 pub mod country;
 pub mod date;
+pub mod doctrine;
 pub mod dyads;
+pub mod engine;
+pub mod flows;
+pub mod ledger;
 pub mod metrics;
 pub mod store;
 pub mod vote;
