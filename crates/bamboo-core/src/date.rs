@@ -55,7 +55,7 @@ impl Date {
         };
         let t = s.trim();
         let d = match t.find(['T', ' ']) {
-            Some(i) if i == 10 => &t[..10],
+            Some(10) => &t[..10],
             _ => t,
         };
         let b = d.as_bytes();
