@@ -249,7 +249,7 @@ fn party_ok(cond: PartyCond, set: u64, p: Party, n_poles: usize) -> bool {
 #[inline]
 fn sides_in_split(s: &Situation, n_poles: usize, i: usize) -> bool {
     let wants = &s.pole_want[..n_poles];
-    wants.iter().any(|&w| w == i as i8)
+    wants.contains(&(i as i8))
         && wants
             .iter()
             .any(|&w| w >= 0 && opposed(s.kind, i, w as usize))
