@@ -9,8 +9,9 @@ use anyhow::{bail, Context, Result};
 use bamboo_core::alignment::{By, SeriesSpec};
 use bamboo_core::metrics::Metric;
 use bamboo_core::{Iso3, VoteStore};
+use bamboo_data::ledger::read_ledger;
 use bamboo_data::ledger_db::LedgerDb;
-use bamboo_data::ledger_toml::{read_ledger, toml_files};
+use bamboo_data::toml_input::toml_files;
 use bamboo_data::votes::LoadReport;
 use bamboo_data::{Countries, DataDir};
 
@@ -182,7 +183,7 @@ pub fn open_ledger(path: &Path, curated: Option<&Path>) -> Result<LedgerDb> {
                 let name = f
                     .file_name()
                     .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                batches.push((format!("seed:{name}"), contents.events));
+                batches.push((format!("seed:{name}"), contents.events().to_vec()));
             }
         }
         if let Some(r) = db.seed(&batches)? {

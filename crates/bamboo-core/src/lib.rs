@@ -3,11 +3,16 @@
 //! `bamboo-data`, printing in `bamboo-report` and the CLI.
 
 pub mod alignment;
+pub mod backtest;
 pub mod balance;
+pub mod case;
 pub mod country;
 pub mod date;
+pub mod doctrine;
 pub mod dyads;
-pub mod event;
+pub mod engine;
+pub mod flows;
+pub mod ledger;
 pub mod metrics;
 pub mod store;
 pub mod vote;

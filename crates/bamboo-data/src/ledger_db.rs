@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use bamboo_core::event::{validate_event, EventInput, EventKind, LedgerEvent};
+use bamboo_core::ledger::{validate_event, EventInput, EventKind, LedgerEvent};
 use bamboo_core::{Date, Iso3};
 
 /// One schema step: a version, what it does, and its SQL.
@@ -480,7 +480,7 @@ impl LedgerDb {
             let event = validate_event(&input).map_err(|f| LedgerDbError::Corrupt {
                 path: self.path.clone(),
                 id,
-                problem: f.to_string(),
+                problem: format!("field `{}`: {}", f.field, f.message),
             })?;
             out.push(StoredEvent {
                 id,

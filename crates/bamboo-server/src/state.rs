@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bamboo_core::event::LedgerEvent;
+use bamboo_core::ledger::LedgerEvent;
 use bamboo_core::VoteStore;
 use bamboo_data::ledger_db::{EventQuery, ImportReport, LedgerDb, LedgerDbError, StoredEvent};
 use bamboo_data::{Countries, DataDir, DataError};

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use bamboo_core::Iso3;
+use bamboo_data::ledger::{read_ledger, write_ledger};
 use bamboo_data::ledger_db::EventQuery;
-use bamboo_data::ledger_toml::{read_ledger, write_ledger};
 
 use crate::common::{default_db_path, open_ledger};
 use crate::output::write_to;
@@ -61,7 +61,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
             // that importing into a new file gives the same ledger as serving it would.
             let mut ldb = open_ledger(&path, crate::common::curated_dir().as_deref())?;
             let r = ldb.import(
-                &contents.events,
+                contents.events(),
                 &format!(
                     "import:{}",
                     file.file_name().map_or_else(

@@ -231,7 +231,7 @@ fn curated_files(st: &AppState, sub: &str) -> Result<Vec<(String, String)>, ApiE
     let Some(dir) = st.curated().dir(sub) else {
         return Ok(Vec::new());
     };
-    let files = bamboo_data::ledger_toml::toml_files(&dir).map_err(ApiError::internal)?;
+    let files = bamboo_data::toml_input::toml_files(&dir).map_err(ApiError::internal)?;
     files
         .into_iter()
         .map(|p| {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use bamboo_core::event::{validate_event, EventInput, EventKind, LedgerEvent};
+use bamboo_core::ledger::{validate_event, EventInput, EventKind, LedgerEvent};
 use bamboo_core::Date;
 use bamboo_data::ledger_db::{EventQuery, StoredEvent};
 

@@ -1,83 +1,15 @@
-//! Ledger events: dated, sourced facts in a state's relations (visits, partnerships,
-//! agreements, votes, trade, arms, incidents, exercises), and the checks that turn a raw
-//! event (strings, as a reader or an HTTP client gave it) into a valid one.
+//! The ledger: dated, sourced events in a subject's relations (visits, partnerships,
+//! agreements, votes, trade, arms, incidents, exercises).
 //!
-//! This mirrors the event model of the doctrine work (`ledger.rs` on that branch) so that
-//! the server, the SQLite ledger and the engine share one type; when that work merges, this
-//! module gives way to it.
+//! The engine reads the ledger *as of* a case's date: only events strictly before it. The
+//! same event type is what a server stores (at least `date, kind, actors, title, sources`).
 
 use std::fmt;
 
+use crate::case::{parse_tier, FieldError, Tier};
 use crate::country::Iso3;
 use crate::date::Date;
 use crate::vote::Vote;
-
-/// A problem with one field of an input record: the field's name, the position within a
-/// list field where there is one, and what is wrong with what is allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub index: Option<usize>,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.to_string(),
-            index: None,
-            message: message.into(),
-        }
-    }
-
-    pub fn at(field: &str, index: usize, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.to_string(),
-            index: Some(index),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.index {
-            Some(i) => write!(f, "field `{}[{i}]`: {}", self.field, self.message),
-            None => write!(f, "field `{}`: {}", self.field, self.message),
-        }
-    }
-}
-
-impl std::error::Error for FieldError {}
-
-/// A partnership tier, from the lowest to the highest.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tier {
-    Comprehensive = 0,
-    Strategic = 1,
-    ComprehensiveStrategic = 2,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 3] = [
-        Tier::Comprehensive,
-        Tier::Strategic,
-        Tier::ComprehensiveStrategic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Comprehensive => "comprehensive",
-            Tier::Strategic => "strategic",
-            Tier::ComprehensiveStrategic => "comprehensive_strategic",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
 
 /// What kind of event a ledger entry records.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -154,6 +86,21 @@ pub struct LedgerEvent {
     pub votes: Vec<(Iso3, Vote)>,
 }
 
+impl LedgerEvent {
+    /// Whether the event involves both `a` and `b`.
+    pub fn involves(&self, a: Iso3, b: Iso3) -> bool {
+        self.actors.contains(&a) && self.actors.contains(&b)
+    }
+
+    /// The vote a state cast, for a `vote` event.
+    pub fn vote_of(&self, c: Iso3) -> Option<Vote> {
+        self.votes
+            .binary_search_by_key(&c, |v| v.0)
+            .ok()
+            .map(|i| self.votes[i].1)
+    }
+}
+
 /// A ledger event as a reader found it.
 #[derive(Clone, Debug, Default)]
 pub struct EventInput {
@@ -166,7 +113,7 @@ pub struct EventInput {
     pub votes: Vec<(String, String)>,
 }
 
-/// Checks one event and lowers it. The first problem found is returned, naming its field.
+/// Checks one event and lowers it.
 pub fn validate_event(input: &EventInput) -> Result<LedgerEvent, FieldError> {
     let date = Date::parse(&input.date).map_err(|e| FieldError::new("date", e.to_string()))?;
     let kind = EventKind::parse(&input.kind).ok_or_else(|| {
@@ -201,15 +148,9 @@ pub fn validate_event(input: &EventInput) -> Result<LedgerEvent, FieldError> {
         ));
     }
     let tier = match (&input.tier, kind) {
-        (Some(t), EventKind::Partnership) => Some(Tier::parse(t).ok_or_else(|| {
-            FieldError::new(
-                "tier",
-                format!(
-                    "unknown tier `{t}` (expected one of: {})",
-                    Tier::ALL.map(Tier::as_str).join(", ")
-                ),
-            )
-        })?),
+        (Some(t), EventKind::Partnership) => {
+            Some(parse_tier(t).map_err(|m| FieldError::new("tier", m))?)
+        }
         (Some(_), _) => {
             return Err(FieldError::new(
                 "tier",
@@ -267,13 +208,43 @@ pub fn validate_event(input: &EventInput) -> Result<LedgerEvent, FieldError> {
     })
 }
 
+/// A subject's events, sorted by date (ties keep file order).
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub subject: Option<Iso3>,
+    events: Vec<LedgerEvent>,
+}
+
+impl Ledger {
+    pub fn new(subject: Option<Iso3>, mut events: Vec<LedgerEvent>) -> Ledger {
+        events.sort_by_key(|e| e.date);
+        Ledger { subject, events }
+    }
+
+    pub fn events(&self) -> &[LedgerEvent] {
+        &self.events
+    }
+
+    /// The events dated strictly before `date`: what was known when a decision dated
+    /// `date` was taken. An event on the day itself is excluded, so a case's own outcome
+    /// can never inform its answer.
+    pub fn before(&self, date: Date) -> &[LedgerEvent] {
+        let n = self.events.partition_point(|e| e.date < date);
+        &self.events[..n]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ev(kind: &str) -> EventInput {
+    fn ev(date: &str, kind: &str) -> EventInput {
         EventInput {
-            date: "2023-09-10".into(),
+            date: date.into(),
             kind: kind.into(),
             actors: vec!["VNM".into(), "USA".into()],
             title: "t".into(),
@@ -288,43 +259,32 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_validates() {
-        for k in EventKind::ALL {
-            let e = validate_event(&ev(k.as_str())).unwrap();
-            assert_eq!(e.kind, k);
-        }
+    fn before_is_strict() {
+        let l = Ledger::new(
+            None,
+            vec![
+                validate_event(&ev("2023-09-10", "partnership")).unwrap(),
+                validate_event(&ev("2016-05-23", "visit")).unwrap(),
+            ],
+        );
+        let d = Date::parse("2023-09-10").unwrap();
+        assert_eq!(l.before(d).len(), 1);
+        assert_eq!(l.before(d)[0].kind, EventKind::Visit);
     }
 
     #[test]
     fn event_rules_name_their_field() {
-        let check = |f: &dyn Fn(&mut EventInput), field: &str| {
-            let mut e = ev("visit");
-            f(&mut e);
-            assert_eq!(validate_event(&e).unwrap_err().field, field);
-        };
-        check(&|e| e.date = "2023-13-01".into(), "date");
-        check(&|e| e.kind = "summit".into(), "kind");
-        check(&|e| e.actors.push("vn".into()), "actors");
-        check(&|e| e.actors.push("usa".into()), "actors");
-        check(&|e| e.actors.clear(), "actors");
-        check(&|e| e.title = " ".into(), "title");
-        check(&|e| e.sources.clear(), "sources");
-        check(&|e| e.sources.push("".into()), "sources");
-        check(&|e| e.tier = Some("strategic".into()), "tier");
-        check(&|e| e.votes.push(("VNM".into(), "yes".into())), "votes");
-        let mut e = ev("partnership");
+        let mut e = ev("2023-09-10", "partnership");
         e.tier = None;
         assert_eq!(validate_event(&e).unwrap_err().field, "tier");
-        let mut e = ev("vote");
+        let mut e = ev("2023-09-10", "visit");
+        e.kind = "summit".into();
+        assert_eq!(validate_event(&e).unwrap_err().field, "kind");
+        let mut e = ev("2023-09-10", "vote");
         e.votes.push(("USA".into(), "maybe".into()));
         assert_eq!(validate_event(&e).unwrap_err().field, "votes");
-        let e = validate_event(&{
-            let mut e = ev("visit");
-            e.actors.push("xyz".into());
-            e.actors.push("vnm".into());
-            e
-        })
-        .unwrap_err();
-        assert_eq!((e.field.as_str(), e.index), ("actors", Some(3)));
+        let mut e = ev("2023-09-10", "visit");
+        e.actors.push("vn".into());
+        assert_eq!(validate_event(&e).unwrap_err().field, "actors");
     }
 }

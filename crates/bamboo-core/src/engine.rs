@@ -1,0 +1,543 @@
+//! The doctrine engine. Its hot path, [`decide`], answers one compact [`Situation`] under a
+//! [`CompiledDoctrine`] and a [`Context`] without allocating; [`explain`] then turns the
+//! [`Decision`] into the rich advice (violations by name, the multi-pillar plan, the lean
+//! and every branch term with its numbers).
+//!
+//! How it decides (see `docs/doctrine.md` for a worked example):
+//!
+//! 1. **Roots forbid.** Every root clause that matches (kind, option, tags, target,
+//!    counterpart, tier, acting against the target, siding in a split of the poles) makes
+//!    the option inadmissible. Nothing permits: a forbid always wins.
+//! 2. **Branches rank** the admissible options by
+//!    `score = value + relations + balance + lean`:
+//!    - `value = dir(option) · Σ_interest w_i · (stance_i(kind) + Σ_tag stance_i(tag))`,
+//!      with `dir` = +1 for taking the measure (yes, accept, join, grant, buy, protest,
+//!      force), −1 for voting no or ignoring an incident, 0 for abstaining or declining;
+//!    - `relations = Σ_actor weight · relation(actor) · pleased(actor, option)`, over the
+//!      poles whose position is known and the counterpart; `pleased` is +1 for the option
+//!      the actor wants, −1 for another one (for votes `1 − |code − wanted code|`, so an
+//!      abstention is 0 to both sides); `weight` is 1 for votes and the counterpart and
+//!      `bystander` for other poles;
+//!    - `balance = −w_balance · (max − min of the poles' agreement with the option)`,
+//!      agreement being `(1 + pleased) / 2`, over poles whose position is known (two at
+//!      least): the bamboo's refusal to break with any great power in a split;
+//!    - `lean = −w_lean · (excess(lean_after) − excess(lean_before))`, with
+//!      `excess(x) = max(0, x − max_lean)` and the composite lean of [`Context`].
+//! 3. **Choice.** The admissible option with the highest score (ties: the lower lean after,
+//!    then the earlier option). If every option is forbidden, the engine still answers with
+//!    the *least-violating* option (the smallest total weight of violated roots, then the
+//!    highest score, then the earlier option) and flags the decision as `forced`.
+
+mod context;
+mod explain;
+
+pub use context::{build_context, ContextInputs, Evidence, SignalReading};
+pub use explain::{
+    explain, round4, Advice, LeanChange, OptionAdvice, PlanStep, Term, Trace, TraceOption,
+};
+
+use crate::case::{Case, Kind, Opt, TagSet, Tier};
+use crate::doctrine::{CompiledClause, Signal};
+use crate::doctrine::{CompiledDoctrine, Party, PartyCond, MAX_ACTORS, MAX_POLES, N_SIGNALS};
+
+/// A case lowered for the hot path: kinds and options as enums, tags as a bit set,
+/// countries as actor indices of the doctrine, positions as the option each pole wants.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Situation {
+    pub kind: Kind,
+    pub tags: TagSet,
+    pub tier: Option<Tier>,
+    pub target: Party,
+    pub counterpart: Party,
+    /// The option index each pole wants (−1: the case does not say).
+    pub pole_want: [i8; MAX_POLES],
+    /// The option index the counterpart wants, when it is not a pole (−1: unknown).
+    pub counterpart_want: i8,
+}
+
+impl Situation {
+    /// Lowers a case for a doctrine. The subject's own position, if a case lists it, is
+    /// ignored: it is the answer, not an input.
+    pub fn new(d: &CompiledDoctrine, case: &Case) -> Situation {
+        let idx = |o: Option<Opt>| -> i8 {
+            o.and_then(|o| case.kind.option_index(o))
+                .map_or(-1, |i| i as i8)
+        };
+        let mut pole_want = [-1i8; MAX_POLES];
+        for (i, p) in d.poles().iter().enumerate() {
+            pole_want[i] = idx(case.wanted_by(*p));
+        }
+        let counterpart = d.party(case.counterpart);
+        let counterpart_want = match (counterpart, case.counterpart) {
+            (Party::Actor(i), _) if (i as usize) < d.n_poles => -1,
+            (_, Some(c)) => idx(case.wanted_by(c)),
+            _ => -1,
+        };
+        Situation {
+            kind: case.kind,
+            tags: case.tags,
+            tier: case.tier,
+            target: d.party(case.target),
+            counterpart,
+            pole_want,
+            counterpart_want,
+        }
+    }
+}
+
+/// What the engine knows about the world at the moment of a decision: relationship values
+/// per actor and the lean signals per pole. The ledger/data path ([`build_context`]) and a
+/// simulator fill the same plain struct.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Context {
+    /// Relationship value of each actor of the doctrine (index as in `actors`).
+    pub relations: [f64; MAX_ACTORS],
+    /// Each pole's value of each signal, in 0..1 (index as in `poles`, then [`Signal`]).
+    pub signals: [[f64; N_SIGNALS]; MAX_POLES],
+    /// How many roll calls stand behind each pole's UN agreement (a vote adds one more).
+    pub un_n: [f64; MAX_POLES],
+    /// Which signals have data; the composite uses only these.
+    pub available: [bool; N_SIGNALS],
+}
+
+impl Context {
+    /// A context with every relation at the doctrine's base value and no signal.
+    pub fn neutral(d: &CompiledDoctrine) -> Context {
+        let mut relations = [0.0; MAX_ACTORS];
+        relations[..d.actors.len()].copy_from_slice(&d.base_relation);
+        Context {
+            relations,
+            signals: [[0.0; N_SIGNALS]; MAX_POLES],
+            un_n: [0.0; MAX_POLES],
+            available: [false; N_SIGNALS],
+        }
+    }
+
+    /// The relationship value of a party (the default for states the doctrine does not
+    /// name, 0 for none).
+    pub fn relation(&self, d: &CompiledDoctrine, p: Party) -> f64 {
+        match p {
+            Party::Actor(i) => self.relations[i as usize],
+            Party::Other => d.doctrine.branches.default_relation,
+            Party::None => 0.0,
+        }
+    }
+
+    /// Each pole's composite alignment, and the lean (max − min); `None` when no signal is
+    /// available.
+    pub fn composite(
+        &self,
+        d: &CompiledDoctrine,
+        signals: &[[f64; N_SIGNALS]; MAX_POLES],
+    ) -> Option<([f64; MAX_POLES], f64)> {
+        let w = &d.doctrine.lean.weights;
+        let total: f64 = (0..N_SIGNALS)
+            .filter(|&s| self.available[s])
+            .map(|s| w[s])
+            .sum();
+        if total <= 0.0 || d.n_poles < 2 {
+            return None;
+        }
+        let mut c = [0.0; MAX_POLES];
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        for (p, cp) in c.iter_mut().enumerate().take(d.n_poles) {
+            let mut acc = 0.0;
+            for s in 0..N_SIGNALS {
+                if self.available[s] {
+                    acc += w[s] * signals[p][s];
+                }
+            }
+            *cp = acc / total;
+            hi = hi.max(*cp);
+            lo = lo.min(*cp);
+        }
+        Some((c, hi - lo))
+    }
+
+    /// The composite lean now.
+    pub fn lean(&self, d: &CompiledDoctrine) -> Option<f64> {
+        self.composite(d, &self.signals).map(|c| c.1)
+    }
+}
+
+/// One option's evaluation.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct OptionScore {
+    /// Bit `r` set: root `r` forbids the option.
+    pub violations: u64,
+    pub value: f64,
+    pub relations: f64,
+    pub balance: f64,
+    pub lean: f64,
+    pub score: f64,
+    pub lean_after: Option<f64>,
+}
+
+/// The engine's answer, fixed-size and `Copy`.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub kind: Kind,
+    /// Index of the chosen option among the kind's options.
+    pub choice: u8,
+    /// Every option was forbidden; the choice is the least-violating one.
+    pub forced: bool,
+    pub lean_before: Option<f64>,
+    pub options: [OptionScore; 3],
+}
+
+impl Decision {
+    pub fn choice(&self) -> Opt {
+        self.kind.options()[self.choice as usize]
+    }
+
+    pub fn n_options(&self) -> usize {
+        self.kind.options().len()
+    }
+}
+
+/// The ordinal vote code of an option index of `un_vote` (yes 1, no 3, abstain 2).
+const VOTE_CODE: [i8; 3] = [1, 3, 2];
+
+/// +1 / 0 / −1: how much an option takes up the measure.
+#[inline]
+fn direction(kind: Kind, i: usize) -> f64 {
+    match kind {
+        Kind::UnVote => [1.0, -1.0, 0.0][i],
+        Kind::Incident => [1.0, 1.0, -1.0][i],
+        _ => [1.0, 0.0, 0.0][i],
+    }
+}
+
+/// How much an actor that wants option `w` is pleased by option `i`: 1, 0 or −1.
+#[inline]
+pub fn pleased(kind: Kind, i: usize, w: usize) -> f64 {
+    if kind == Kind::UnVote {
+        1.0 - f64::from((VOTE_CODE[i] - VOTE_CODE[w]).abs())
+    } else if i == w {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+#[inline]
+fn opposed(kind: Kind, i: usize, w: usize) -> bool {
+    if kind == Kind::UnVote {
+        (VOTE_CODE[i] - VOTE_CODE[w]).abs() == 2
+    } else {
+        i != w
+    }
+}
+
+#[inline]
+fn party_ok(cond: PartyCond, set: u64, p: Party, n_poles: usize) -> bool {
+    let cond_ok = match cond {
+        PartyCond::Any => true,
+        PartyCond::Present => p != Party::None,
+        PartyCond::Absent => p == Party::None,
+        PartyCond::Pole => matches!(p, Party::Actor(i) if (i as usize) < n_poles),
+        PartyCond::NotPole => match p {
+            Party::Actor(i) => (i as usize) >= n_poles,
+            Party::Other => true,
+            Party::None => false,
+        },
+    };
+    cond_ok && (set == 0 || matches!(p, Party::Actor(i) if set & (1 << i) != 0))
+}
+
+/// Whether option `i` puts the subject with one pole against another.
+#[inline]
+fn sides_in_split(s: &Situation, n_poles: usize, i: usize) -> bool {
+    let wants = &s.pole_want[..n_poles];
+    wants.contains(&(i as i8))
+        && wants
+            .iter()
+            .any(|&w| w >= 0 && opposed(s.kind, i, w as usize))
+}
+
+/// Whether a clause forbids option `i` (of option `o`) in situation `s`.
+#[inline]
+pub fn clause_matches(c: &CompiledClause, s: &Situation, n_poles: usize, i: usize, o: Opt) -> bool {
+    let t = s.tags.0;
+    c.kinds & s.kind.bit() != 0
+        && c.options & o.bit() != 0
+        && (c.tags_any == 0 || t & c.tags_any != 0)
+        && t & c.tags_all == c.tags_all
+        && t & c.tags_none == 0
+        && (c.tiers == 0 || s.tier.is_some_and(|x| c.tiers & (1 << x as u8) != 0))
+        && party_ok(c.target, c.target_in, s.target, n_poles)
+        && party_ok(c.counterpart, c.counterpart_in, s.counterpart, n_poles)
+        && (!c.against_target || (i == 0 && s.target != Party::None))
+        && (!c.sides_in_split || sides_in_split(s, n_poles, i))
+}
+
+/// The signals after taking option `i`: what the option itself changes.
+#[inline]
+fn signals_after(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    i: usize,
+) -> [[f64; N_SIGNALS]; MAX_POLES] {
+    let mut sig = cx.signals;
+    let n = d.n_poles;
+    let lean = &d.doctrine.lean;
+    let cp_pole = match s.counterpart {
+        Party::Actor(p) if (p as usize) < n => Some(p as usize),
+        _ => None,
+    };
+    let shift = |sig: &mut [[f64; N_SIGNALS]; MAX_POLES], signal: Signal, step: f64| {
+        // A purchase or pact of relative size `step`: every share shrinks by (1 − step)
+        // and the counterpart's grows by `step` (a non-pole counterpart only dilutes).
+        for (p, row) in sig.iter_mut().enumerate().take(n) {
+            let x = &mut row[signal as usize];
+            *x = *x * (1.0 - step) + if cp_pole == Some(p) { step } else { 0.0 };
+        }
+    };
+    match (s.kind, i) {
+        (Kind::UnVote, _) => {
+            for (p, row) in sig.iter_mut().enumerate().take(n) {
+                let w = s.pole_want[p];
+                if w >= 0 {
+                    let agree = (1.0 + pleased(Kind::UnVote, i, w as usize)) / 2.0;
+                    let k = cx.un_n[p];
+                    row[Signal::Un as usize] = (row[Signal::Un as usize] * k + agree) / (k + 1.0);
+                }
+            }
+        }
+        (Kind::Partnership, 0) => {
+            if let Some(p) = cp_pole {
+                let t = lean.tiers[s.tier.map_or(0, |t| t as usize)];
+                let x = &mut sig[p][Signal::Tier as usize];
+                *x = x.max(t);
+            }
+        }
+        (Kind::Visit, 0) => {
+            if let Some(p) = cp_pole {
+                let x = &mut sig[p][Signal::Visits as usize];
+                *x = (*x + 1.0 / lean.saturation).min(1.0);
+            }
+        }
+        (Kind::ArmsDeal, 0) if s.counterpart != Party::None => {
+            shift(&mut sig, Signal::Arms, lean.arms_step)
+        }
+        (Kind::TradePact, 0) if s.counterpart != Party::None => {
+            shift(&mut sig, Signal::Trade, lean.trade_step)
+        }
+        _ => {}
+    }
+    sig
+}
+
+/// The hot path: evaluates every option of the situation and chooses. No allocation.
+pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
+    let opts = s.kind.options();
+    let n = d.n_poles;
+    let b = &d.doctrine.branches;
+    let mut measure = d.kind_value[s.kind as usize];
+    let mut tags = s.tags.0;
+    while tags != 0 {
+        let t = tags.trailing_zeros() as usize;
+        measure += d.tag_value[t];
+        tags &= tags - 1;
+    }
+    let before = cx.lean(d);
+    let excess = |x: f64| (x - b.max_lean).max(0.0);
+    let cp_rel = if s.counterpart_want >= 0 {
+        cx.relation(d, s.counterpart)
+    } else {
+        0.0
+    };
+    let cp_pole = match s.counterpart {
+        Party::Actor(p) if (p as usize) < n => p as i32,
+        _ => -1,
+    };
+
+    let mut out = [OptionScore::default(); 3];
+    for (i, &o) in opts.iter().enumerate() {
+        let mut violations = 0u64;
+        for (r, c) in &d.clauses {
+            if clause_matches(c, s, n, i, o) {
+                violations |= 1 << r;
+            }
+        }
+        let value = direction(s.kind, i) * measure;
+        let mut relations = 0.0;
+        let (mut hi, mut lo, mut known) = (f64::NEG_INFINITY, f64::INFINITY, 0u32);
+        for p in 0..n {
+            let w = s.pole_want[p];
+            if w < 0 {
+                continue;
+            }
+            let pl = pleased(s.kind, i, w as usize);
+            let weight = if s.kind == Kind::UnVote || cp_pole == p as i32 {
+                1.0
+            } else {
+                b.bystander
+            };
+            relations += weight * cx.relations[p] * pl;
+            let agree = (1.0 + pl) / 2.0;
+            hi = hi.max(agree);
+            lo = lo.min(agree);
+            known += 1;
+        }
+        if s.counterpart_want >= 0 {
+            relations += cp_rel * pleased(s.kind, i, s.counterpart_want as usize);
+        }
+        let balance = if known >= 2 {
+            -b.balance * (hi - lo)
+        } else {
+            0.0
+        };
+        let (lean, lean_after) = match before {
+            Some(l0) => {
+                let sig = signals_after(d, s, cx, i);
+                let l1 = cx.composite(d, &sig).map_or(l0, |c| c.1);
+                (-b.lean_weight * (excess(l1) - excess(l0)), Some(l1))
+            }
+            None => (0.0, None),
+        };
+        out[i] = OptionScore {
+            violations,
+            value,
+            relations,
+            balance,
+            lean,
+            score: value + relations + balance + lean,
+            lean_after,
+        };
+    }
+
+    let k = opts.len();
+    let better = |a: &OptionScore, b: &OptionScore| -> bool {
+        if (a.score - b.score).abs() > 1e-12 {
+            return a.score > b.score;
+        }
+        match (a.lean_after, b.lean_after) {
+            (Some(x), Some(y)) => x < y - 1e-12,
+            _ => false,
+        }
+    };
+    let mut best: Option<usize> = None;
+    for i in 0..k {
+        if out[i].violations == 0 && best.is_none_or(|j| better(&out[i], &out[j])) {
+            best = Some(i);
+        }
+    }
+    let (choice, forced) = match best {
+        Some(i) => (i, false),
+        None => {
+            let cost = |v: u64| -> f64 {
+                let mut v = v;
+                let mut c = 0.0;
+                while v != 0 {
+                    c += d.root_weight[v.trailing_zeros() as usize];
+                    v &= v - 1;
+                }
+                c
+            };
+            let mut j = 0;
+            for i in 1..k {
+                let (ci, cj) = (cost(out[i].violations), cost(out[j].violations));
+                if ci < cj - 1e-12 || ((ci - cj).abs() <= 1e-12 && better(&out[i], &out[j])) {
+                    j = i;
+                }
+            }
+            (j, true)
+        }
+    };
+    Decision {
+        kind: s.kind,
+        choice: choice as u8,
+        forced,
+        lean_before: before,
+        options: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{validate_case, CaseInput, PositionsInput};
+    use crate::doctrine::{validate_doctrine, DoctrineInput};
+
+    fn doctrine(roots: &str) -> CompiledDoctrine {
+        let text = format!(
+            r#"{{
+              "doctrine": {{"name": "t", "subject": "VNM", "poles": ["USA", "CHN", "RUS"]}},
+              "root": [{roots}],
+              "branches": {{"interests": {{"autonomy": 1.0}}, "balance": 1.0,
+                           "relations": {{"USA": 0.5, "CHN": 0.5, "RUS": 0.5}}}}
+            }}"#
+        );
+        let input: DoctrineInput = serde_json::from_str(&text).unwrap();
+        CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    fn vote(yes: &[&str], no: &[&str], abstain: &[&str]) -> Case {
+        let l = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+        validate_case(&CaseInput {
+            id: "v".into(),
+            date: "2022-01-01".into(),
+            subject: "VNM".into(),
+            kind: "un_vote".into(),
+            title: "t".into(),
+            sources: vec!["s".into()],
+            positions: Some(PositionsInput {
+                yes: l(yes),
+                no: l(no),
+                abstain: l(abstain),
+                ..Default::default()
+            }),
+            ..CaseInput::default()
+        })
+        .unwrap()
+    }
+
+    const SPLIT: &str = r#"{"id": "no-split", "principle": "p",
+        "forbid": [{"kind": ["un_vote"], "option": ["yes", "no", "abstain"], "sides_in_split": true}]}"#;
+
+    #[test]
+    fn sides_in_split_forbids_taking_a_side_between_poles_but_not_abstaining() {
+        let d = doctrine(SPLIT);
+        let cx = Context::neutral(&d);
+        let c = vote(&["USA"], &["RUS"], &["CHN"]);
+        let dec = decide(&d, &Situation::new(&d, &c), &cx);
+        assert_ne!(
+            dec.options[0].violations, 0,
+            "yes sides with USA against RUS"
+        );
+        assert_ne!(
+            dec.options[1].violations, 0,
+            "no sides with RUS against USA"
+        );
+        assert_eq!(dec.options[2].violations, 0, "abstain is opposed to no one");
+        assert_eq!(dec.choice(), Opt::Abstain);
+        // No split when the poles agree.
+        let c = vote(&["USA", "RUS", "CHN"], &[], &[]);
+        let dec = decide(&d, &Situation::new(&d, &c), &cx);
+        assert!(dec.options.iter().all(|o| o.violations == 0));
+        assert_eq!(dec.choice(), Opt::Yes);
+    }
+
+    #[test]
+    fn all_forbidden_gives_the_least_violating_option_flagged() {
+        let roots = r#"{"id": "a", "principle": "p", "weight": 2.0,
+              "forbid": [{"kind": ["un_vote"], "option": ["yes", "no"]}]},
+            {"id": "b", "principle": "p", "weight": 1.0,
+              "forbid": [{"kind": ["un_vote"], "option": ["abstain", "no"]}]}"#;
+        let d = doctrine(roots);
+        let c = vote(&["USA"], &["RUS"], &[]);
+        let dec = decide(&d, &Situation::new(&d, &c), &Context::neutral(&d));
+        assert!(dec.forced);
+        assert_eq!(dec.choice(), Opt::Abstain, "weight 1 beats weight 2 and 3");
+    }
+
+    #[test]
+    fn pleased_reads_votes_as_ordered() {
+        assert_eq!(pleased(Kind::UnVote, 0, 0), 1.0);
+        assert_eq!(pleased(Kind::UnVote, 2, 0), 0.0);
+        assert_eq!(pleased(Kind::UnVote, 1, 0), -1.0);
+        assert_eq!(pleased(Kind::Visit, 1, 0), -1.0);
+    }
+}

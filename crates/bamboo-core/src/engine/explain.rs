@@ -1,0 +1,453 @@
+//! Turns a [`Decision`] into advice: options with the roots they break, the trunk's
+//! multi-pillar plan, the lean before and after, and the branch terms with their numbers,
+//! both as data ([`Trace`]) and as text (the `explanation` string).
+//!
+//! This is the cold path: it allocates freely and is called once per printed answer.
+
+use std::fmt::Write;
+
+use crate::case::{Case, Kind, Opt};
+use crate::country::Iso3;
+use crate::doctrine::{CompiledDoctrine, Party, Pillar};
+use crate::engine::context::ContextInputs;
+use crate::engine::{pleased, Decision, Situation};
+
+/// Rounds to 4 decimals for output (and turns −0 into 0), so printed numbers are stable.
+pub fn round4(x: f64) -> f64 {
+    let r = (x * 1e4).round() / 1e4;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+fn round_opt(x: Option<f64>) -> Option<f64> {
+    x.map(round4)
+}
+
+/// One option as the advice reports it (the spec's keys).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OptionAdvice {
+    pub option: Opt,
+    pub admissible: bool,
+    pub violations: Vec<String>,
+    pub score: f64,
+}
+
+/// One step of the plan.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PlanStep {
+    pub pillar: Pillar,
+    pub toward: Iso3,
+    pub action: String,
+}
+
+/// The doctrine's lean before and after the choice (`null` when no signal had data).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct LeanChange {
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+}
+
+/// The advice for one case, exactly the keys of `shared/spec/cases.md`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Advice {
+    pub id: String,
+    pub choice: Opt,
+    pub options: Vec<OptionAdvice>,
+    pub plan: Vec<PlanStep>,
+    pub lean: LeanChange,
+    pub explanation: String,
+}
+
+/// A named number that went into a score.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Term {
+    pub name: String,
+    pub detail: String,
+    pub value: f64,
+}
+
+/// A root that ruled an option out, and why it matched.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct RootHit {
+    pub root: String,
+    pub principle: String,
+    pub clause: String,
+}
+
+/// One option's full account.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct TraceOption {
+    pub option: Opt,
+    pub admissible: bool,
+    pub violations: Vec<RootHit>,
+    pub terms: Vec<Term>,
+    pub score: f64,
+    pub lean_after: Option<f64>,
+}
+
+/// The explanation as data: inputs, the rule that chose, and every option's account.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Trace {
+    pub id: String,
+    pub rule: String,
+    pub forced: bool,
+    /// What the situation is worth to the doctrine, term by term (kind and tags).
+    pub measure: Vec<Term>,
+    pub options: Vec<TraceOption>,
+    pub inputs: ContextInputs,
+}
+
+fn fill(template: &str, case: &Case, choice: Opt, toward: Iso3, subject: Iso3) -> String {
+    template
+        .replace("{choice}", choice.as_str())
+        .replace("{title}", &case.title)
+        .replace("{toward}", toward.as_str())
+        .replace("{subject}", subject.as_str())
+        .replace("{id}", &case.id)
+}
+
+/// Builds the advice (spec keys) and the trace (full account) of a decision.
+pub fn explain(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    dec: &Decision,
+) -> (Advice, Trace) {
+    let doc = &d.doctrine;
+    let opts = case.kind.options();
+    let choice = dec.choice();
+    let ci = dec.choice as usize;
+
+    // Options and the roots that forbid them.
+    let mut advice_opts = Vec::with_capacity(opts.len());
+    let mut trace_opts = Vec::with_capacity(opts.len());
+    for (i, &o) in opts.iter().enumerate() {
+        let sc = &dec.options[i];
+        let mut names = Vec::new();
+        let mut hits = Vec::new();
+        for (r, root) in doc.roots.iter().enumerate() {
+            if sc.violations & (1 << r) == 0 {
+                continue;
+            }
+            names.push(root.id.clone());
+            let clause = d
+                .clauses
+                .iter()
+                .enumerate()
+                .filter(|(_, (ri, _))| *ri as usize == r)
+                .find(|(_, (_, c))| super::clause_matches(c, s, d.n_poles, i, o))
+                .map(|(k, _)| {
+                    let nth = d.clauses[..k]
+                        .iter()
+                        .filter(|(ri, _)| *ri as usize == r)
+                        .count();
+                    root.clauses[nth].describe()
+                })
+                .unwrap_or_default();
+            hits.push(RootHit {
+                root: root.id.clone(),
+                principle: root.principle.clone(),
+                clause,
+            });
+        }
+        advice_opts.push(OptionAdvice {
+            option: o,
+            admissible: sc.violations == 0,
+            violations: names,
+            score: round4(sc.score),
+        });
+        let lean_detail = match (dec.lean_before, sc.lean_after) {
+            (Some(a), Some(b)) => format!(
+                "lean {:.4} -> {:.4}, tolerated up to {}",
+                a, b, doc.branches.max_lean
+            ),
+            _ => "no lean signal had data".to_string(),
+        };
+        trace_opts.push(TraceOption {
+            option: o,
+            admissible: sc.violations == 0,
+            violations: hits,
+            terms: vec![
+                Term {
+                    name: "value".into(),
+                    detail: format!(
+                        "direction {} x measure (kind and tag stances weighted by interests)",
+                        match (case.kind, i) {
+                            (Kind::UnVote, 0) | (Kind::Incident, 0 | 1) | (_, 0) => "+1",
+                            (Kind::UnVote, 1) | (Kind::Incident, 2) => "-1",
+                            _ => "0",
+                        }
+                    ),
+                    value: round4(sc.value),
+                },
+                Term {
+                    name: "relations".into(),
+                    detail: relations_detail(d, case, s, inputs, i),
+                    value: round4(sc.relations),
+                },
+                Term {
+                    name: "balance".into(),
+                    detail: format!(
+                        "-{} x spread of the poles' agreement with {o}",
+                        doc.branches.balance
+                    ),
+                    value: round4(sc.balance),
+                },
+                Term {
+                    name: "lean".into(),
+                    detail: lean_detail,
+                    value: round4(sc.lean),
+                },
+            ],
+            score: round4(sc.score),
+            lean_after: round_opt(sc.lean_after),
+        });
+    }
+
+    // What the measure is worth, term by term.
+    let mut measure = Vec::new();
+    let kv = d.kind_value[case.kind as usize];
+    if kv != 0.0 {
+        measure.push(Term {
+            name: format!("kind:{}", case.kind),
+            detail: stance_detail(
+                d,
+                doc.branches
+                    .kinds
+                    .iter()
+                    .find(|k| k.0 == case.kind)
+                    .map(|k| &k.1),
+            ),
+            value: round4(kv),
+        });
+    }
+    for t in case.tags.iter() {
+        let tv = d.tag_value[t as usize];
+        measure.push(Term {
+            name: format!("tag:{t}"),
+            detail: stance_detail(d, doc.branches.tags.iter().find(|x| x.0 == t).map(|x| &x.1)),
+            value: round4(tv),
+        });
+    }
+
+    let plan = plan(d, case, s, dec);
+    let rule = if dec.forced {
+        format!(
+            "every option is forbidden: chose the least-violating one ({choice}: the smallest total weight of violated roots, then the highest score)"
+        )
+    } else {
+        format!("chose {choice}: the admissible option with the highest score")
+    };
+    let lean = LeanChange {
+        before: round_opt(dec.lean_before),
+        after: round_opt(dec.options[ci].lean_after.or(dec.lean_before)),
+    };
+    let trace = Trace {
+        id: case.id.clone(),
+        rule,
+        forced: dec.forced,
+        measure,
+        options: trace_opts,
+        inputs: inputs.clone(),
+    };
+    let explanation = render_summary(&trace, &lean);
+    (
+        Advice {
+            id: case.id.clone(),
+            choice,
+            options: advice_opts,
+            plan,
+            lean,
+            explanation,
+        },
+        trace,
+    )
+}
+
+fn stance_detail(d: &CompiledDoctrine, v: Option<&Vec<f64>>) -> String {
+    let Some(v) = v else {
+        return String::new();
+    };
+    d.doctrine
+        .branches
+        .interests
+        .iter()
+        .zip(v)
+        .filter(|(_, s)| **s != 0.0)
+        .map(|((name, w), s)| format!("{name} {w} x {s}"))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+fn relations_detail(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    i: usize,
+) -> String {
+    let rel_of = |c: Iso3| {
+        inputs
+            .relations
+            .iter()
+            .find(|r| r.actor == c)
+            .map_or(d.doctrine.branches.default_relation, |r| r.value)
+    };
+    let cp_pole = matches!(s.counterpart, Party::Actor(p) if (p as usize) < d.n_poles);
+    let mut parts = Vec::new();
+    for (p, pole) in d.poles().iter().enumerate() {
+        let w = s.pole_want[p];
+        if w < 0 {
+            continue;
+        }
+        let weight = if case.kind == Kind::UnVote || (cp_pole && case.counterpart == Some(*pole)) {
+            1.0
+        } else {
+            d.doctrine.branches.bystander
+        };
+        parts.push(format!(
+            "{pole} wants {} (rel {:.3} x w {weight} x {:+})",
+            case.kind.options()[w as usize],
+            rel_of(*pole),
+            pleased(case.kind, i, w as usize)
+        ));
+    }
+    if s.counterpart_want >= 0 {
+        if let Some(c) = case.counterpart {
+            parts.push(format!(
+                "counterpart {c} wants {} (rel {:.3} x {:+})",
+                case.kind.options()[s.counterpart_want as usize],
+                rel_of(c),
+                pleased(case.kind, i, s.counterpart_want as usize)
+            ));
+        }
+    }
+    if parts.is_empty() {
+        "no known positions".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// The plan: the trunk's carrying steps toward the counterpart (or the target, or the
+/// subject itself), then its offsets toward every pole, and the counterpart, that the
+/// choice displeases (any actor that wanted another option).
+fn plan(d: &CompiledDoctrine, case: &Case, s: &Situation, dec: &Decision) -> Vec<PlanStep> {
+    let doc = &d.doctrine;
+    let choice = dec.choice();
+    let ci = dec.choice as usize;
+    let subject = doc.subject;
+    let carry_to = case.counterpart.or(case.target).unwrap_or(subject);
+    let mut steps: Vec<PlanStep> = doc
+        .trunk
+        .carry
+        .iter()
+        .map(|st| PlanStep {
+            pillar: st.pillar,
+            toward: carry_to,
+            action: fill(&st.action, case, choice, carry_to, subject),
+        })
+        .collect();
+    let mut displeased: Vec<Iso3> = Vec::new();
+    for (p, pole) in d.poles().iter().enumerate() {
+        let w = s.pole_want[p];
+        if w >= 0 && pleased(case.kind, ci, w as usize) < 1.0 {
+            displeased.push(*pole);
+        }
+    }
+    if s.counterpart_want >= 0 && pleased(case.kind, ci, s.counterpart_want as usize) < 1.0 {
+        if let Some(c) = case.counterpart {
+            if !displeased.contains(&c) {
+                displeased.push(c);
+            }
+        }
+    }
+    for actor in displeased {
+        for off in &doc.trunk.offsets {
+            if off.toward.is_empty() || off.toward.contains(&actor) {
+                steps.push(PlanStep {
+                    pillar: off.pillar,
+                    toward: actor,
+                    action: fill(&off.action, case, choice, actor, subject),
+                });
+            }
+        }
+    }
+    steps
+}
+
+fn render_summary(t: &Trace, lean: &LeanChange) -> String {
+    let mut s = String::new();
+    let _ = write!(s, "{}.", capitalise(&t.rule));
+    let ruled: Vec<String> = t
+        .options
+        .iter()
+        .filter(|o| !o.admissible)
+        .map(|o| {
+            let roots: Vec<String> = o
+                .violations
+                .iter()
+                .map(|h| format!("{} ({})", h.root, h.clause))
+                .collect();
+            format!("{} by {}", o.option, roots.join(" and "))
+        })
+        .collect();
+    if !ruled.is_empty() {
+        let _ = write!(s, " Roots ruled out: {}.", ruled.join("; "));
+    }
+    let ranked: Vec<String> = t
+        .options
+        .iter()
+        .map(|o| {
+            let terms: Vec<String> = o
+                .terms
+                .iter()
+                .map(|x| format!("{} {:+.4}", x.name, x.value))
+                .collect();
+            format!("{} {:.4} = {}", o.option, o.score, terms.join(", "))
+        })
+        .collect();
+    let _ = write!(s, " Branch scores: {}.", ranked.join("; "));
+    match (lean.before, lean.after) {
+        (Some(a), Some(b)) => {
+            let _ = write!(s, " Lean {a:.4} -> {b:.4}.");
+        }
+        _ => {
+            let _ = write!(s, " Lean undefined (no signal had data).");
+        }
+    }
+    let used: Vec<String> = t
+        .inputs
+        .signals
+        .iter()
+        .filter(|r| r.available && r.weight > 0.0)
+        .map(|r| format!("{} (w {})", r.signal.as_str(), r.weight))
+        .collect();
+    let _ = write!(
+        s,
+        " Inputs as of {}: {} ledger events; lean signals {}.",
+        t.inputs.as_of,
+        t.inputs.ledger_events,
+        if used.is_empty() {
+            "none".to_string()
+        } else {
+            used.join(", ")
+        }
+    );
+    for n in &t.inputs.notes {
+        let _ = write!(s, " Note: {n}.");
+    }
+    s
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,251 @@
+//! Reads case files (`shared/spec/cases.md`): one or more `[[case]]` tables, unknown keys
+//! refused, every rule checked by `bamboo_core::case::validate_case`; errors name the file,
+//! the case id, the key and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bamboo_core::case::{validate_case, Case, CaseInput, PositionsInput, Tally};
+
+use crate::toml_input::{from_field_error, from_toml_error, read, Diagnostic, InputError, Spans};
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    #[serde(default)]
+    case: Vec<RawCase>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: String,
+    date: String,
+    subject: String,
+    kind: String,
+    title: String,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    counterpart: Option<String>,
+    #[serde(default)]
+    tier: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    sources: Vec<String>,
+    #[serde(default)]
+    actual: Option<String>,
+    #[serde(default)]
+    positions: Option<RawPositions>,
+    #[serde(default)]
+    tally: Option<RawTally>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPositions {
+    yes: Option<Vec<String>>,
+    no: Option<Vec<String>>,
+    abstain: Option<Vec<String>>,
+    support: Option<Vec<String>>,
+    oppose: Option<Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTally {
+    yes: Option<u32>,
+    no: Option<u32>,
+    abstain: Option<u32>,
+}
+
+impl From<RawCase> for CaseInput {
+    fn from(r: RawCase) -> CaseInput {
+        CaseInput {
+            id: r.id,
+            date: r.date,
+            subject: r.subject,
+            kind: r.kind,
+            title: r.title,
+            target: r.target,
+            counterpart: r.counterpart,
+            tier: r.tier,
+            tags: r.tags,
+            sources: r.sources,
+            actual: r.actual,
+            positions: r.positions.map(|p| PositionsInput {
+                yes: p.yes,
+                no: p.no,
+                abstain: p.abstain,
+                support: p.support,
+                oppose: p.oppose,
+            }),
+            tally: r.tally.map(|t| Tally {
+                yes: t.yes,
+                no: t.no,
+                abstain: t.abstain,
+            }),
+        }
+    }
+}
+
+/// Parses the text of a case file (`file` is used in errors only).
+pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
+    let raw: CaseFile = toml::from_str(src)
+        .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?;
+    if raw.case.is_empty() {
+        return Err(InputError::invalid(Diagnostic {
+            file: file.to_path_buf(),
+            line: None,
+            entry: None,
+            entry_kind: "case",
+            field: Some("case".into()),
+            message: "holds no [[case]] table".into(),
+        }));
+    }
+    let spans = Spans::new(src);
+    let mut out: Vec<Case> = Vec::with_capacity(raw.case.len());
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, r) in raw.case.into_iter().enumerate() {
+        let id = r.id.clone();
+        let input = CaseInput::from(r);
+        let case = validate_case(&input).map_err(|e| {
+            InputError::invalid(from_field_error(
+                file,
+                &spans,
+                &format!("case[{i}]"),
+                Some(("case", id.clone())),
+                &e,
+            ))
+        })?;
+        if let Some(first) = seen.insert(case.id.clone(), i) {
+            return Err(InputError::invalid(Diagnostic {
+                file: file.to_path_buf(),
+                line: spans.line(&format!("case[{i}].id")),
+                entry: Some(case.id.clone()),
+                entry_kind: "case",
+                field: Some("id".into()),
+                message: format!("the id is used twice (first by case #{})", first + 1),
+            }));
+        }
+        out.push(case);
+    }
+    Ok(out)
+}
+
+/// Reads one case file.
+pub fn read_cases(path: &Path) -> Result<Vec<Case>, InputError> {
+    parse_cases(path, &read(path)?)
+}
+
+/// Reads several case files; ids must be unique across all of them.
+pub fn read_case_files(paths: &[PathBuf]) -> Result<Vec<Case>, InputError> {
+    let mut all: Vec<Case> = Vec::new();
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for p in paths {
+        let src = read(p)?;
+        let cases = parse_cases(p, &src)?;
+        let spans = Spans::new(&src);
+        for (i, c) in cases.iter().enumerate() {
+            if let Some(first) = seen.insert(c.id.clone(), p.clone()) {
+                return Err(InputError::invalid(Diagnostic {
+                    file: p.clone(),
+                    line: spans.line(&format!("case[{i}].id")),
+                    entry: Some(c.id.clone()),
+                    entry_kind: "case",
+                    field: Some("id".into()),
+                    message: format!(
+                        "the id is already used in {} (ids must be unique across the files loaded together)",
+                        first.display()
+                    ),
+                }));
+            }
+        }
+        all.extend(cases);
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[[case]]
+id = "a"
+date = "2022-03-02"
+subject = "VNM"
+kind = "un_vote"
+title = "A vote"
+target = "RUS"
+tags = ["use_of_force"]
+sources = ["seed:000"]
+actual = "abstain"
+
+[case.positions]
+yes = ["USA"]
+no = ["RUS"]
+
+[case.tally]
+yes = 141
+no = 5
+abstain = 35
+"#;
+
+    fn err(src: &str) -> Diagnostic {
+        parse_cases(Path::new("x.toml"), src)
+            .unwrap_err()
+            .diagnostic()
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn reads_a_valid_file() {
+        let c = parse_cases(Path::new("x.toml"), GOOD).unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].tally.unwrap().yes, Some(141));
+    }
+
+    #[test]
+    fn unknown_key_names_case_key_and_line() {
+        let d = err(&GOOD.replace("actual = \"abstain\"", "acutal = \"abstain\""));
+        assert_eq!(d.line, Some(11));
+        assert_eq!(d.entry.as_deref(), Some("a"));
+        assert_eq!(d.field.as_deref(), Some("acutal"));
+    }
+
+    #[test]
+    fn semantic_errors_name_case_key_and_line() {
+        let d = err(&GOOD.replace("\"use_of_force\"", "\"war\""));
+        assert_eq!((d.line, d.field.as_deref()), (Some(9), Some("tags[0]")));
+        assert_eq!(d.entry.as_deref(), Some("a"));
+        let d = err(&GOOD.replace("no = [\"RUS\"]", "no = [\"USA\"]"));
+        assert_eq!(
+            (d.line, d.field.as_deref()),
+            (Some(15), Some("positions.no[0]"))
+        );
+        let d = err(&GOOD.replace("actual = \"abstain\"", "actual = \"accept\""));
+        assert_eq!((d.line, d.field.as_deref()), (Some(11), Some("actual")));
+        let d = err(&GOOD.replace("kind = \"un_vote\"", "kind = \"vote\""));
+        assert_eq!((d.line, d.field.as_deref()), (Some(6), Some("kind")));
+        assert!(
+            d.to_string().starts_with("x.toml:6: case `a`: key `kind`"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn unknown_position_side_is_refused() {
+        let d = err(&GOOD.replace("no = [\"RUS\"]", "against = [\"RUS\"]"));
+        assert_eq!(d.field.as_deref(), Some("against"));
+        assert_eq!(d.line, Some(15));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let two = format!("{GOOD}\n{GOOD}");
+        let d = err(&two);
+        assert_eq!(d.field.as_deref(), Some("id"));
+    }
+}
