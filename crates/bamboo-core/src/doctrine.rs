@@ -51,6 +51,9 @@ pub struct HeaderInput {
     pub summary: Option<String>,
     #[serde(default)]
     pub sources: Vec<String>,
+    /// This doctrine answers for its subject when a request names none.
+    #[serde(default)]
+    pub default: bool,
 }
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -454,6 +457,9 @@ pub struct Doctrine {
     pub ledger: Option<String>,
     pub summary: Option<String>,
     pub sources: Vec<String>,
+    /// The doctrine a server answers with for this subject when a request names none (at
+    /// most one shipped doctrine per subject says so).
+    pub default: bool,
     pub roots: Vec<Root>,
     pub trunk: Trunk,
     pub branches: Branches,
@@ -603,6 +609,7 @@ pub fn validate_doctrine(input: &DoctrineInput) -> Result<Doctrine, FieldError> 
         ledger: h.ledger.clone(),
         summary: h.summary.clone(),
         sources: h.sources.clone(),
+        default: h.default,
         roots,
         trunk,
         branches,

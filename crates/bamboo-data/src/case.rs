@@ -93,6 +93,27 @@ impl From<RawCase> for CaseInput {
 pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
     let raw: CaseFile = toml::from_str(src)
         .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?;
+    lower(file, raw, &Spans::new(src))
+}
+
+/// Parses the same structure as JSON, `{"case": [{...}, ...]}` (the server accepts it
+/// beside TOML). Keys, rules and messages are those of [`parse_cases`]; lines are the
+/// JSON's where the JSON parser gives one.
+pub fn parse_cases_json(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
+    let raw: CaseFile = serde_json::from_str(src).map_err(|e| {
+        InputError::invalid(Diagnostic {
+            file: file.to_path_buf(),
+            line: (e.line() > 0).then_some(e.line()),
+            entry: None,
+            entry_kind: "case",
+            field: None,
+            message: e.to_string(),
+        })
+    })?;
+    lower(file, raw, &Spans::new(""))
+}
+
+fn lower(file: &Path, raw: CaseFile, spans: &Spans) -> Result<Vec<Case>, InputError> {
     if raw.case.is_empty() {
         return Err(InputError::invalid(Diagnostic {
             file: file.to_path_buf(),
@@ -103,7 +124,6 @@ pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
             message: "holds no [[case]] table".into(),
         }));
     }
-    let spans = Spans::new(src);
     let mut out: Vec<Case> = Vec::with_capacity(raw.case.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     for (i, r) in raw.case.into_iter().enumerate() {
@@ -112,7 +132,7 @@ pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
         let case = validate_case(&input).map_err(|e| {
             InputError::invalid(from_field_error(
                 file,
-                &spans,
+                spans,
                 &format!("case[{i}]"),
                 Some(("case", id.clone())),
                 &e,

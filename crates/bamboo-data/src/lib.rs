@@ -5,6 +5,7 @@
 //! Everything it reads becomes `bamboo-core` domain types; every error names the file,
 //! the line and the field.
 
+pub mod advisor;
 pub mod arms;
 pub mod case;
 pub mod countries;

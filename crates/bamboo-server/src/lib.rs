@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalog;
 pub mod charts;
 pub mod dashboard;
 pub mod error;
@@ -25,8 +26,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 pub use auth::{Token, TOKEN_ENV};
+pub use catalog::Catalog;
 pub use error::ApiError;
-pub use state::{AppState, Curated, Limits, VoteData};
+pub use state::{AppState, Limits, VoteData};
 
 /// Unknown routes: 404 with the route that was asked for and where the list is.
 async fn not_found(method: Method, uri: Uri) -> ApiError {

@@ -1,5 +1,5 @@
 //! What every handler shares: the vote data (loaded once, read-only), the ledger database,
-//! the curated files (sample cases, doctrines), the write token and the limits.
+//! the shipped doctrines and sample cases, the write token and the limits.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -11,11 +11,13 @@ use bamboo_data::ledger_db::{EventQuery, ImportReport, LedgerDb, LedgerDbError, 
 use bamboo_data::{Countries, DataDir, DataError};
 
 use crate::auth::Token;
+use crate::catalog::Catalog;
 use crate::error::ApiError;
 
 /// The roll calls and the country table, with the provenance line every answer carries.
 pub struct VoteData {
-    pub store: VoteStore,
+    /// Shared with the doctrines' advisors, which read the same votes.
+    pub store: Arc<VoteStore>,
     pub countries: Countries,
     /// One line saying where the numbers come from.
     pub provenance: String,
@@ -32,7 +34,7 @@ impl VoteData {
             if report.files.len() > 5 { ", plus imported files" } else { "" },
         );
         Ok(VoteData {
-            store,
+            store: Arc::new(store),
             countries,
             provenance,
         })
@@ -74,19 +76,6 @@ impl Default for Limits {
             sim_max_doctrines: 4,
             max_events: 5000,
         }
-    }
-}
-
-/// Curated files shipped with bamboo: the folder holding `cases/`, `doctrines/` and `ledger/`.
-#[derive(Clone, Debug, Default)]
-pub struct Curated {
-    /// `None`: none found; the routes that need it say so.
-    pub root: Option<PathBuf>,
-}
-
-impl Curated {
-    pub fn dir(&self, sub: &str) -> Option<PathBuf> {
-        self.root.as_ref().map(|r| r.join(sub))
     }
 }
 
@@ -167,7 +156,7 @@ impl Ledger {
 struct Inner {
     votes: Arc<VoteData>,
     ledger: Ledger,
-    curated: Curated,
+    catalog: Arc<Catalog>,
     token: Token,
     limits: Limits,
     db_path: PathBuf,
@@ -181,7 +170,7 @@ impl AppState {
     pub fn new(
         votes: Arc<VoteData>,
         ledger: LedgerDb,
-        curated: Curated,
+        catalog: Arc<Catalog>,
         token: Token,
         limits: Limits,
     ) -> AppState {
@@ -189,7 +178,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             votes,
             ledger: Ledger::new(ledger),
-            curated,
+            catalog,
             token,
             limits,
             db_path,
@@ -204,8 +193,8 @@ impl AppState {
         &self.0.ledger
     }
 
-    pub fn curated(&self) -> &Curated {
-        &self.0.curated
+    pub fn catalog(&self) -> &Catalog {
+        &self.0.catalog
     }
 
     pub fn token(&self) -> &Token {

@@ -1,17 +1,17 @@
 //! `bamboo advise --doctrine D CASEFILE [--json] [--trace] [--no-data]`: what the doctrine
 //! advises for each case, with the roots that ruled options out, the branch terms, the
-//! multi-pillar plan and the lean. Also the shared [`Engine`] that `backtest` uses.
+//! multi-pillar plan and the lean. Also the loading of the [`Engine`] that `backtest`
+//! uses; the engine itself is `bamboo_data::advisor::Advisor`, which the server shares.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
 use bamboo_core::case::Case;
-use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_core::engine::{build_context, decide, explain, Advice, Evidence, Situation, Trace};
-use bamboo_core::flows::Flows;
-use bamboo_core::ledger::Ledger;
-use bamboo_core::VoteStore;
+use bamboo_core::engine::{Advice, Trace};
+use bamboo_data::advisor::{advice_json, Advisor};
 use bamboo_data::DataDir;
 
 use crate::output::write_to;
@@ -46,98 +46,31 @@ pub struct EngineArgs {
     pub ledger: Option<PathBuf>,
 }
 
-/// A doctrine, its ledger and the public data, ready to answer cases.
-pub struct Engine {
-    pub doctrine: CompiledDoctrine,
-    pub ledger: Ledger,
-    pub votes: Option<VoteStore>,
-    pub trade: Option<Flows>,
-    pub arms: Option<Flows>,
-    /// Where the data came from, or why there is none.
-    pub provenance: String,
-}
+/// A doctrine, its ledger and the public data, ready to answer cases (shared with the
+/// server's `POST /api/advise`).
+pub type Engine = Advisor;
 
-impl Engine {
-    /// Reads the doctrine, its ledger and (unless `--no-data`) the data folder. An explicit
-    /// `--data` that cannot be read is an error; a data folder that cannot be found by
-    /// default means the engine answers from the ledger alone, and says so.
-    pub fn load(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engine> {
-        let d = bamboo_data::doctrine::read_doctrine(doctrine)?;
-        let ledger_path = args
-            .ledger
-            .clone()
-            .or_else(|| bamboo_data::doctrine::ledger_path(doctrine, &d.doctrine));
-        let ledger = match &ledger_path {
-            Some(p) => bamboo_data::ledger::read_ledger(p)?,
-            None => Ledger::default(),
-        };
-        if let Some(s) = ledger.subject {
-            if s != d.subject() {
-                bail!(
-                    "{}: the ledger is about {s} but the doctrine's subject is {}",
-                    ledger_path.unwrap_or_default().display(),
-                    d.subject()
-                );
-            }
-        }
-        let mut engine = Engine {
-            doctrine: d,
-            ledger,
-            votes: None,
-            trade: None,
-            arms: None,
-            provenance: String::new(),
-        };
-        if args.no_data {
-            engine.provenance =
-                "no data folder (--no-data): answering from the ledger alone".into();
+/// Reads the doctrine, its ledger and (unless `--no-data`) the data folder. An explicit
+/// `--data` that cannot be read is an error; a data folder that cannot be found by default
+/// means the engine answers from the ledger alone, and says so.
+pub fn load_engine(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engine> {
+    let mut engine = Advisor::open(doctrine, args.ledger.as_deref())?;
+    if args.no_data {
+        engine.provenance = "no data folder (--no-data): answering from the ledger alone".into();
+        return Ok(engine);
+    }
+    let explicit = cli.data.is_some()
+        || std::env::var(bamboo_data::locate::ENV_VAR).is_ok_and(|v| !v.is_empty());
+    let dir = match DataDir::from_env(cli.data.as_deref()) {
+        Ok(dir) => dir,
+        Err(e) if !explicit => {
+            engine.provenance = format!("no data folder ({e}): answering from the ledger alone");
             return Ok(engine);
         }
-        let explicit = cli.data.is_some()
-            || std::env::var(bamboo_data::locate::ENV_VAR).is_ok_and(|v| !v.is_empty());
-        let dir = match DataDir::from_env(cli.data.as_deref()) {
-            Ok(dir) => dir,
-            Err(e) if !explicit => {
-                engine.provenance =
-                    format!("no data folder ({e}): answering from the ledger alone");
-                return Ok(engine);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let (store, countries, _) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
-        let subject = engine.doctrine.subject();
-        engine.trade = bamboo_data::trade::read_trade(&dir.root, subject)?;
-        engine.arms = bamboo_data::arms::read_arms(&dir.root, &countries, subject)?;
-        engine.votes = Some(store);
-        engine.provenance = format!("data folder {} (from {})", dir.root.display(), dir.how);
-        Ok(engine)
-    }
-
-    pub fn evidence(&self) -> Evidence<'_> {
-        Evidence {
-            votes: self.votes.as_ref(),
-            trade: self.trade.as_ref(),
-            arms: self.arms.as_ref(),
-        }
-    }
-
-    /// Answers one case.
-    pub fn advise(&self, case: &Case) -> Result<(Advice, Trace)> {
-        let d = &self.doctrine;
-        if case.subject != d.subject() {
-            bail!(
-                "case `{}` is about {} but the doctrine `{}` is about {}",
-                case.id,
-                case.subject,
-                d.doctrine.name,
-                d.subject()
-            );
-        }
-        let s = Situation::new(d, case);
-        let (cx, inputs) = build_context(d, &self.ledger, &self.evidence(), case.date);
-        let dec = decide(d, &s, &cx);
-        Ok(explain(d, case, &s, &inputs, &dec))
-    }
+        Err(e) => return Err(e.into()),
+    };
+    let (store, countries, _) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
+    Ok(engine.with_data(&dir, Arc::new(store), &countries)?)
 }
 
 #[derive(serde::Serialize)]
@@ -148,12 +81,9 @@ struct Traced<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let engine = Engine::load(cli, &args.doctrine, &args.engine)?;
+    let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = bamboo_data::case::read_cases(&args.cases)?;
-    let answers = cases
-        .iter()
-        .map(|c| engine.advise(c))
-        .collect::<Result<Vec<_>>>()?;
+    let answers = engine.advise_all(&cases)?;
     if engine.votes.is_none() {
         eprintln!("bamboo: note: {}", engine.provenance);
     }
@@ -167,12 +97,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                         trace: t,
                     })
                     .collect();
-                serde_json::to_string_pretty(&v)?
+                serde_json::to_string_pretty(&v)? + "\n"
             } else {
-                let v: Vec<&Advice> = answers.iter().map(|(a, _)| a).collect();
-                serde_json::to_string_pretty(&v)?
+                advice_json(&answers)?
             };
-            writeln!(w, "{text}")?;
+            w.write_all(text.as_bytes())?;
         } else {
             writeln!(
                 w,

@@ -4,9 +4,10 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use bamboo_core::backtest::{check_cases, score};
+use bamboo_core::backtest::check_cases;
+use bamboo_data::advisor::backtest_json;
 
-use crate::cmd::advise::{render_text, Engine, EngineArgs};
+use crate::cmd::advise::{load_engine, render_text, EngineArgs};
 use crate::output::write_to;
 use crate::Cli;
 
@@ -28,19 +29,14 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let cases = bamboo_data::case::read_case_files(&args.cases)?;
     check_cases(&cases)?;
-    let engine = Engine::load(cli, &args.doctrine, &args.engine)?;
-    let answers = cases
-        .iter()
-        .map(|c| engine.advise(c))
-        .collect::<Result<Vec<_>>>()?;
-    let predicted: Vec<_> = answers.iter().map(|(a, _)| a.choice).collect();
-    let report = score(&cases, &predicted, engine.doctrine.poles())?;
+    let engine = load_engine(cli, &args.doctrine, &args.engine)?;
+    let (report, answers) = engine.backtest(&cases)?;
     if engine.votes.is_none() {
         eprintln!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {
         if args.json {
-            writeln!(w, "{}", serde_json::to_string_pretty(&report)?)?;
+            w.write_all(backtest_json(&report)?.as_bytes())?;
             return Ok(());
         }
         writeln!(

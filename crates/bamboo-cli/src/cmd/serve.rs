@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use bamboo_data::DataDir;
-use bamboo_server::{AppState, Curated, Limits, Token, VoteData, TOKEN_ENV};
+use bamboo_server::{AppState, Catalog, Limits, Token, VoteData, TOKEN_ENV};
 
 use crate::common::{curated_dir, default_db_path, open_ledger};
 use crate::Cli;
@@ -105,6 +105,19 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         None => default_db_path()?,
     };
     let curated = curated_dir();
+    let catalog = match &curated {
+        Some(root) => Catalog::load(root, &dir, &votes)?,
+        None => {
+            tracing::warn!("no curated data folder (data/ with doctrines/, cases/, ledger/) found: advice is off and a new ledger starts empty");
+            Catalog::default()
+        }
+    };
+    tracing::info!(
+        doctrines = catalog.doctrines.len(),
+        sample_case_files = catalog.cases.len(),
+        curated = %curated.as_deref().map_or_else(|| "none".into(), |p| p.display().to_string()),
+        "doctrines loaded"
+    );
     let db = open_ledger(&db_path, curated.as_deref())?;
 
     let limits = Limits {
@@ -112,13 +125,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         request_timeout: Duration::from_millis(args.timeout_ms.max(1)),
         ..Limits::default()
     };
-    let state = AppState::new(
-        Arc::new(votes),
-        db,
-        Curated { root: curated },
-        token,
-        limits,
-    );
+    let state = AppState::new(Arc::new(votes), db, Arc::new(catalog), token, limits);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,28 +1,40 @@
 //! Advice, backtests and simulations: the routes that run the doctrine engine and the
 //! simulator, with the limits that keep any one request bounded.
 //!
-//! The engine and the simulator are not in this build yet. Until they are, these routes
-//! check what they can (content type, body, limits) and then answer 501 with a message
-//! that says so; they never invent a result.
+//! Advice and backtests go through `bamboo_data::advisor` and its JSON printers, the very
+//! functions `bamboo advise --json` and `bamboo backtest --json` call, so one case file gets
+//! the same bytes from both. By default the engine reads the doctrine's own ledger file, as
+//! the CLI does; `?ledger=db` reads the server's live ledger instead (the events of the
+//! database that involve the doctrine's subject). The simulator is not in this build yet:
+//! `/api/simulate` checks its limits and then answers 501; it never invents a result.
+
+use std::path::Path;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
+use bamboo_core::case::Case;
+use bamboo_core::ledger::Ledger;
+use bamboo_data::advisor::{advice_json, backtest_json, AdviseError};
+use bamboo_data::ledger_db::EventQuery;
+use bamboo_data::InputError;
+
+use crate::api::blocking;
+use crate::catalog::DoctrineEntry;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::AppState;
 
-/// A case body as sent: TOML text, or the same structure as JSON.
-pub enum CaseBody {
-    Toml(String),
-    Json(Value),
-}
+/// What error messages call a request's body.
+const BODY_NAME: &str = "request body";
 
-/// Reads a body sent as `application/toml` or `application/json`.
-pub fn case_body(headers: &HeaderMap, body: &Bytes) -> Result<CaseBody, ApiError> {
+/// Reads a body sent as `application/toml` (a case file) or `application/json` (the same
+/// structure), into cases checked exactly as the CLI checks a case file.
+pub fn read_cases(headers: &HeaderMap, body: &Bytes) -> Result<Vec<Case>, ApiError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -32,55 +44,183 @@ pub fn case_body(headers: &HeaderMap, body: &Bytes) -> Result<CaseBody, ApiError
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let text = || {
-        std::str::from_utf8(body)
-            .map(str::to_string)
-            .map_err(|_| ApiError::bad_request("the body is not UTF-8 text"))
+    let text =
+        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body is not UTF-8 text"));
+    let file = Path::new(BODY_NAME);
+    let parsed = match ct.as_str() {
+        "application/toml" | "text/toml" | "text/x-toml" => {
+            bamboo_data::case::parse_cases(file, text?)
+        }
+        "application/json" => bamboo_data::case::parse_cases_json(file, text?),
+        "" => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "say what the body is: `Content-Type: application/toml` for a case file, or `application/json` for the same structure as JSON",
+            ))
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("Content-Type `{other}` is not accepted; send `application/toml` (a case file) or `application/json`"),
+            ))
+        }
     };
-    match ct.as_str() {
-        "application/toml" | "text/toml" | "text/x-toml" => Ok(CaseBody::Toml(text()?)),
-        "application/json" => serde_json::from_slice(body)
-            .map(CaseBody::Json)
-            .map_err(|e| ApiError::bad_request(format!("the JSON body could not be read: {e}"))),
-        "" => Err(ApiError::new(
-            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "say what the body is: `Content-Type: application/toml` for a case file, or `application/json` for the same structure as JSON",
-        )),
-        other => Err(ApiError::new(
-            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!("Content-Type `{other}` is not accepted; send `application/toml` (a case file) or `application/json`"),
-        )),
+    parsed.map_err(input_error)
+}
+
+fn input_error(e: InputError) -> ApiError {
+    match e.diagnostic() {
+        Some(d) => {
+            let mut err = ApiError::unprocessable(d.to_string());
+            err.field = d.field.clone();
+            err
+        }
+        None => ApiError::internal(e),
     }
 }
 
-fn engine_missing(what: &str) -> ApiError {
-    ApiError::not_implemented(format!(
-        "{what} needs the doctrine engine, which this build of bamboo does not include yet; the vote, chart and ledger endpoints work (see /api/health, features)"
-    ))
+fn advise_error(e: AdviseError) -> ApiError {
+    match e {
+        AdviseError::Input(e) => input_error(e),
+        AdviseError::CaseSubject { .. } | AdviseError::Backtest(_) => {
+            ApiError::unprocessable(e.to_string())
+        }
+        other => ApiError::internal(other),
+    }
 }
 
-/// `POST /api/advise?doctrine=NAME`.
+/// The doctrine a request names, or the default of its first case's subject (its index in
+/// the catalog).
+fn pick_doctrine(st: &AppState, p: &Params, cases: &[Case]) -> Result<usize, ApiError> {
+    let cat = st.catalog();
+    if cat.doctrines.is_empty() {
+        return Err(ApiError::not_implemented(
+            "no doctrines were found when the server started (it looks for doctrines/*.toml in the curated data folder), so there is nothing to advise from",
+        ));
+    }
+    match p.get("doctrine") {
+        Some(name) => cat
+            .doctrines
+            .iter()
+            .position(|d| d.name == name)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "there is no doctrine `{name}`; the shipped doctrines are: {}",
+                    cat.names().join(", ")
+                ))
+            }),
+        None => {
+            let subject = cases[0].subject;
+            cat.doctrines.iter().position(|d| {
+                d.advisor.doctrine.doctrine.default && d.advisor.doctrine.subject() == subject
+            }).ok_or_else(|| {
+                ApiError::unprocessable(format!(
+                    "no shipped doctrine is the default for {subject} (the subject of case `{}`); name one with ?doctrine= (shipped: {})",
+                    cases[0].id,
+                    cat.names().join(", ")
+                ))
+            })
+        }
+    }
+}
+
+/// The ledger to read: `file` (default, the doctrine's own, as the CLI reads) or `db`.
+async fn pick_ledger(
+    st: &AppState,
+    p: &Params,
+    d: &DoctrineEntry,
+) -> Result<Option<Ledger>, ApiError> {
+    match p.get("ledger") {
+        None | Some("file") => Ok(None),
+        Some("db") => {
+            let subject = d.advisor.doctrine.subject();
+            let events = st
+                .ledger()
+                .list(EventQuery {
+                    actor: Some(subject),
+                    ..EventQuery::default()
+                })
+                .await?;
+            Ok(Some(Ledger::new(
+                Some(subject),
+                events.into_iter().map(|s| s.event).collect(),
+            )))
+        }
+        Some(other) => Err(ApiError::bad_request(format!(
+            "parameter `ledger`: `{other}` is not allowed; use file (the doctrine's ledger file, the default) or db (the server's live ledger)"
+        ))),
+    }
+}
+
+fn check_count(st: &AppState, cases: &[Case]) -> Result<(), ApiError> {
+    let max = st.limits().max_cases;
+    if cases.len() > max {
+        return Err(ApiError::unprocessable(format!(
+            "{} cases is beyond this server's limit of {max} per request; send at most {max}",
+            cases.len()
+        )));
+    }
+    Ok(())
+}
+
+fn json_text(body: String, doctrine: &str) -> Response {
+    let mut r = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(doctrine) {
+        r.headers_mut().insert("bamboo-doctrine", v);
+    }
+    r
+}
+
+/// `POST /api/advise?doctrine=NAME&ledger=file|db`.
 pub async fn advise(
-    State(_st): State<AppState>,
+    State(st): State<AppState>,
     p: Params,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let _p = p.allow(&["doctrine"])?;
-    let _cases = case_body(&headers, &body)?;
-    Err(engine_missing("advice"))
+) -> Result<Response, ApiError> {
+    let p = p.allow(&["doctrine", "ledger"])?;
+    let cases = read_cases(&headers, &body)?;
+    check_count(&st, &cases)?;
+    let idx = pick_doctrine(&st, &p, &cases)?;
+    let name = st.catalog().doctrines[idx].name.clone();
+    let ledger = pick_ledger(&st, &p, &st.catalog().doctrines[idx]).await?;
+    let text = blocking(move || {
+        let d = &st.catalog().doctrines[idx];
+        let answers = match &ledger {
+            Some(l) => d.advisor.advise_all_with(&cases, l),
+            None => d.advisor.advise_all(&cases),
+        }
+        .map_err(advise_error)?;
+        advice_json(&answers).map_err(advise_error)
+    })
+    .await?;
+    Ok(json_text(text, &name))
 }
 
-/// `POST /api/backtest?doctrine=NAME`.
+/// `POST /api/backtest?doctrine=NAME&ledger=file|db`.
 pub async fn backtest(
-    State(_st): State<AppState>,
+    State(st): State<AppState>,
     p: Params,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let _p = p.allow(&["doctrine"])?;
-    let _cases = case_body(&headers, &body)?;
-    Err(engine_missing("a backtest"))
+) -> Result<Response, ApiError> {
+    let p = p.allow(&["doctrine", "ledger"])?;
+    let cases = read_cases(&headers, &body)?;
+    check_count(&st, &cases)?;
+    let idx = pick_doctrine(&st, &p, &cases)?;
+    let name = st.catalog().doctrines[idx].name.clone();
+    let ledger = pick_ledger(&st, &p, &st.catalog().doctrines[idx]).await?;
+    let text = blocking(move || {
+        let d = &st.catalog().doctrines[idx];
+        let (report, _) = match &ledger {
+            Some(l) => d.advisor.backtest_with(&cases, l),
+            None => d.advisor.backtest(&cases),
+        }
+        .map_err(advise_error)?;
+        backtest_json(&report).map_err(advise_error)
+    })
+    .await?;
+    Ok(json_text(text, &name))
 }
 
 /// What a simulation request asks for, checked against the limits.
@@ -206,12 +346,28 @@ pub async fn simulate(
     ))
 }
 
-/// `GET /api/doctrines`: the shipped doctrines (files in `doctrines/` of the curated data).
+/// `GET /api/doctrines`: the shipped doctrines, which is each subject's default, and what
+/// each stands for.
 pub async fn doctrines(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
     p.allow(&[])?;
-    let list = curated_files(&st, "doctrines")?
-        .into_iter()
-        .map(|(name, _)| json!({ "name": name }))
+    let v = st.votes();
+    let list = st
+        .catalog()
+        .doctrines
+        .iter()
+        .map(|d| {
+            let doc = &d.advisor.doctrine.doctrine;
+            json!({
+                "name": d.name,
+                "title": doc.name,
+                "subject": doc.subject,
+                "subject_name": v.countries.short_name(doc.subject),
+                "default": doc.default,
+                "poles": doc.poles,
+                "summary": doc.summary,
+                "roots": doc.roots.iter().map(|r| json!({"id": r.id, "principle": r.principle})).collect::<Vec<_>>(),
+            })
+        })
         .collect::<Vec<_>>();
     Ok(Json(json!({ "doctrines": list })))
 }
@@ -219,29 +375,11 @@ pub async fn doctrines(State(st): State<AppState>, p: Params) -> Result<Json<Val
 /// `GET /api/cases`: the sample case files, with their text, for the dashboard's picker.
 pub async fn cases(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
     p.allow(&[])?;
-    let list = curated_files(&st, "cases")?
-        .into_iter()
-        .map(|(name, text)| json!({ "name": name, "toml": text }))
+    let list = st
+        .catalog()
+        .cases
+        .iter()
+        .map(|c| json!({ "name": c.name, "toml": c.toml }))
         .collect::<Vec<_>>();
     Ok(Json(json!({ "cases": list })))
-}
-
-/// `(file stem, text)` of every `*.toml` in a folder of the curated data, sorted by name.
-fn curated_files(st: &AppState, sub: &str) -> Result<Vec<(String, String)>, ApiError> {
-    let Some(dir) = st.curated().dir(sub) else {
-        return Ok(Vec::new());
-    };
-    let files = bamboo_data::toml_input::toml_files(&dir).map_err(ApiError::internal)?;
-    files
-        .into_iter()
-        .map(|p| {
-            let name = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            std::fs::read_to_string(&p)
-                .map(|t| (name, t))
-                .map_err(ApiError::internal)
-        })
-        .collect()
 }

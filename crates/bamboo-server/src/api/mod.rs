@@ -70,8 +70,9 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
 }
 
 /// What this build can do, so the dashboard (and any client) can tell before asking.
-pub fn features() -> Value {
-    json!({ "advise": false, "backtest": false, "simulate": false, "ledger": true })
+pub fn features(st: &AppState) -> Value {
+    let engine = !st.catalog().doctrines.is_empty();
+    json!({ "advise": engine, "backtest": engine, "simulate": false, "ledger": true })
 }
 
 /// Runs CPU-bound work on the blocking pool, so that one heavy request never stalls the

@@ -70,7 +70,7 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
             "source": v.provenance,
         },
         "ledger": { "events": events },
-        "features": crate::api::features(),
+        "features": crate::api::features(&st),
         "limits": st.limits(),
     })))
 }

@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::Router;
 use bamboo_data::ledger_db::LedgerDb;
 use bamboo_data::DataDir;
-use bamboo_server::{app, AppState, Curated, Limits, Token, VoteData};
+use bamboo_server::{app, AppState, Catalog, Limits, Token, VoteData};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -23,29 +23,37 @@ pub fn workspace_root() -> PathBuf {
         .unwrap()
 }
 
-/// The real vote data, loaded once per test binary.
-pub fn votes() -> Arc<VoteData> {
-    static V: OnceLock<Arc<VoteData>> = OnceLock::new();
+pub fn data_dir() -> DataDir {
+    let dir = workspace_root().join("../shared/data");
+    assert!(
+        dir.join("unga").is_dir(),
+        "the shared data is missing at {}: the tests run on the real data",
+        dir.display()
+    );
+    DataDir::locate(Some(&dir), None, Path::new(".")).unwrap()
+}
+
+/// The real vote data and the shipped doctrines, loaded once per test binary.
+pub fn loaded() -> (Arc<VoteData>, Arc<Catalog>) {
+    static V: OnceLock<(Arc<VoteData>, Arc<Catalog>)> = OnceLock::new();
     V.get_or_init(|| {
-        let dir = workspace_root().join("../shared/data");
-        assert!(
-            dir.join("unga").is_dir(),
-            "the shared data is missing at {}: the tests run on the real data",
-            dir.display()
-        );
-        let dir = DataDir::locate(Some(&dir), None, Path::new(".")).unwrap();
-        Arc::new(VoteData::load(&dir, &[]).unwrap())
+        let dir = data_dir();
+        let votes = VoteData::load(&dir, &[]).unwrap();
+        let catalog = Catalog::load(&workspace_root().join("data"), &dir, &votes).unwrap();
+        (Arc::new(votes), Arc::new(catalog))
     })
     .clone()
+}
+
+pub fn votes() -> Arc<VoteData> {
+    loaded().0
 }
 
 pub fn state_with(limits: Limits, db: LedgerDb) -> AppState {
     AppState::new(
         votes(),
         db,
-        Curated {
-            root: Some(workspace_root().join("data")),
-        },
+        loaded().1,
         Token::from_secret(TOKEN).unwrap(),
         limits,
     )
