@@ -155,20 +155,16 @@ pub fn default_db_path() -> Result<PathBuf> {
     Ok(base.join("bamboo").join("ledger.sqlite3"))
 }
 
-/// The curated data shipped with bamboo (`ledger/`, `doctrines/`, `cases/`): `./data` when
-/// it holds any of them, else the `data/` folder of the checkout this binary was built from.
-pub fn curated_dir() -> Option<PathBuf> {
+/// The curated data shipped with bamboo (`ledger/`, `doctrines/`, `cases/`): `flag` if
+/// given, else `./data` when it holds any of them (the working directory is a checkout).
+pub fn curated_dir(flag: Option<&Path>) -> Option<PathBuf> {
     let holds = |d: &Path| {
         ["ledger", "doctrines", "cases"]
             .iter()
             .any(|s| d.join(s).is_dir())
     };
-    let here = PathBuf::from("data");
-    if holds(&here) {
-        return Some(here.canonicalize().unwrap_or(here));
-    }
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    holds(&built).then(|| built.canonicalize().unwrap_or(built))
+    let dir = flag.map_or_else(|| PathBuf::from("data"), Path::to_path_buf);
+    holds(&dir).then(|| dir.canonicalize().unwrap_or(dir))
 }
 
 /// Opens (creating and migrating) the ledger database; a database created now is seeded

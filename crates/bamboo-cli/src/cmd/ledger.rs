@@ -59,7 +59,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
             let path = db.path()?;
             // A database opened here for the first time is seeded like the server's, so
             // that importing into a new file gives the same ledger as serving it would.
-            let mut ldb = open_ledger(&path, crate::common::curated_dir().as_deref())?;
+            let mut ldb = open_ledger(&path, crate::common::curated_dir(None).as_deref())?;
             let r = ldb.import(
                 contents.events(),
                 &format!(

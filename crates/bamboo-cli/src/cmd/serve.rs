@@ -26,6 +26,10 @@ pub struct Args {
     /// $XDG_DATA_HOME/bamboo/ledger.sqlite3, else ~/.local/share/bamboo/ledger.sqlite3.
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
+    /// The curated data: doctrines/, cases/ and ledger/ (a new ledger is seeded from
+    /// ledger/*.toml). Default: ./data.
+    #[arg(long, value_name = "DIR")]
+    pub curated: Option<PathBuf>,
     /// Logs as JSON lines (default: human-readable), to stderr. RUST_LOG sets the level.
     #[arg(long)]
     pub log_json: bool,
@@ -104,7 +108,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         Some(p) => p.clone(),
         None => default_db_path()?,
     };
-    let curated = curated_dir();
+    let curated = curated_dir(args.curated.as_deref());
+    if let (Some(flag), None) = (&args.curated, &curated) {
+        anyhow::bail!(
+            "--curated {}: no doctrines/, cases/ or ledger/ folder there",
+            flag.display()
+        );
+    }
     let catalog = match &curated {
         Some(root) => Catalog::load(root, &dir, &votes)?,
         None => {
@@ -137,16 +147,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
         // The address and the token go to stdout once, for the person who started it (and
-        // for scripts, which read the first line); logs go to stderr.
-        println!("bamboo: serving http://{addr}/ (dashboard) and http://{addr}/api/openapi.json");
-        match &shown {
-            Some(t) => println!(
-                "bamboo: write token (shown once; set {TOKEN_ENV} to choose your own): {t}"
-            ),
-            None => println!("bamboo: write token from {TOKEN_ENV}"),
+        // for scripts, which read the first line); logs go to stderr. A closed stdout (the
+        // reader went away) must not stop the server, so write errors are ignored.
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "bamboo: serving http://{addr}/ (dashboard) and http://{addr}/api/openapi.json"
+            );
+            let _ = match &shown {
+                Some(t) => writeln!(
+                    out,
+                    "bamboo: write token (shown once; set {TOKEN_ENV} to choose your own): {t}"
+                ),
+                None => writeln!(out, "bamboo: write token from {TOKEN_ENV}"),
+            };
+            let _ = out.flush();
         }
-        use std::io::Write as _;
-        std::io::stdout().flush()?;
         tracing::info!(%addr, db = %db_path.display(), "listening");
         bamboo_server::serve(listener, state, shutdown_signal())
             .await

@@ -1,0 +1,503 @@
+//! `bamboo serve` and `bamboo ledger` as a user runs them: the real binary on a loopback
+//! port. The API answers advice with the CLI's bytes; an acknowledged write survives
+//! `kill -9`; SIGTERM and SIGINT stop the server cleanly; a new ledger is seeded once from
+//! the curated files; ledger files go in and out of the database unchanged.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{data_dir, workspace_root};
+
+const TOKEN: &str = "serve-test-token-0123456789";
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    /// The second line of stdout (the token line).
+    token_line: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `bamboo serve` on a free port with `db`, from `cwd`, and waits until it listens.
+    fn start(db: &Path, cwd: &Path, token: Option<&str>) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bamboo"));
+        cmd.arg("--data")
+            .arg(data_dir())
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .current_dir(cwd)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        match token {
+            Some(t) => cmd.env("BAMBOO_TOKEN", t),
+            None => cmd.env_remove("BAMBOO_TOKEN"),
+        };
+        let mut child = cmd.spawn().expect("start bamboo serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut err = child.stderr.take().unwrap();
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        let mut token_line = String::new();
+        out.read_line(&mut token_line).unwrap();
+        // Keep draining stdout so the server never blocks on it.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            let _ = out.read_to_string(&mut sink);
+        });
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .unwrap_or_else(|| panic!("no address in `{first}`: {}", stderr.lock().unwrap()))
+            .parse()
+            .unwrap();
+        Server {
+            child,
+            addr,
+            token_line,
+            stderr,
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Sends a signal by name with the `kill` program and waits for the exit (10 s at most).
+    fn signal_and_wait(&mut self, sig: &str) -> std::process::ExitStatus {
+        let ok = Command::new("kill")
+            .args([format!("-{sig}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let t = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "the server did not stop within 10 s of SIG{sig}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Reply {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// One HTTP/1.1 request on a fresh connection (`Connection: close`).
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP answer");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut body = raw[split + 4..].to_vec();
+    let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let n = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+            rest = &rest[nl + 2 + n + 2..];
+        }
+        body = out;
+    }
+    Reply { status, body }
+}
+
+fn bamboo(args: &[&str], cwd: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_bamboo"))
+        .arg("--data")
+        .arg(data_dir())
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("BAMBOO_TOKEN")
+        .output()
+        .unwrap()
+}
+
+fn post_event(addr: SocketAddr, token: &str, title: &str) -> Reply {
+    let body = serde_json::json!({
+        "date": "2024-06-20", "kind": "visit", "actors": ["VNM", "RUS"], "title": title,
+        "sources": ["https://example.org/visit"],
+    })
+    .to_string();
+    let auth = format!("Bearer {token}");
+    http(
+        addr,
+        "POST",
+        "/api/ledger/events",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", &auth),
+        ],
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn the_api_answers_advice_and_backtests_with_the_clis_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let server = Server::start(&t.path().join("l.sqlite3"), &root, Some(TOKEN));
+    for (doctrine, cases) in [("vietnam", "vietnam-record"), ("india", "india")] {
+        let dfile = format!("data/doctrines/{doctrine}.toml");
+        let cfile = format!("data/cases/{cases}.toml");
+        let body = std::fs::read(root.join(&cfile)).unwrap();
+        for (cmd, route) in [("advise", "/api/advise"), ("backtest", "/api/backtest")] {
+            let cli = bamboo(&[cmd, "--doctrine", &dfile, &cfile, "--json"], &root);
+            assert!(
+                cli.status.success(),
+                "{}",
+                String::from_utf8_lossy(&cli.stderr)
+            );
+            for q in [format!("?doctrine={doctrine}"), String::new()] {
+                let api = http(
+                    server.addr,
+                    "POST",
+                    &format!("{route}{q}"),
+                    &[("Content-Type", "application/toml")],
+                    &body,
+                );
+                assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+                assert!(
+                    api.body == cli.stdout,
+                    "{route}{q} on {cfile} differs from `bamboo {cmd} --json`"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn advice_from_the_live_ledger_equals_the_cli_on_the_exported_ledger() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let db = t.path().join("l.sqlite3");
+    let server = Server::start(&db, &root, Some(TOKEN));
+    // A new event changes what the engine knows as of later cases.
+    assert_eq!(
+        post_event(server.addr, TOKEN, "State visit to Hanoi").status,
+        201
+    );
+    let cases = "data/cases/vietnam-record.toml";
+    let api = http(
+        server.addr,
+        "POST",
+        "/api/advise?ledger=db",
+        &[("Content-Type", "application/toml")],
+        &std::fs::read(root.join(cases)).unwrap(),
+    );
+    assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+    let exported = t.path().join("vnm.toml");
+    let e = bamboo(
+        &[
+            "ledger",
+            "export",
+            "--subject",
+            "VNM",
+            "--db",
+            db.to_str().unwrap(),
+            "-o",
+            exported.to_str().unwrap(),
+        ],
+        &root,
+    );
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let cli = bamboo(
+        &[
+            "advise",
+            "--doctrine",
+            "data/doctrines/vietnam.toml",
+            "--ledger",
+            exported.to_str().unwrap(),
+            cases,
+            "--json",
+        ],
+        &root,
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    assert!(
+        api.body == cli.stdout,
+        "?ledger=db differs from the CLI on the exported ledger"
+    );
+}
+
+#[test]
+fn an_acknowledged_write_survives_kill_9() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("l.sqlite3");
+    let root = workspace_root();
+    let mut server = Server::start(&db, &root, Some(TOKEN));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let r = post_event(server.addr, TOKEN, &format!("crash test visit {i}"));
+        assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let before =
+        http(server.addr, "GET", "/api/health", &[], b"").json()["ledger"]["events"].clone();
+    // SIGKILL right after the last 201: no shutdown, no checkpoint, no flush by the server.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let server = Server::start(&db, &root, Some(TOKEN));
+    for (i, id) in ids.iter().enumerate() {
+        let r = http(
+            server.addr,
+            "GET",
+            &format!("/api/ledger/events/{id}"),
+            &[],
+            b"",
+        );
+        assert_eq!(r.status, 200, "event {id} was lost");
+        assert_eq!(r.json()["title"], format!("crash test visit {i}"));
+    }
+    // Nothing more, nothing less: the restart did not seed the ledger a second time.
+    let after = http(server.addr, "GET", "/api/health", &[], b"").json();
+    assert_eq!(after["ledger"]["events"], before);
+}
+
+#[test]
+fn sigterm_and_sigint_stop_the_server_cleanly() {
+    let t = tempfile::tempdir().unwrap();
+    for sig in ["TERM", "INT"] {
+        let mut server = Server::start(&t.path().join("l.sqlite3"), &workspace_root(), Some(TOKEN));
+        assert_eq!(
+            http(server.addr, "GET", "/api/health", &[], b"").status,
+            200
+        );
+        let status = server.signal_and_wait(sig);
+        assert!(
+            status.success(),
+            "exit after SIG{sig}: {status:?}\n{}",
+            server.stderr()
+        );
+        let log = server.stderr();
+        assert!(log.contains(&format!("SIG{sig} received")), "{log}");
+        assert!(log.contains("stopped"), "{log}");
+        assert!(
+            TcpStream::connect(server.addr).is_err(),
+            "still listening after SIG{sig}"
+        );
+    }
+}
+
+#[test]
+fn a_generated_token_is_printed_once_and_works() {
+    let t = tempfile::tempdir().unwrap();
+    let server = Server::start(&t.path().join("l.sqlite3"), &workspace_root(), None);
+    let token = server
+        .token_line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(token.len(), 64, "{}", server.token_line);
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(
+        post_event(server.addr, "not-the-token-at-all", "x").status,
+        401
+    );
+    assert_eq!(
+        post_event(server.addr, &token, "with the printed token").status,
+        201
+    );
+    assert!(
+        !server.stderr().contains(&token),
+        "the token must not reach the logs"
+    );
+}
+
+fn fixture_ledger() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ledger_small.toml")
+}
+
+#[test]
+fn a_new_ledger_is_seeded_once_from_the_curated_files() {
+    // A curated folder of our own: ./data/ledger/*.toml relative to the working directory.
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join("data/ledger")).unwrap();
+    std::fs::copy(fixture_ledger(), t.path().join("data/ledger/small.toml")).unwrap();
+    let db = t.path().join("state/ledger.sqlite3");
+    {
+        let server = Server::start(&db, t.path(), Some(TOKEN));
+        let v = http(server.addr, "GET", "/api/ledger/events", &[], b"").json();
+        assert_eq!(v["count"], 3, "{v}");
+        assert!(v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["origin"] == "seed:small.toml"));
+        assert!(server.stderr().contains("seeded"));
+        // No doctrines in this folder: advice says so instead of guessing.
+        let a = http(server.addr, "POST", "/api/advise", &[("Content-Type", "application/toml")], b"[[case]]\nid=\"x\"\ndate=\"2020-01-01\"\nsubject=\"VNM\"\nkind=\"visit\"\ntitle=\"t\"\ncounterpart=\"USA\"\nsources=[\"s\"]\n");
+        assert_eq!(a.status, 501, "{}", String::from_utf8_lossy(&a.body));
+        assert!(a.json()["error"].as_str().unwrap().contains("no doctrines"));
+    }
+    // A second start finds the database and does not seed again, even from a changed folder.
+    std::fs::write(
+        t.path().join("data/ledger/more.toml"),
+        std::fs::read_to_string(fixture_ledger())
+            .unwrap()
+            .replace("Fixture visit", "Another visit"),
+    )
+    .unwrap();
+    let server = Server::start(&db, t.path(), Some(TOKEN));
+    let v = http(server.addr, "GET", "/api/ledger/events", &[], b"").json();
+    assert_eq!(v["count"], 3);
+}
+
+#[test]
+fn ledger_files_go_into_the_database_and_come_back_unchanged() {
+    let t = tempfile::tempdir().unwrap();
+    let db = t.path().join("l.sqlite3");
+    let db_s = db.to_str().unwrap();
+    let fixture = fixture_ledger();
+    // No curated folder in the temporary working directory: the new database starts empty.
+    let o = bamboo(
+        &["ledger", "import", fixture.to_str().unwrap(), "--db", db_s],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("3 events added, 0 already present"));
+    let o = bamboo(
+        &["ledger", "import", fixture.to_str().unwrap(), "--db", db_s],
+        t.path(),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 events added, 3 already present"));
+    let out = t.path().join("out.toml");
+    let o = bamboo(
+        &[
+            "ledger",
+            "export",
+            "--db",
+            db_s,
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let a = bamboo_data::ledger::read_ledger(&fixture).unwrap();
+    let b = bamboo_data::ledger::read_ledger(&out).unwrap();
+    assert_eq!(a.subject, b.subject);
+    assert_eq!(a.events(), b.events());
+    // Export to stdout, and the errors a user can cause.
+    let o = bamboo(&["ledger", "export", "--db", db_s], t.path());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("[ledger]\nsubject = \"VNM\""));
+    let o = bamboo(
+        &[
+            "ledger",
+            "export",
+            "--db",
+            t.path().join("none.sqlite3").to_str().unwrap(),
+        ],
+        t.path(),
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no ledger database there"));
+    let bad = t.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(&fixture)
+            .unwrap()
+            .replace("kind = \"visit\"", "kind = \"summit\""),
+    )
+    .unwrap();
+    let o = bamboo(
+        &["ledger", "import", bad.to_str().unwrap(), "--db", db_s],
+        t.path(),
+    );
+    assert!(!o.status.success());
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("bad.toml") && e.contains("summit"), "{e}");
+}
+
+#[test]
+fn the_default_database_lives_under_the_users_data_directory() {
+    let t = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_bamboo"))
+        .args(["ledger", "import"])
+        .arg(fixture_ledger())
+        .current_dir(t.path())
+        .env("XDG_DATA_HOME", t.path().join("xdg"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(t.path().join("xdg/bamboo/ledger.sqlite3").is_file());
+}
