@@ -299,12 +299,22 @@ impl VoteStoreBuilder {
                 _ => years.push((y, i as u32, i as u32 + 1)),
             }
         }
+        // Every (roll call, country) cell as one byte (0 = no vote, else the vote's code),
+        // so a lookup is one index instead of a binary search: about 1.3 MB for 1946-2021.
+        let width = sorted_countries.len();
+        let mut dense = vec![0u8; sorted_rcs.len() * width];
+        for i in 0..sorted_rcs.len() {
+            for c in &casts[offsets[i] as usize..offsets[i + 1] as usize] {
+                dense[i * width + c.country as usize] = c.vote.code();
+            }
+        }
         Ok(VoteStore {
             sources,
             countries: sorted_countries,
             roll_calls: sorted_rcs,
             offsets,
             casts,
+            dense,
             years,
         })
     }
@@ -318,6 +328,9 @@ pub struct VoteStore {
     roll_calls: Vec<RollCall>,
     offsets: Vec<u32>,
     casts: Vec<Cast>,
+    /// `dense[i * countries.len() + c]`: the code of country `c`'s vote on roll call `i`,
+    /// 0 when it did not vote (the same facts as `casts`, for constant-time lookups).
+    dense: Vec<u8>,
     /// (year, first roll call, one past the last) for each year that has roll calls.
     years: Vec<(i32, u32, u32)>,
 }
@@ -384,10 +397,11 @@ impl VoteStore {
 
     /// A country's vote on roll call `i`, if it voted.
     pub fn vote_of(&self, i: usize, country: u16) -> Option<Vote> {
-        let v = self.votes(i);
-        v.binary_search_by_key(&country, |c| c.country)
-            .ok()
-            .map(|k| v[k].vote)
+        let w = self.countries.len();
+        if usize::from(country) >= w {
+            return None;
+        }
+        Vote::from_code(self.dense[i * w + usize::from(country)])
     }
 
     /// The joint table of two countries over a range of roll-call indices.
@@ -469,5 +483,30 @@ mod tests {
         assert!(b.add_vote(9, c("VNM"), Vote::Yes).is_err());
         b.add_roll_call(rc(1, "2000-01-01")).unwrap();
         assert!(b.add_roll_call(rc(1, "2000-01-02")).is_err());
+    }
+
+    #[test]
+    fn constant_time_lookups_agree_with_the_sorted_votes() {
+        let mut b = VoteStoreBuilder::new();
+        let codes = [c("CHN"), c("RUS"), c("USA"), c("VNM"), c("ZAN")];
+        for r in 0..40u64 {
+            b.add_roll_call(rc(r, &format!("20{:02}-01-01", r % 20)))
+                .unwrap();
+            for (k, &code) in codes.iter().enumerate() {
+                // Some absent, the others voting in a pattern.
+                if (r as usize + k) % 4 != 0 {
+                    b.add_vote(r, code, Vote::ALL[(r as usize * 7 + k) % 3])
+                        .unwrap();
+                }
+            }
+        }
+        let s = b.build().unwrap();
+        for i in 0..s.roll_calls().len() {
+            for k in 0..s.countries().len() as u16 {
+                let want = s.votes(i).iter().find(|v| v.country == k).map(|v| v.vote);
+                assert_eq!(s.vote_of(i, k), want, "roll call {i}, country {k}");
+            }
+            assert_eq!(s.vote_of(i, 99), None);
+        }
     }
 }
