@@ -494,7 +494,7 @@ mod tests {
                 .unwrap();
             for (k, &code) in codes.iter().enumerate() {
                 // Some absent, the others voting in a pattern.
-                if (r as usize + k) % 4 != 0 {
+                if !(r as usize + k).is_multiple_of(4) {
                     b.add_vote(r, code, Vote::ALL[(r as usize * 7 + k) % 3])
                         .unwrap();
                 }
