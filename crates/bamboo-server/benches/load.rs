@@ -3,7 +3,9 @@
 //! `serve` on 127.0.0.1, client and server in one process on the same cores), after a
 //! warm-up. Bounded: BAMBOO_LOAD_REQUESTS requests (default 10,000), 300 s at most.
 //!
-//! Run: `cargo bench -p bamboo-server --bench load`
+//! Run: `cargo bench -p bamboo-server --bench load`. With `BAMBOO_LOAD_ADDR=127.0.0.1:PORT`
+//! it loads a `bamboo serve` already running there instead (client and server then in
+//! separate processes).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -61,5 +63,25 @@ fn main() {
         .await;
         println!("POST /api/advise (12 cases): {}", r.summary());
         assert_eq!(r.errors, 0, "first error: {:?}", r.first_error);
+        // Reads, for comparison: a balance series as JSON, its chart, one year's heatmap.
+        for path in [
+            "/api/balance/VNM",
+            "/api/chart/balance/VNM.svg",
+            "/api/chart/heatmap.svg?year=2021&region=Asia",
+        ] {
+            let n = requests / 5;
+            let r = load::run(
+                addr,
+                path,
+                "",
+                Bytes::new(),
+                n,
+                32,
+                Duration::from_secs(300),
+            )
+            .await;
+            println!("GET {path}: {}", r.summary());
+            assert_eq!(r.errors, 0, "first error: {:?}", r.first_error);
+        }
     });
 }

@@ -58,8 +58,9 @@ impl LoadReport {
     }
 }
 
-/// Sends `requests` POSTs of `body` to `http://addr{path}` with `concurrency` workers; stops
-/// early (counting the rest as errors) once `deadline` has passed.
+/// Sends `requests` POSTs of `body` (GETs when `body` is empty) to `http://addr{path}` with
+/// `concurrency` workers; stops early (counting the rest as errors) once `deadline` has
+/// passed.
 pub async fn run(
     addr: SocketAddr,
     path: &str,
@@ -89,10 +90,14 @@ pub async fn run(
                     first_error.get_or_insert_with(|| "deadline passed".to_string());
                     continue;
                 }
-                let req = hyper::Request::post(uri.clone())
-                    .header("content-type", ct.as_str())
-                    .body(Full::new(body.clone()))
-                    .unwrap();
+                let req = if body.is_empty() {
+                    hyper::Request::get(uri.clone()).body(Full::new(Bytes::new()))
+                } else {
+                    hyper::Request::post(uri.clone())
+                        .header("content-type", ct.as_str())
+                        .body(Full::new(body.clone()))
+                }
+                .unwrap();
                 let t = Instant::now();
                 match client.request(req).await {
                     Ok(resp) => {
