@@ -1,2 +1,68 @@
-//! The `bamboo` binary.
-fn main() {}
+//! The `bamboo` binary: parses flags with clap, runs one subcommand, maps errors to a
+//! one-line message and a non-zero exit code, and treats a closed pipe as normal.
+
+mod cmd;
+mod common;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// bamboo: measure, advise and simulate "bamboo diplomacy" from real data.
+#[derive(Parser, Debug)]
+#[command(name = "bamboo", version, about, long_about = None)]
+pub struct Cli {
+    /// The shared data folder (holding unga/ and countries.csv). Default: $BAMBOO_DATA,
+    /// else ../shared/data or ./data relative to the working directory.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Extra vote files to merge (UN Digital Library export, unvotes or Voeten tables, or a
+    /// one-resolution table); the format is detected from the header. Repeatable.
+    #[arg(long = "votes", global = true, value_name = "FILE")]
+    pub votes: Vec<PathBuf>,
+
+    /// Log what is read and how long it takes, to stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// A state's alignment with each of the others over time.
+    Align(cmd::align::Args),
+    /// A state's lean and balance between the poles, per year.
+    Balance(cmd::balance::Args),
+    /// Every pair of states in every year: n, agreement, S, kappa, pi.
+    Dyads(cmd::dyads::Args),
+    /// Draw a chart as SVG.
+    #[command(subcommand)]
+    Chart(cmd::chart::Chart),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.verbose {
+        eprintln!("bamboo {}", env!("CARGO_PKG_VERSION"));
+    }
+    let result = match &cli.command {
+        Some(Command::Align(a)) => cmd::align::run(&cli, a),
+        Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
+        Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
+        Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
+        None => cmd::overview::run(&cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bamboo: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -87,6 +87,21 @@ mod tests {
         assert_eq!(Iso3::parse(" USA ").unwrap(), Iso3::from_static("USA"));
     }
 
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parse_accepts_exactly_three_letters(s in "\\PC{0,5}") {
+            match Iso3::parse(&s) {
+                Ok(c) => {
+                    prop_assert_eq!(c.as_str(), s.trim().to_ascii_uppercase());
+                    prop_assert_eq!(Iso3::parse(c.as_str()).unwrap(), c);
+                }
+                Err(_) => prop_assert!(s.trim().len() != 3 || !s.trim().bytes().all(|b| b.is_ascii_alphabetic())),
+            }
+        }
+    }
+
     #[test]
     fn rejects_malformed_codes() {
         for bad in ["", "VN", "VNMM", "V1M", "ÄBC"] {

@@ -55,7 +55,7 @@ impl Date {
         };
         let t = s.trim();
         let d = match t.find(['T', ' ']) {
-            Some(i) if i == 10 => &t[..10],
+            Some(10) => &t[..10],
             _ => t,
         };
         let b = d.as_bytes();
@@ -163,6 +163,31 @@ mod tests {
             "abcd-ef-gh",
         ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every valid date prints and parses back to itself, and order matches day counts.
+        #[test]
+        fn round_trips_and_orders(y in 1i32..=9999, m in 1u8..=12, d in 1u8..=31, y2 in 1i32..=9999) {
+            if let Ok(a) = Date::new(y, m, d) {
+                let text = a.to_string();
+                prop_assert_eq!(Date::parse(&text).unwrap(), a);
+                let b = Date::new(y2, m, 1).unwrap();
+                prop_assert_eq!(a.cmp(&b), a.days_since_epoch().cmp(&b.days_since_epoch()));
+            } else {
+                prop_assert!(d > 28);
+            }
+        }
+
+        /// Arbitrary text never panics the parser, and anything accepted is a real date.
+        #[test]
+        fn never_panics(s in "\\PC{0,14}") {
+            if let Ok(d) = Date::parse(&s) {
+                prop_assert!(Date::new(d.year(), d.month(), d.day()).is_ok());
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 //! balance between poles, doctrine and engine). It does no I/O: readers live in
 //! `bamboo-data`, printing in `bamboo-report` and the CLI.
 
+pub mod alignment;
 pub mod backtest;
 pub mod balance;
 pub mod case;

@@ -6,6 +6,9 @@
 //! cannot matter. Each measure is formed from integer sums and divided once at the end, so
 //! the results are as exact as an `f64` allows.
 
+// The 3 × 3 tables read most clearly as index arithmetic over a and b.
+#![allow(clippy::needless_range_loop)]
+
 use crate::vote::Vote;
 
 /// Counts `c[a][b]` of roll calls where state i voted `a` and state j voted `b`

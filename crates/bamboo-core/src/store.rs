@@ -108,8 +108,12 @@ pub struct VoteStoreBuilder {
     roll_calls: Vec<RollCall>,
     by_rcid: HashMap<u64, u32>,
     countries: Vec<Iso3>,
-    by_code: HashMap<Iso3, u16>,
     votes: Vec<(u32, u16, Vote)>,
+    /// The last (rcid, index) and (code, index) looked up: votes come grouped by roll
+    /// call, so most lookups hit these and skip hashing.
+    last_rc: Option<(u64, u32)>,
+    /// Country index by the code's three letters (26³ slots), filled lazily.
+    code_slots: Vec<u16>,
 }
 
 impl VoteStoreBuilder {
@@ -167,22 +171,59 @@ impl VoteStoreBuilder {
         }
     }
 
-    fn intern(&mut self, c: Iso3) -> Result<u16, StoreError> {
-        if let Some(&i) = self.by_code.get(&c) {
-            return Ok(i);
+    /// The votes already added on roll calls held on any of `dates`, by rcid, for
+    /// recognising a roll call that another file repeats.
+    pub fn votes_on_dates(
+        &self,
+        dates: &std::collections::HashSet<Date>,
+    ) -> HashMap<u64, HashMap<Iso3, Vote>> {
+        let mut out: HashMap<u64, HashMap<Iso3, Vote>> = HashMap::new();
+        for rc in &self.roll_calls {
+            if dates.contains(&rc.date) {
+                out.entry(rc.rcid).or_default();
+            }
         }
-        let i = u16::try_from(self.countries.len()).map_err(|_| StoreError::TooManyCountries)?;
+        for &(rc, c, v) in &self.votes {
+            let rc = &self.roll_calls[rc as usize];
+            if let Some(m) = out.get_mut(&rc.rcid) {
+                m.insert(self.countries[c as usize], v);
+            }
+        }
+        out
+    }
+
+    fn intern(&mut self, c: Iso3) -> Result<u16, StoreError> {
+        let b = c.as_str().as_bytes();
+        let slot = (usize::from(b[0] - b'A') * 26 + usize::from(b[1] - b'A')) * 26
+            + usize::from(b[2] - b'A');
+        if self.code_slots.is_empty() {
+            self.code_slots = vec![u16::MAX; 26 * 26 * 26];
+        }
+        if self.code_slots[slot] != u16::MAX {
+            return Ok(self.code_slots[slot]);
+        }
+        let i = u16::try_from(self.countries.len())
+            .ok()
+            .filter(|&i| i != u16::MAX)
+            .ok_or(StoreError::TooManyCountries)?;
         self.countries.push(c);
-        self.by_code.insert(c, i);
+        self.code_slots[slot] = i;
         Ok(i)
     }
 
     /// Adds a vote on a roll call that must already have been added.
     pub fn add_vote(&mut self, rcid: u64, country: Iso3, vote: Vote) -> Result<(), StoreError> {
-        let rc = *self
-            .by_rcid
-            .get(&rcid)
-            .ok_or(StoreError::UnknownRollCall { rcid })?;
+        let rc = match self.last_rc {
+            Some((id, i)) if id == rcid => i,
+            _ => {
+                let i = *self
+                    .by_rcid
+                    .get(&rcid)
+                    .ok_or(StoreError::UnknownRollCall { rcid })?;
+                self.last_rc = Some((rcid, i));
+                i
+            }
+        };
         let c = self.intern(country)?;
         self.votes.push((rc, c, vote));
         Ok(())

@@ -1,11 +1,22 @@
-//! bamboo-data: readers and writers for vote tables, countries, cases, doctrines, ledgers
-//! and trade and arms flows.
+//! bamboo-data: readers and writers for bamboo's inputs. It finds the shared data folder,
+//! reads UN General Assembly vote tables in every supported format, the ISO 3166 country
+//! table, cases, doctrines, ledgers, and trade and arms flows. Everything it reads becomes
+//! `bamboo-core` domain types; every error names the file, the line and the field.
 
 pub mod arms;
 pub mod case;
+pub mod countries;
+pub mod csv;
 pub mod doctrine;
+pub mod error;
 pub mod ledger;
+pub mod locate;
+pub mod source;
 pub mod toml_input;
 pub mod trade;
+pub mod votes;
 
+pub use countries::{Countries, Country};
+pub use error::DataError;
+pub use locate::DataDir;
 pub use toml_input::{Diagnostic, InputError};

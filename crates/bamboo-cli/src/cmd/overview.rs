@@ -1,0 +1,22 @@
+//! `bamboo` with no subcommand: the built-in default job, Vietnam's balance between the
+//! United States, China and Russia, with pointers to the other commands.
+
+use anyhow::Result;
+
+use crate::cmd::balance;
+use crate::Cli;
+
+pub fn run(cli: &Cli) -> Result<()> {
+    let args = balance::Args {
+        country: "VNM".into(),
+        poles: balance::DEFAULT_POLES.into(),
+        from: None,
+        to: None,
+        by: vec!["year".into()],
+        metric: "agreement".into(),
+        format: crate::output::Format::Table,
+    };
+    balance::run(cli, &args)?;
+    println!("\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo dyads --format csv | bamboo --help");
+    Ok(())
+}

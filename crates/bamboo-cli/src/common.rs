@@ -1,0 +1,136 @@
+//! What several subcommands share: loading the data named by the global flags, parsing
+//! country lists and time spans, with errors that say what is allowed.
+
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use bamboo_core::alignment::{By, SeriesSpec};
+use bamboo_core::metrics::Metric;
+use bamboo_core::{Iso3, VoteStore};
+use bamboo_data::votes::LoadReport;
+use bamboo_data::{Countries, DataDir};
+
+use crate::Cli;
+
+/// The loaded vote data and where it came from.
+pub struct Loaded {
+    pub dir: DataDir,
+    pub store: VoteStore,
+    pub countries: Countries,
+    pub report: LoadReport,
+}
+
+impl Loaded {
+    /// Locates and loads the data named by `--data`, `BAMBOO_DATA` or the defaults.
+    pub fn from_cli(cli: &Cli) -> Result<Loaded> {
+        let t = Instant::now();
+        let dir = DataDir::from_env(cli.data.as_deref())?;
+        let (store, countries, report) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
+        if cli.verbose {
+            for f in &report.files {
+                eprintln!(
+                    "read {} ({:?}): {} records, {} non-votes",
+                    f.path.display(),
+                    f.format,
+                    f.records,
+                    f.non_votes
+                );
+            }
+            eprintln!(
+                "{} roll calls, {} votes, {} countries in {:.0} ms (data folder from {}: {})",
+                store.roll_calls().len(),
+                store.vote_count(),
+                store.countries().len(),
+                t.elapsed().as_secs_f64() * 1e3,
+                dir.how,
+                dir.root.display()
+            );
+        }
+        Ok(Loaded {
+            dir,
+            store,
+            countries,
+            report,
+        })
+    }
+
+    /// Resolves a country typed on the command line, with a clear error naming the flag.
+    pub fn country(&self, text: &str, what: &str) -> Result<Iso3> {
+        self.countries
+            .resolve(text)
+            .map_err(|e| anyhow::anyhow!("{what}: {e}"))
+    }
+
+    /// A comma- or space-separated list of countries.
+    pub fn countries_list(&self, items: &[String], what: &str) -> Result<Vec<Iso3>> {
+        let mut out = Vec::new();
+        for it in items
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let c = self.country(it, what)?;
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One line that says where the numbers came from.
+    pub fn provenance(&self) -> String {
+        let (lo, hi) = self.store.year_span().unwrap_or((0, 0));
+        format!(
+            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{}) read from {}",
+            self.store.roll_calls().len(),
+            if self.report.files.len() > 5 { ", plus imported files" } else { "" },
+            self.dir.unga().display()
+        )
+    }
+}
+
+/// The `--by` flag: `year`, `total`, `window N` (also `window:N`, `window=N`).
+pub fn parse_by(words: &[String]) -> Result<By> {
+    let joined = words.join(" ");
+    let w: Vec<&str> = joined
+        .split([' ', ':', '='])
+        .filter(|s| !s.is_empty())
+        .collect();
+    match w.as_slice() {
+        ["year"] => Ok(By::Year),
+        ["total"] => Ok(By::Total),
+        ["window", n] => match n.parse::<u32>() {
+            Ok(n) if (1..=100).contains(&n) => Ok(By::Window(n)),
+            _ => bail!("--by window N: N must be a whole number of years from 1 to 100, got `{n}`"),
+        },
+        ["window"] => bail!("--by window needs a number of years, e.g. --by window 5"),
+        _ => bail!("--by `{joined}` is not allowed; use year, total or window N"),
+    }
+}
+
+/// The `--metric` flag.
+pub fn parse_metric(s: &str) -> Result<Metric> {
+    Metric::parse(s).with_context(|| {
+        format!(
+            "--metric `{s}` is not allowed; use one of: {}",
+            Metric::ALL.map(|m| m.name()).join(", ")
+        )
+    })
+}
+
+/// The span from `--from`/`--to`, defaulting to the data's span and checked against it.
+pub fn span(store: &VoteStore, from: Option<i32>, to: Option<i32>, by: By) -> Result<SeriesSpec> {
+    let (lo, hi) = store
+        .year_span()
+        .context("the loaded data has no roll calls")?;
+    let from = from.unwrap_or(lo);
+    let to = to.unwrap_or(hi);
+    if from > to {
+        bail!("--from {from} is after --to {to}");
+    }
+    if to < lo || from > hi {
+        bail!("the span {from}-{to} has no roll calls: the data covers {lo}-{hi}");
+    }
+    Ok(SeriesSpec { from, to, by })
+}

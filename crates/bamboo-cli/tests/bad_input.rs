@@ -1,0 +1,191 @@
+//! Bad input gives one clear error line (file, line, problem), a non-zero exit, and leaves
+//! nothing half-written.
+
+mod common;
+
+use common::*;
+use std::io::Write;
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn missing_file() {
+    let e = fails(bamboo(&["--votes", "/no/such/votes.csv", "balance", "VNM"]));
+    assert!(e.contains("/no/such/votes.csv: cannot read file"), "{e}");
+}
+
+#[test]
+fn truncated_gzip() {
+    let t = tempfile::tempdir().unwrap();
+    let full = std::fs::read(data_dir().join("unga/un_votes.csv.gz")).unwrap();
+    let p = t.path().join("un_votes_cut.csv.gz");
+    std::fs::File::create(&p)
+        .unwrap()
+        .write_all(&full[..full.len() / 3])
+        .unwrap();
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(e.contains("un_votes_cut.csv.gz:"), "{e}");
+    assert!(e.contains("truncated"), "{e}");
+    // The line is where the stream stopped: well into the file.
+    let line: usize = e
+        .split("csv.gz:")
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(line > 1000, "{e}");
+}
+
+#[test]
+fn unknown_vote_value() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(
+        t.path(),
+        "bad_vote.csv",
+        "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,title\n1,VNM,VIET NAM,Y,2022-03-02,ES-11,A/RES/ES-11/1,t\n1,USA,UNITED STATES,maybe,2022-03-02,ES-11,A/RES/ES-11/1,t\n",
+    );
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(
+        e.contains("bad_vote.csv:3: field `ms_vote`: unknown vote value `maybe`"),
+        "{e}"
+    );
+    assert!(e.contains("allowed: Y"), "{e}");
+}
+
+#[test]
+fn unknown_vote_value_in_voeten_form() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(
+        t.path(),
+        "v.csv",
+        "rcid,date,country_iso3,vote_code,vote\n99999,2022-01-01,VNM,7,maybe\n",
+    );
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(
+        e.contains("v.csv:2: field `vote_code`: unknown vote value `7`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn malformed_date() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(
+        t.path(),
+        "bad_date.csv",
+        "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,title\n1,VNM,VIET NAM,Y,2022-13-45,ES-11,A/RES/ES-11/1,t\n",
+    );
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(
+        e.contains("bad_date.csv:2: field `date`: `2022-13-45` is not a valid date"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_country_code_on_the_command_line() {
+    let e = fails(bamboo(&["align", "VNM", "XYZ"]));
+    assert!(e.contains("unknown country code `XYZ`"), "{e}");
+    let e = fails(bamboo(&["balance", "Vietnam"]));
+    assert!(e.contains("did you mean VNM"), "{e}");
+    let e = fails(bamboo(&["balance", "VNM", "--poles", "USA,QQQ"]));
+    assert!(e.contains("--poles") && e.contains("`QQQ`"), "{e}");
+}
+
+#[test]
+fn unknown_country_code_in_a_file() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(
+        t.path(),
+        "bad_code.csv",
+        "resolution,date,country_iso3,vote,source_name\nA/RES/X,2022-03-02,VNM,yes,Viet Nam\nA/RES/X,2022-03-02,ZZZ,yes,Nowhere\n",
+    );
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(
+        e.contains("bad_code.csv:3: field `country_iso3`: unknown country code `ZZZ`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unrecognised_format_names_the_formats() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(t.path(), "what.csv", "foo,bar\n1,2\n");
+    let e = fails(bamboo(&["--votes", p.to_str().unwrap(), "balance", "VNM"]));
+    assert!(
+        e.contains("what.csv:1: unrecognised header `foo,bar`"),
+        "{e}"
+    );
+    assert!(e.contains("undl_id,ms_code"), "{e}");
+}
+
+#[test]
+fn no_data_folder_says_how_to_provide_one() {
+    let t = tempfile::tempdir().unwrap();
+    let e = fails(bamboo_raw(&["balance", "VNM"], t.path()));
+    assert!(e.contains("--data") && e.contains("BAMBOO_DATA"), "{e}");
+    let e = fails(bamboo_raw(
+        &["--data", t.path().to_str().unwrap(), "balance", "VNM"],
+        t.path(),
+    ));
+    assert!(e.contains("no unga/"), "{e}");
+}
+
+#[test]
+fn bad_flags_are_rejected() {
+    let e = fails(bamboo(&["align", "VNM", "USA", "--by", "decade"]));
+    assert!(e.contains("use year, total or window N"), "{e}");
+    let e = fails(bamboo(&["align", "VNM", "USA", "--by", "window", "0"]));
+    assert!(e.contains("from 1 to 100"), "{e}");
+    let e = fails(bamboo(&[
+        "align", "VNM", "USA", "--from", "2010", "--to", "2000",
+    ]));
+    assert!(e.contains("--from 2010 is after --to 2000"), "{e}");
+    let e = fails(bamboo(&["align", "VNM", "USA", "--metric", "cosine"]));
+    assert!(e.contains("agreement, s, kappa, pi, coincidence"), "{e}");
+    let e = fails(bamboo(&[
+        "balance", "VNM", "--from", "1900", "--to", "1910",
+    ]));
+    assert!(e.contains("has no roll calls"), "{e}");
+}
+
+/// An output file is written whole or not at all.
+#[test]
+fn failed_output_leaves_no_partial_file() {
+    let t = tempfile::tempdir().unwrap();
+    let target = t.path().join("missing_dir/out.csv");
+    let e = fails(bamboo(&[
+        "dyads",
+        "--year",
+        "2019",
+        "--format",
+        "csv",
+        "-o",
+        target.to_str().unwrap(),
+    ]));
+    assert!(e.contains("missing_dir"), "{e}");
+    assert!(!target.exists());
+    // An existing file is replaced only by a complete one.
+    let keep = write(t.path(), "keep.csv", "old\n");
+    let bad = tempfile::tempdir().unwrap();
+    let p = write(bad.path(), "x.csv", "foo\n");
+    fails(bamboo(&[
+        "--votes",
+        p.to_str().unwrap(),
+        "dyads",
+        "--year",
+        "2019",
+        "--format",
+        "csv",
+        "-o",
+        keep.to_str().unwrap(),
+    ]));
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "old\n");
+}

@@ -1,0 +1,81 @@
+//! Helpers for the integration tests: run the real `bamboo` binary on the real shared data.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The shared data folder beside the project (`../shared/data` from the workspace root).
+pub fn data_dir() -> PathBuf {
+    let root = workspace_root();
+    let d = root.join("../shared/data");
+    assert!(
+        d.join("unga").is_dir(),
+        "the shared data is missing at {}: the tests run on the real data",
+        d.display()
+    );
+    d
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs bamboo with `--data` pointing at the shared data, from the workspace root.
+pub fn bamboo(args: &[&str]) -> Output {
+    let data = data_dir();
+    Command::new(env!("CARGO_BIN_EXE_bamboo"))
+        .arg("--data")
+        .arg(&data)
+        .args(args)
+        .current_dir(workspace_root())
+        .env_remove("BAMBOO_DATA")
+        .output()
+        .expect("run bamboo")
+}
+
+/// Runs bamboo with exactly these arguments and working directory, no BAMBOO_DATA.
+pub fn bamboo_raw(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bamboo"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("BAMBOO_DATA")
+        .output()
+        .expect("run bamboo")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(o: Output) -> String {
+    assert!(o.status.success(), "bamboo failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// Asserts a failure with exactly one error line, and returns it.
+pub fn fails(o: Output) -> String {
+    assert!(
+        !o.status.success(),
+        "bamboo should have failed; stdout: {}",
+        stdout(&o)
+    );
+    let e = stderr(&o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {e}");
+    assert!(lines[0].starts_with("bamboo: error: "), "{e}");
+    lines[0].to_string()
+}

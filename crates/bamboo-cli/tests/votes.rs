@@ -1,0 +1,279 @@
+//! Integration tests of the vote commands (`align`, `balance`, `dyads`) on the real shared
+//! data, through the real binary.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(bamboo(args))).expect("valid JSON")
+}
+
+/// Vietnam's 2019 agreement, against values computed independently in Python from the raw
+/// unvotes CSVs (mean of 1 - |a - b| / 2 over the roll calls both voted on).
+#[test]
+fn vietnam_2019_agreement_with_china_us_russia() {
+    let v = json(&[
+        "align", "VNM", "CHN", "USA", "RUS", "--from", "2019", "--to", "2019", "--format", "json",
+    ]);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    let with = rows[0]["with"].as_array().unwrap();
+    let expect = [
+        ("CHN", 86, 0.8895348837209303),
+        ("USA", 88, 0.21022727272727273),
+        ("RUS", 84, 0.7738095238095238),
+    ];
+    for (w, (code, n, agreement)) in with.iter().zip(expect) {
+        assert_eq!(w["country"], code);
+        assert_eq!(w["n"], n);
+        assert!(
+            (w["agreement"].as_f64().unwrap() - agreement).abs() < 1e-12,
+            "{w}"
+        );
+        // S = 2 agreement - 1 on this coding.
+        assert!((w["s"].as_f64().unwrap() - (2.0 * agreement - 1.0)).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn dyads_2019_row_count_and_header() {
+    let out = ok(bamboo(&["dyads", "--year", "2019", "--format", "csv"]));
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("year,a,b,n,agreement,s,kappa,pi"));
+    let rows: Vec<&str> = lines.collect();
+    // 193 members voted in 2019; every pair shared a roll call: 193·192/2.
+    assert_eq!(rows.len(), 18528);
+    // a < b, sorted.
+    let keys: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            let f: Vec<&str> = r.split(',').collect();
+            (f[1], f[2])
+        })
+        .collect();
+    assert!(keys.iter().all(|(a, b)| a < b));
+    assert!(keys.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn namibia_and_former_states_survive() {
+    let out = ok(bamboo(&["dyads", "--year", "1985", "--format", "csv"]));
+    assert!(out
+        .lines()
+        .any(|l| l.contains(",DDR,") || l.contains(",DDR\n")));
+    let out = ok(bamboo(&["dyads", "--year", "1990", "--format", "csv"]));
+    assert!(out
+        .lines()
+        .any(|l| l.split(',').nth(1) == Some("NAM") || l.split(',').nth(2) == Some("NAM")));
+    let out = ok(bamboo(&["dyads", "--year", "1964", "--format", "csv"]));
+    let _ = out; // 1964 had no recorded votes: the header only.
+    let out = ok(bamboo(&["dyads", "--year", "1963", "--format", "csv"]));
+    assert!(out.contains(",ZAN,") && out.contains(",TZA,"));
+}
+
+#[test]
+fn years_run_seamlessly_from_1946_to_2021() {
+    let v = json(&["balance", "VNM", "--format", "json"]);
+    let years: Vec<i64> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["from"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, (1977..=2021).collect::<Vec<_>>());
+    for r in v["rows"].as_array().unwrap() {
+        assert!(r["lean"].is_number(), "{r}");
+    }
+    // In 1980, after the 1979 border war with China, Vietnam voted closest to the USSR; by
+    // 2019 it voted closest to China.
+    let toward = |y: i64| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["from"] == y)
+            .unwrap()["toward"]
+            .clone()
+    };
+    assert_eq!(toward(1980), "RUS");
+    assert_eq!(toward(2019), "CHN");
+    let out = ok(bamboo(&[
+        "dyads", "--from", "2019", "--to", "2021", "--format", "csv",
+    ]));
+    for y in ["2019,", "2020,", "2021,"] {
+        assert!(out.lines().any(|l| l.starts_with(y)), "no rows for {y}");
+    }
+}
+
+#[test]
+fn windows_cover_the_trailing_years() {
+    let v = json(&[
+        "align", "VNM", "USA", "--from", "2015", "--to", "2019", "--by", "window", "3", "--format",
+        "json",
+    ]);
+    let rows = v["rows"].as_array().unwrap();
+    let spans: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|r| (r["from"].as_i64().unwrap(), r["to"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(spans, vec![(2015, 2017), (2016, 2018), (2017, 2019)]);
+    // The window's n is the sum of the years' n.
+    let yearly = json(&[
+        "align", "VNM", "USA", "--from", "2015", "--to", "2017", "--format", "json",
+    ]);
+    let sum: i64 = yearly["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["with"][0]["n"].as_i64().unwrap())
+        .sum();
+    assert_eq!(rows[0]["with"][0]["n"].as_i64().unwrap(), sum);
+}
+
+#[test]
+fn undl_export_is_read_and_merged() {
+    let fx = fixture("undl_2022_small.csv");
+    let v = json(&[
+        "--votes",
+        fx.to_str().unwrap(),
+        "align",
+        "VNM",
+        "CHN",
+        "USA",
+        "NAM",
+        "--from",
+        "2022",
+        "--to",
+        "2022",
+        "--format",
+        "json",
+    ]);
+    let with = &v["rows"][0]["with"];
+    // ES-11/1: VNM abstain, CHN abstain, USA yes, NAM abstain; ES-11/3: VNM no, CHN no, USA yes, NAM abstain.
+    assert_eq!(with[0]["n"], 2);
+    assert_eq!(with[0]["agreement"], 1.0);
+    assert_eq!(with[1]["agreement"], 0.25);
+    assert_eq!(with[2]["agreement"], 0.75);
+    // Venezuela's X (non-voting) is not a vote.
+    let out = ok(bamboo(&[
+        "--votes",
+        fx.to_str().unwrap(),
+        "dyads",
+        "--year",
+        "2022",
+        "--format",
+        "csv",
+    ]));
+    assert!(!out.contains("VEN"));
+    assert_eq!(out.lines().count(), 1 + 10); // 5 voters (USA, RUS, CHN, VNM, NAM): 10 pairs
+}
+
+/// A UNDL export of a roll call that the Voeten data already holds is recognised and
+/// skipped, so nothing is counted twice.
+#[test]
+fn undl_duplicate_of_a_loaded_roll_call_is_skipped() {
+    use std::io::Read;
+    let data = data_dir();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(data.join("unga/voeten_votes_2020_2021.csv.gz")).unwrap(),
+    )
+    .read_to_string(&mut text)
+    .unwrap();
+    let first_rcid = text
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut undl = String::from("undl_id,ms_code,ms_name,ms_vote,date,session,resolution,title\n");
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        if f[0] != first_rcid {
+            continue;
+        }
+        let v = match f[4] {
+            "yes" => "Y",
+            "no" => "N",
+            "abstain" => "A",
+            _ => "X",
+        };
+        undl.push_str(&format!("777,{},{},{},{},75,,copy\n", f[2], f[2], v, f[1]));
+    }
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("copy.csv");
+    std::fs::write(&p, undl).unwrap();
+    let year = &text.lines().nth(1).unwrap().split(',').nth(1).unwrap()[..4];
+    let base = ok(bamboo(&["dyads", "--year", year, "--format", "csv"]));
+    let with = ok(bamboo(&[
+        "--votes",
+        p.to_str().unwrap(),
+        "dyads",
+        "--year",
+        year,
+        "--format",
+        "csv",
+    ]));
+    assert_eq!(base, with);
+}
+
+#[test]
+fn table_output_explains_its_numbers() {
+    let out = ok(bamboo(&[
+        "balance", "VNM", "--from", "2018", "--to", "2019",
+    ]));
+    assert!(out.contains("lean = max - min"), "{out}");
+    assert!(out.contains("source:"), "{out}");
+    assert!(out.contains("2019"));
+}
+
+#[test]
+fn default_job_runs_without_arguments_from_the_workspace() {
+    let out = ok(bamboo_raw(&[], &workspace_root()));
+    assert!(
+        out.contains("Vietnam (VNM): balance between USA, CHN, RUS"),
+        "{out}"
+    );
+}
+
+/// `bamboo dyads` over 1946-2019 agrees with the independent numpy implementation in
+/// `benches/peer_numpy_dyads.py` to 1e-9 on every row.
+#[test]
+fn dyads_agree_with_independent_numpy_implementation() {
+    let t = tempfile::tempdir().unwrap();
+    let ours = t.path().join("ours.csv");
+    let peer = t.path().join("peer.csv");
+    ok(bamboo(&[
+        "dyads",
+        "--to",
+        "2019",
+        "--format",
+        "csv",
+        "-o",
+        ours.to_str().unwrap(),
+    ]));
+    let root = workspace_root();
+    let status = std::process::Command::new("python3")
+        .arg(root.join("benches/peer_numpy_dyads.py"))
+        .arg(data_dir())
+        .arg("-o")
+        .arg(&peer)
+        .status()
+        .expect("python3 with numpy is needed (.ci/run installs it)");
+    assert!(status.success(), "the numpy peer failed");
+    let cmp = std::process::Command::new("python3")
+        .arg(root.join("benches/compare_dyads.py"))
+        .args([&ours, &peer])
+        .output()
+        .unwrap();
+    assert!(
+        cmp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cmp.stdout)
+    );
+    assert!(String::from_utf8_lossy(&cmp.stdout).starts_with("819308 rows compared"));
+}

@@ -1,0 +1,745 @@
+//! [`Heatmap`]: a matrix of optional values as coloured cells, with a colour
+//! scale legend; missing cells are hatched grey and explained in the legend.
+
+use std::fmt::Write as _;
+
+use crate::line::valid_range;
+use crate::svg::{self, f2, fmt_value, xml_escape, Anchor, Svg, TextStyle, INK, INK_SOFT};
+use crate::text;
+use crate::ticks::{nice_ticks, widen_if_flat, Scale};
+
+/// How values map to colours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColorScale {
+    /// Perceptually uniform, colour-blind-safe sequential scale (viridis):
+    /// dark purple (low) → teal → yellow (high).
+    Viridis,
+    /// Diverging red → white → blue (ColorBrewer RdBu), white at `center`.
+    Diverging {
+        /// Value drawn white (e.g. 0 for a difference, 0.5 for a share).
+        center: f64,
+    },
+}
+
+impl ColorScale {
+    /// `#rrggbb` for `v` in the range `[lo, hi]` (clamped).
+    pub fn color(&self, v: f64, lo: f64, hi: f64) -> String {
+        let s = Scale::new(lo, hi, 0.0, 1.0);
+        let t = match *self {
+            ColorScale::Viridis => s.unit(v),
+            ColorScale::Diverging { center } => {
+                let c = if center.is_finite() {
+                    center.clamp(lo, hi)
+                } else {
+                    (lo + hi) / 2.0
+                };
+                if v <= c {
+                    0.5 * Scale::new(lo, c, 0.0, 1.0).unit(v)
+                } else {
+                    0.5 + 0.5 * Scale::new(c, hi, 0.0, 1.0).unit(v)
+                }
+            }
+        };
+        let t = if t.is_finite() {
+            t.clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let stops: &[[u8; 3]] = match self {
+            ColorScale::Viridis => &VIRIDIS,
+            ColorScale::Diverging { .. } => &RDBU,
+        };
+        let (r, g, b) = interpolate(stops, t);
+        format!("#{r:02x}{g:02x}{b:02x}")
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            ColorScale::Viridis => "viridis: dark purple = low, yellow = high",
+            ColorScale::Diverging { .. } => "diverging: red = low, white = centre, blue = high",
+        }
+    }
+}
+
+const VIRIDIS: [[u8; 3]; 9] = [
+    [0x44, 0x01, 0x54],
+    [0x47, 0x2d, 0x7b],
+    [0x3b, 0x52, 0x8b],
+    [0x2c, 0x72, 0x8e],
+    [0x21, 0x91, 0x8c],
+    [0x28, 0xae, 0x80],
+    [0x5e, 0xc9, 0x62],
+    [0xad, 0xdc, 0x30],
+    [0xfd, 0xe7, 0x25],
+];
+
+const RDBU: [[u8; 3]; 9] = [
+    [0xb2, 0x18, 0x2b],
+    [0xd6, 0x60, 0x4d],
+    [0xf4, 0xa5, 0x82],
+    [0xfd, 0xdb, 0xc7],
+    [0xf7, 0xf7, 0xf7],
+    [0xd1, 0xe5, 0xf0],
+    [0x92, 0xc5, 0xde],
+    [0x43, 0x93, 0xc3],
+    [0x21, 0x66, 0xac],
+];
+
+fn interpolate(stops: &[[u8; 3]], t: f64) -> (u8, u8, u8) {
+    let n = stops.len() - 1;
+    let pos = t * n as f64;
+    let i = (pos.floor() as usize).min(n - 1);
+    let f = pos - i as f64;
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * f).round() as u8;
+    let (a, b) = (stops[i], stops[i + 1]);
+    (mix(a[0], b[0]), mix(a[1], b[1]), mix(a[2], b[2]))
+}
+
+/// Relative luminance of a `#rrggbb` colour (0 = black, 1 = white).
+fn luminance(hex: &str) -> f64 {
+    let c = |i: usize| {
+        let v = f64::from(u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0))
+            / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * c(1) + 0.7152 * c(3) + 0.0722 * c(5)
+}
+
+/// Fill of missing cells (under the hatch).
+const MISSING_FILL: &str = "#d9d9d9";
+/// Hatch line colour.
+const HATCH: &str = "#8c8c8c";
+/// Above this many cells, per-cell tooltips are left out to keep files small.
+const TOOLTIP_MAX_CELLS: usize = 10_000;
+
+/// A heatmap rendered to SVG with [`Heatmap::to_svg`]. Cell size adapts to
+/// the matrix (about 640 px across, 3–36 px per cell); axis labels are
+/// thinned so they never overlap, and column labels are rotated when they do
+/// not fit horizontally.
+///
+/// ```
+/// use bamboo_report::Heatmap;
+/// let svg = Heatmap::new("Agreement")
+///     .rows(vec!["VNM".into(), "LAO".into()])
+///     .columns(vec!["USA".into(), "CHN".into()])
+///     .values(vec![vec![Some(0.3), Some(0.9)], vec![None, Some(0.95)]])
+///     .range(0.0, 1.0)
+///     .to_svg();
+/// assert!(svg.contains("Missing"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Chart title.
+    pub title: String,
+    /// Optional subtitle (source/definition).
+    pub subtitle: Option<String>,
+    /// One label per row (top to bottom).
+    pub row_labels: Vec<String>,
+    /// One label per column (left to right).
+    pub col_labels: Vec<String>,
+    /// `values[row][col]`; ragged rows are padded with missing cells.
+    pub values: Vec<Vec<Option<f64>>>,
+    /// Colour range; `None` = data min..max.
+    pub range: Option<(f64, f64)>,
+    /// Colour mapping.
+    pub scale: ColorScale,
+    /// Legend title, e.g. `"Agreement"`.
+    pub value_label: String,
+    /// Title under the column labels (empty = none).
+    pub x_label: String,
+    /// Title left of the row labels (empty = none).
+    pub y_label: String,
+    /// Fixed cell size in px; `None` = automatic.
+    pub cell_size: Option<f64>,
+    /// Decimals for values in cell labels and tooltips.
+    pub decimals: usize,
+    /// Print values in cells: `None` = when cells are large enough,
+    /// `Some(false)` = never, `Some(true)` = whenever the text fits.
+    pub show_values: Option<bool>,
+}
+
+impl Default for Heatmap {
+    fn default() -> Self {
+        Heatmap {
+            title: String::new(),
+            subtitle: None,
+            row_labels: Vec::new(),
+            col_labels: Vec::new(),
+            values: Vec::new(),
+            range: None,
+            scale: ColorScale::Viridis,
+            value_label: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            cell_size: None,
+            decimals: 2,
+            show_values: None,
+        }
+    }
+}
+
+const PAD: f64 = 16.0;
+
+impl Heatmap {
+    /// An empty heatmap with a title.
+    pub fn new(title: impl Into<String>) -> Self {
+        Heatmap {
+            title: title.into(),
+            ..Default::default()
+        }
+    }
+
+    /// Sets the subtitle.
+    pub fn subtitle(mut self, s: impl Into<String>) -> Self {
+        self.subtitle = Some(s.into());
+        self
+    }
+
+    /// Sets the row labels.
+    pub fn rows(mut self, labels: Vec<String>) -> Self {
+        self.row_labels = labels;
+        self
+    }
+
+    /// Sets the column labels.
+    pub fn columns(mut self, labels: Vec<String>) -> Self {
+        self.col_labels = labels;
+        self
+    }
+
+    /// Sets the matrix, `values[row][col]`.
+    pub fn values(mut self, values: Vec<Vec<Option<f64>>>) -> Self {
+        self.values = values;
+        self
+    }
+
+    /// Fixes the colour range.
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        self.range = Some((lo, hi));
+        self
+    }
+
+    /// Sets the colour scale.
+    pub fn scale(mut self, scale: ColorScale) -> Self {
+        self.scale = scale;
+        self
+    }
+
+    /// Sets the legend title.
+    pub fn value_label(mut self, s: impl Into<String>) -> Self {
+        self.value_label = s.into();
+        self
+    }
+
+    /// Sets the axis titles.
+    pub fn axis_labels(mut self, x: impl Into<String>, y: impl Into<String>) -> Self {
+        self.x_label = x.into();
+        self.y_label = y.into();
+        self
+    }
+
+    fn dims(&self) -> (usize, usize) {
+        let nr = self.row_labels.len().max(self.values.len());
+        let nc = self
+            .col_labels
+            .len()
+            .max(self.values.iter().map(Vec::len).max().unwrap_or(0));
+        (nr, nc)
+    }
+
+    fn cell(&self, r: usize, c: usize) -> Option<f64> {
+        self.values
+            .get(r)
+            .and_then(|row| row.get(c))
+            .copied()
+            .flatten()
+            .filter(|v| v.is_finite())
+    }
+
+    /// Renders the heatmap as a standalone SVG document. Deterministic; an
+    /// empty matrix renders a "No data" message.
+    pub fn to_svg(&self) -> String {
+        let (nr, nc) = self.dims();
+        if nr == 0 || nc == 0 {
+            return svg::empty_chart("heatmap", &self.title, self.subtitle.as_deref(), "Heatmap");
+        }
+        let finite: Vec<f64> = (0..nr)
+            .flat_map(|r| (0..nc).filter_map(move |c| self.cell(r, c)))
+            .collect();
+        let n_missing = nr * nc - finite.len();
+        let (lo, hi) = valid_range(self.range).unwrap_or_else(|| {
+            if finite.is_empty() {
+                (0.0, 1.0)
+            } else {
+                let (a, b) = crate::line::min_max(&finite);
+                widen_if_flat(a, b, false)
+            }
+        });
+
+        // Geometry.
+        let cell = match self.cell_size {
+            Some(s) if s.is_finite() && s > 0.0 => s.clamp(1.0, 200.0),
+            _ => (640.0 / nr.max(nc) as f64).clamp(3.0, 36.0),
+        };
+        let font = if cell >= 16.0 { 12.0 } else { 11.0 };
+        let row_step = (13.0 / cell).ceil().max(1.0) as usize;
+        let row_labels: Vec<String> = (0..nr)
+            .map(|r| {
+                text::truncate(
+                    self.row_labels.get(r).map_or("", String::as_str),
+                    170.0,
+                    font,
+                )
+            })
+            .collect();
+        let col_labels: Vec<String> = (0..nc)
+            .map(|c| {
+                text::truncate(
+                    self.col_labels.get(c).map_or("", String::as_str),
+                    160.0,
+                    font,
+                )
+            })
+            .collect();
+        let col_w = col_labels
+            .iter()
+            .map(|l| text::width(l, font))
+            .fold(0.0, f64::max);
+        let row_w = row_labels
+            .iter()
+            .step_by(row_step)
+            .map(|l| text::width(l, font))
+            .fold(0.0, f64::max);
+        let horizontal = col_w <= cell - 4.0;
+        let col_step = if horizontal {
+            1
+        } else {
+            (19.0 / cell).ceil().max(1.0) as usize
+        };
+        let col_extent = if horizontal {
+            font + 8.0
+        } else {
+            col_w * std::f64::consts::FRAC_1_SQRT_2 + font + 6.0
+        };
+        let y_title = if self.y_label.is_empty() { 0.0 } else { 22.0 };
+        let mut gx = PAD + y_title + row_w + 8.0;
+        if !horizontal {
+            gx = gx.max(PAD + col_w * std::f64::consts::FRAC_1_SQRT_2 - cell / 2.0);
+        }
+        let (gw, gh) = (cell * nc as f64, cell * nr as f64);
+
+        // Legend geometry.
+        let bar_h = gh.clamp(120.0, 260.0);
+        let ticks = nice_ticks(lo, hi, 6, false);
+        let tick_labels = ticks.labels();
+        let tick_w = tick_labels
+            .iter()
+            .map(|l| text::width(l, 11.0))
+            .fold(0.0, f64::max);
+        let legend_title = text::wrap(&self.value_label, 130.0, 12.0, true);
+        let legend_w = (14.0 + 6.0 + tick_w)
+            .max(
+                legend_title
+                    .iter()
+                    .map(|l| text::width_bold(l, 12.0))
+                    .fold(0.0, f64::max),
+            )
+            .max(if n_missing > 0 {
+                14.0 + 6.0 + text::width("Missing", 11.0)
+            } else {
+                0.0
+            });
+        let lx = gx + gw + 28.0;
+        let width = (lx + legend_w + PAD).max(360.0);
+        let title_h =
+            svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        let gy = PAD + title_h + 8.0;
+        let legend_bottom = gy
+            + legend_title.len() as f64 * 15.0
+            + 6.0
+            + bar_h
+            + if n_missing > 0 { 34.0 } else { 0.0 };
+        let grid_bottom = gy + gh + col_extent + if self.x_label.is_empty() { 0.0 } else { 24.0 };
+        let height = grid_bottom.max(legend_bottom) + PAD;
+
+        let desc = self.describe(nr, nc, lo, hi, &finite, n_missing);
+        let id = svg::id_prefix("heatmap", &self.title, &desc);
+        let mut s = Svg::new(width, height, &id, &self.title, &desc);
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            width - 2.0 * PAD,
+            &self.title,
+            self.subtitle.as_deref(),
+        );
+        let _ = writeln!(
+            s.buf(),
+            "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
+             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{MISSING_FILL}\"/>\
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{HATCH}\" stroke-width=\"1.5\"/></pattern></defs>"
+        );
+        let hatch = format!("url(#{id}-hatch)");
+
+        // Cells.
+        let tooltips = nr * nc <= TOOLTIP_MAX_CELLS;
+        let value_font = 11.0;
+        let show_values = match self.show_values {
+            Some(false) => false,
+            Some(true) => true,
+            None => cell >= 30.0,
+        };
+        let gap = if cell >= 10.0 {
+            " stroke=\"#ffffff\" stroke-width=\"1\""
+        } else {
+            ""
+        };
+        let _ = writeln!(s.buf(), "<g class=\"cells\"{gap}>");
+        for r in 0..nr {
+            for c in 0..nc {
+                let (x, y) = (gx + c as f64 * cell, gy + r as f64 * cell);
+                let v = self.cell(r, c);
+                let fill = match v {
+                    Some(v) => self.scale.color(v, lo, hi),
+                    None => hatch.clone(),
+                };
+                let buf = s.buf();
+                let _ = write!(
+                    buf,
+                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"",
+                    f2(x),
+                    f2(y),
+                    f2(cell),
+                    f2(cell)
+                );
+                if tooltips {
+                    let _ = writeln!(
+                        buf,
+                        "><title>{} × {}: {}</title></rect>",
+                        xml_escape(self.row_labels.get(r).map_or("", String::as_str)),
+                        xml_escape(self.col_labels.get(c).map_or("", String::as_str)),
+                        v.map_or("missing".to_string(), |v| svg::fmt_fixed(v, self.decimals))
+                    );
+                } else {
+                    buf.push_str("/>\n");
+                }
+            }
+        }
+        s.raw("</g>\n");
+        if show_values {
+            s.raw("<g class=\"values\">\n");
+            for r in 0..nr {
+                for c in 0..nc {
+                    let Some(v) = self.cell(r, c) else { continue };
+                    let label = svg::fmt_fixed(v, self.decimals);
+                    if text::width(&label, value_font) > cell - 4.0 {
+                        continue;
+                    }
+                    let fill = self.scale.color(v, lo, hi);
+                    let ink = if luminance(&fill) > 0.36 {
+                        INK
+                    } else {
+                        "#ffffff"
+                    };
+                    s.text(
+                        gx + (c as f64 + 0.5) * cell,
+                        gy + (r as f64 + 0.5) * cell + value_font * 0.35,
+                        &label,
+                        TextStyle::new(value_font).anchor(Anchor::Middle).fill(ink),
+                    );
+                }
+            }
+            s.raw("</g>\n");
+        }
+        s.rect(
+            gx,
+            gy,
+            gw,
+            gh,
+            "none",
+            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+        );
+
+        // Axis labels.
+        s.raw("<g class=\"axes\">\n");
+        for (r, l) in row_labels.iter().enumerate().step_by(row_step) {
+            s.text(
+                gx - 5.0,
+                gy + (r as f64 + 0.5) * cell + font * 0.35,
+                l,
+                TextStyle::new(font).anchor(Anchor::End),
+            );
+        }
+        for (c, l) in col_labels.iter().enumerate().step_by(col_step) {
+            let cx = gx + (c as f64 + 0.5) * cell;
+            if horizontal {
+                s.text(
+                    cx,
+                    gy + gh + font + 4.0,
+                    l,
+                    TextStyle::new(font).anchor(Anchor::Middle),
+                );
+            } else {
+                s.text(
+                    cx + font * 0.3,
+                    gy + gh + 6.0,
+                    l,
+                    TextStyle::new(font).anchor(Anchor::End).rotate(-45.0),
+                );
+            }
+        }
+        if !self.x_label.is_empty() {
+            s.text(
+                gx + gw / 2.0,
+                gy + gh + col_extent + 16.0,
+                &text::truncate(&self.x_label, gw.max(200.0), 13.0),
+                TextStyle::new(13.0).anchor(Anchor::Middle),
+            );
+        }
+        if !self.y_label.is_empty() {
+            s.text(
+                PAD + 11.0,
+                gy + gh / 2.0,
+                &text::truncate(&self.y_label, gh.max(200.0), 13.0),
+                TextStyle::new(13.0).anchor(Anchor::Middle).rotate(-90.0),
+            );
+        }
+        s.raw("</g>\n");
+
+        // Colour legend.
+        s.raw("<g class=\"legend\">\n");
+        let mut ly = gy;
+        for line in &legend_title {
+            ly += 15.0;
+            s.text(lx, ly - 3.0, line, TextStyle::new(12.0).bold());
+        }
+        ly += 6.0;
+        let stops: String = (0..=20)
+            .map(|k| {
+                let t = k as f64 / 20.0;
+                // Top of the bar is the high end.
+                let v = hi - t * (hi - lo);
+                format!(
+                    "<stop offset=\"{}\" stop-color=\"{}\"/>",
+                    f2(t),
+                    self.scale.color(if v.is_finite() { v } else { lo }, lo, hi)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s.buf(),
+            "<defs><linearGradient id=\"{id}-grad\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">{stops}</linearGradient></defs>"
+        );
+        s.rect(
+            lx,
+            ly,
+            14.0,
+            bar_h,
+            &format!("url(#{id}-grad)"),
+            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+        );
+        let bar = Scale::new(lo, hi, ly + bar_h, ly);
+        for (v, l) in ticks.values.iter().zip(&tick_labels) {
+            let py = bar.map(*v);
+            s.line(lx + 14.0, py, lx + 18.0, py, "#595959", 1.0, "");
+            s.text(lx + 21.0, py + 4.0, l, TextStyle::new(11.0).fill(INK_SOFT));
+        }
+        if n_missing > 0 {
+            let my = ly + bar_h + 16.0;
+            s.rect(
+                lx,
+                my,
+                14.0,
+                14.0,
+                &hatch,
+                " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+            );
+            s.text(
+                lx + 20.0,
+                my + 11.0,
+                "Missing",
+                TextStyle::new(11.0).fill(INK_SOFT),
+            );
+        }
+        s.raw("</g>\n");
+        s.finish()
+    }
+
+    fn describe(
+        &self,
+        nr: usize,
+        nc: usize,
+        lo: f64,
+        hi: f64,
+        finite: &[f64],
+        n_missing: usize,
+    ) -> String {
+        let list = |v: &[String]| {
+            let shown: Vec<&str> = v.iter().take(6).map(String::as_str).collect();
+            let more = v.len().saturating_sub(6);
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
+        };
+        let mut d = format!("Heatmap of {nr} rows by {nc} columns");
+        if !self.row_labels.is_empty() {
+            let _ = write!(d, "; rows: {}", list(&self.row_labels));
+        }
+        if !self.col_labels.is_empty() {
+            let _ = write!(d, "; columns: {}", list(&self.col_labels));
+        }
+        let _ = write!(
+            d,
+            ". Colour scale {} over {} to {}",
+            self.scale.name(),
+            fmt_value(lo, 2),
+            fmt_value(hi, 2)
+        );
+        if !self.value_label.is_empty() {
+            let _ = write!(d, " ({})", self.value_label);
+        }
+        if !finite.is_empty() {
+            let (a, b) = crate::line::min_max(finite);
+            let _ = write!(
+                d,
+                "; observed values {} to {}",
+                fmt_value(a, 2),
+                fmt_value(b, 2)
+            );
+        }
+        let _ = write!(d, ". {n_missing} missing cells, shown hatched grey.");
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::parse;
+
+    fn grid(n: usize, m: usize) -> Heatmap {
+        let rows = (0..n).map(|i| format!("Country {i}")).collect();
+        let cols = (0..m).map(|i| format!("C{i}")).collect();
+        let values = (0..n)
+            .map(|r| {
+                (0..m)
+                    .map(|c| {
+                        if (r * 7 + c * 3) % 11 == 0 {
+                            None
+                        } else {
+                            Some(((r * m + c) % 97) as f64 / 96.0)
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Heatmap::new("grid")
+            .rows(rows)
+            .columns(cols)
+            .values(values)
+            .range(0.0, 1.0)
+    }
+
+    #[test]
+    fn well_formed_with_missing_legend() {
+        let svg = grid(30, 30).value_label("Agreement").to_svg();
+        let doc = parse(&svg);
+        assert!(svg.contains("Missing"));
+        let hatched = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f.contains("hatch"))
+            })
+            .count();
+        assert!(hatched > 1);
+        let desc = doc
+            .descendants()
+            .find(|n| n.has_tag_name("desc"))
+            .unwrap()
+            .text()
+            .unwrap();
+        assert!(
+            desc.contains("30 rows by 30 columns") && desc.contains("missing"),
+            "{desc}"
+        );
+    }
+
+    #[test]
+    fn large_matrix_hides_cell_labels_and_thins_axis_labels() {
+        let h = grid(200, 200);
+        let svg = h.to_svg();
+        let doc = parse(&svg);
+        assert!(!doc
+            .descendants()
+            .any(|n| n.attribute("class") == Some("values")));
+        let axes = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("axes"))
+            .unwrap();
+        let n_labels = axes.children().filter(|n| n.has_tag_name("text")).count();
+        assert!(n_labels < 200, "{n_labels}");
+        // Every axis label at least 11 px.
+        for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            assert!(n.attribute("font-size").unwrap().parse::<f64>().unwrap() >= 11.0);
+        }
+        // 200 × 200 without per-cell tooltips.
+        assert!(!svg.contains("× C0"));
+    }
+
+    #[test]
+    fn small_matrix_shows_values_with_contrast() {
+        let h = Heatmap::new("small")
+            .rows(vec!["A & B".into(), "<C>".into()])
+            .columns(vec!["x".into(), "y".into()])
+            .values(vec![vec![Some(0.0), Some(1.0)], vec![Some(0.5)]])
+            .range(0.0, 1.0);
+        let svg = h.to_svg();
+        let doc = parse(&svg);
+        let vals: Vec<(&str, &str)> = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name("text") && n.parent().unwrap().attribute("class") == Some("values")
+            })
+            .map(|n| (n.text().unwrap(), n.attribute("fill").unwrap()))
+            .collect();
+        assert_eq!(
+            vals,
+            vec![("0.00", "#ffffff"), ("1.00", INK), ("0.50", "#ffffff")]
+        );
+        assert!(svg.contains("A &amp; B"));
+        // The ragged second row is padded with a missing cell.
+        assert!(svg.contains("Missing"));
+    }
+
+    #[test]
+    fn colour_scales() {
+        let v = ColorScale::Viridis;
+        assert_eq!(v.color(0.0, 0.0, 1.0), "#440154");
+        assert_eq!(v.color(1.0, 0.0, 1.0), "#fde725");
+        assert_eq!(v.color(7.0, 0.0, 1.0), "#fde725");
+        let d = ColorScale::Diverging { center: 0.0 };
+        assert_eq!(d.color(0.0, -1.0, 1.0), "#f7f7f7");
+        assert_eq!(d.color(-1.0, -1.0, 1.0), "#b2182b");
+        assert_eq!(d.color(0.0, -f64::MAX, f64::MAX), "#f7f7f7");
+    }
+
+    #[test]
+    fn empty_heatmap_says_no_data() {
+        let svg = Heatmap::new("nothing").to_svg();
+        parse(&svg);
+        assert!(svg.contains("No data"));
+        let svg = Heatmap::new("empty rows").rows(vec!["a".into()]).to_svg();
+        assert!(svg.contains("No data"));
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(grid(12, 9).to_svg(), grid(12, 9).to_svg());
+    }
+}
