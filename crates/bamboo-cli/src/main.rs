@@ -43,6 +43,13 @@ pub enum Command {
     /// Draw a chart as SVG.
     #[command(subcommand)]
     Chart(cmd::chart::Chart),
+    /// What a doctrine advises for each case in a case file.
+    Advise(cmd::advise::Args),
+    /// Score a doctrine against what really happened, beside the baselines.
+    Backtest(cmd::backtest::Args),
+    /// Check a doctrine file.
+    #[command(subcommand)]
+    Doctrine(cmd::doctrine::Doctrine),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +62,9 @@ fn main() -> ExitCode {
         Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
         Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
         Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
+        Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
+        Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),
+        Some(Command::Doctrine(c)) => cmd::doctrine::run(&cli, c),
         None => cmd::overview::run(&cli),
     };
     match result {

@@ -1,7 +1,8 @@
 //! bamboo-data: readers and writers for bamboo's inputs. It finds the shared data folder,
 //! reads UN General Assembly vote tables in every supported format, the ISO 3166 country
-//! table, cases, doctrines, ledgers, and trade and arms flows. Everything it reads becomes
-//! `bamboo-core` domain types; every error names the file, the line and the field.
+//! table, trade and arms flows, and the project's TOML inputs (cases, doctrines, ledgers).
+//! Everything it reads becomes `bamboo-core` domain types; every error names the file,
+//! the line and the field.
 
 pub mod arms;
 pub mod case;

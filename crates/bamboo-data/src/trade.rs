@@ -2,142 +2,80 @@
 //! `year, reporter_iso3, partner_iso3, partner_name, exports_usd, imports_usd, …`) into
 //! [`Flows`]: the subject's exports plus imports with each partner, per year.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use bamboo_core::flows::Flows;
 use bamboo_core::Iso3;
 
-use crate::toml_input::{Diagnostic, InputError};
+use crate::csv::{check_width, CsvReader, Header};
+use crate::error::DataError;
+use crate::source::read_text;
 
-/// Splits one CSV line into fields, honouring double quotes (`""` inside quotes is `"`).
-pub(crate) fn csv_fields(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cur.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(std::mem::take(&mut cur)),
-            _ => cur.push(c),
-        }
-    }
-    out.push(cur);
-    out
-}
-
-/// The gzipped CSV files of a folder, sorted by name (none if the folder is missing).
-pub(crate) fn gz_files(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+/// The `.csv` and `.csv.gz` files of a folder, sorted by name (none if it is missing).
+pub(crate) fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, DataError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let rd = std::fs::read_dir(dir).map_err(|source| InputError::Io {
-        file: dir.to_path_buf(),
+    let rd = std::fs::read_dir(dir).map_err(|source| DataError::Io {
+        path: dir.to_path_buf(),
         source,
     })?;
     let mut files: Vec<PathBuf> = rd
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".csv.gz"))
+        .filter(|p| {
+            let n = p.to_string_lossy();
+            n.ends_with(".csv") || n.ends_with(".csv.gz")
+        })
         .collect();
     files.sort();
     Ok(files)
 }
 
-/// Opens a gzipped file as buffered lines.
-pub(crate) fn gz_lines(
-    path: &Path,
-) -> Result<impl Iterator<Item = std::io::Result<String>>, InputError> {
-    let f = std::fs::File::open(path).map_err(|source| InputError::Io {
-        file: path.to_path_buf(),
-        source,
-    })?;
-    Ok(BufReader::new(flate2::read::GzDecoder::new(f)).lines())
-}
-
-pub(crate) fn bad_row(file: &Path, line: usize, field: &str, message: String) -> InputError {
-    InputError::invalid(Diagnostic {
-        file: file.to_path_buf(),
-        line: Some(line),
-        entry: None,
-        entry_kind: "",
-        field: Some(field.to_string()),
-        message,
-    })
-}
-
-/// The column index of each wanted name in a header row.
-pub(crate) fn columns<const N: usize>(
-    file: &Path,
-    header: &str,
-    names: [&str; N],
-) -> Result<[usize; N], InputError> {
-    let fields = csv_fields(header);
-    let mut out = [0; N];
-    for (k, name) in names.iter().enumerate() {
-        out[k] = fields
-            .iter()
-            .position(|f| f.trim() == *name)
-            .ok_or_else(|| bad_row(file, 1, name, format!("the header has no column `{name}`")))?;
+/// Parses a number field; empty counts as 0.
+pub(crate) fn number(s: &str, path: &Path, line: usize, field: &str) -> Result<f64, DataError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(0.0);
     }
-    Ok(out)
+    s.parse()
+        .map_err(|_| DataError::field(path, line, field, format!("`{s}` is not a number")))
 }
 
-/// Reads the subject's trade from `<data>/trade`. `None` when the folder holds no file
-/// with rows for the subject.
-pub fn read_trade(data_dir: &Path, subject: Iso3) -> Result<Option<Flows>, InputError> {
+/// Parses a year field.
+pub(crate) fn year(s: &str, path: &Path, line: usize) -> Result<i32, DataError> {
+    s.trim()
+        .parse()
+        .map_err(|_| DataError::field(path, line, "year", format!("`{s}` is not a year")))
+}
+
+/// Reads the subject's trade from `<data>/trade`. `None` when no file has rows for it.
+pub fn read_trade(data_dir: &Path, subject: Iso3) -> Result<Option<Flows>, DataError> {
     let mut flows = Flows::new(Some(subject), "ITPD-E exports + imports, US$");
     let mut any = false;
-    for file in gz_files(&data_dir.join("trade"))? {
-        let mut lines = gz_lines(&file)?.enumerate();
-        let Some((_, header)) = lines.next() else {
+    for file in csv_files(&data_dir.join("trade"))? {
+        let text = read_text(&file)?;
+        let mut r = CsvReader::new(&text, &file);
+        let mut rec = Vec::new();
+        if r.next_record(&mut rec)?.is_none() {
             continue;
-        };
-        let header = header.map_err(|source| InputError::Io {
-            file: file.clone(),
-            source,
-        })?;
-        let [cy, cr, cp, ce, ci] = columns(
-            &file,
-            &header,
-            [
-                "year",
-                "reporter_iso3",
-                "partner_iso3",
-                "exports_usd",
-                "imports_usd",
-            ],
-        )?;
-        for (i, line) in lines {
-            let line = line.map_err(|source| InputError::Io {
-                file: file.clone(),
-                source,
-            })?;
-            if line.trim().is_empty() {
+        }
+        let h = Header::new(&rec);
+        let [cy, cr, cp, ce, ci] = [
+            h.require("year", &file)?,
+            h.require("reporter_iso3", &file)?,
+            h.require("partner_iso3", &file)?,
+            h.require("exports_usd", &file)?,
+            h.require("imports_usd", &file)?,
+        ];
+        while let Some(line) = r.next_record(&mut rec)? {
+            check_width(&rec, &h, &file, line)?;
+            if Iso3::parse(&rec[cr]).ok() != Some(subject) {
                 continue;
             }
-            let f = csv_fields(&line);
-            let get = |k: usize| f.get(k).map(|s| s.trim()).unwrap_or("");
-            if Iso3::parse(get(cr)).ok() != Some(subject) {
-                continue;
-            }
-            let year: i32 = get(cy).parse().map_err(|_| {
-                bad_row(&file, i + 1, "year", format!("`{}` is not a year", get(cy)))
-            })?;
-            let num = |k: usize, name: &str| -> Result<f64, InputError> {
-                let s = get(k);
-                if s.is_empty() {
-                    return Ok(0.0);
-                }
-                s.parse()
-                    .map_err(|_| bad_row(&file, i + 1, name, format!("`{s}` is not a number")))
-            };
-            let v = num(ce, "exports_usd")? + num(ci, "imports_usd")?;
-            flows.add(year, Iso3::parse(get(cp)).ok(), v);
+            let y = year(&rec[cy], &file, line)?;
+            let v = number(&rec[ce], &file, line, "exports_usd")?
+                + number(&rec[ci], &file, line, "imports_usd")?;
+            flows.add(y, Iso3::parse(&rec[cp]).ok(), v);
             any = true;
         }
     }
@@ -149,10 +87,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_honour_quotes() {
-        assert_eq!(
-            csv_fields(r#"2000,VNM,KOR,"Korea, Republic of",1.5,"2""x""#),
-            vec!["2000", "VNM", "KOR", "Korea, Republic of", "1.5", "2\"x"]
-        );
+    fn reads_a_small_table() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("trade")).unwrap();
+        std::fs::write(
+            dir.path().join("trade/t.csv"),
+            "year,reporter_iso3,partner_iso3,partner_name,exports_usd,imports_usd\n\
+             2000,VNM,CHN,China,1,2\n2000,VNM,KOR,\"Korea, Republic of\",1,0\n2000,THA,CHN,China,9,9\n",
+        )
+        .unwrap();
+        let f = read_trade(dir.path(), Iso3::from_static("VNM"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.share(Iso3::from_static("CHN"), 2000, 2000), Some(0.75));
+        assert!(read_trade(dir.path(), Iso3::from_static("IND"))
+            .unwrap()
+            .is_none());
     }
 }
