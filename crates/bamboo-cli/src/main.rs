@@ -50,6 +50,8 @@ pub enum Command {
     /// Check a doctrine file.
     #[command(subcommand)]
     Doctrine(cmd::doctrine::Doctrine),
+    /// Many seeded futures of great-power pressure, doctrine against doctrine.
+    Simulate(cmd::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
         Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),
         Some(Command::Doctrine(c)) => cmd::doctrine::run(&cli, c),
+        Some(Command::Simulate(a)) => cmd::simulate::run(&cli, a),
         None => cmd::overview::run(&cli),
     };
     match result {

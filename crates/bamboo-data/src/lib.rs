@@ -12,10 +12,12 @@ pub mod doctrine;
 pub mod error;
 pub mod ledger;
 pub mod locate;
+pub mod shipped;
 pub mod source;
 pub mod toml_input;
 pub mod trade;
 pub mod votes;
+pub mod world;
 
 pub use countries::{Countries, Country};
 pub use error::DataError;

@@ -8,3 +8,4 @@ pub mod chart;
 pub mod doctrine;
 pub mod dyads;
 pub mod overview;
+pub mod simulate;
