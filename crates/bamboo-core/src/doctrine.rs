@@ -289,6 +289,51 @@ pub struct Clause {
     pub sides_in_split: bool,
 }
 
+impl Clause {
+    /// The clause's conditions beyond its kinds and options, in words (empty: always).
+    pub fn conditions(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        let mut list = |name: &str, items: Vec<String>| {
+            if !items.is_empty() {
+                v.push(format!("{name} {}", items.join("|")));
+            }
+        };
+        let tags = |s: TagSet| s.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+        let codes = |l: &[Iso3]| l.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        list("tags any of", tags(self.tags_any));
+        list("tags all of", tags(self.tags_all));
+        list("tags none of", tags(self.tags_none));
+        if self.target != PartyCond::Any {
+            list("target", vec![self.target.as_str().to_string()]);
+        }
+        list("target in", codes(&self.target_in));
+        if self.counterpart != PartyCond::Any {
+            list("counterpart", vec![self.counterpart.as_str().to_string()]);
+        }
+        list("counterpart in", codes(&self.counterpart_in));
+        list("tier", self.tiers.iter().map(|t| t.to_string()).collect());
+        if self.against_target {
+            v.push("acting against the target".into());
+        }
+        if self.sides_in_split {
+            v.push("siding with one pole against another".into());
+        }
+        v
+    }
+
+    /// The whole clause in words: kinds, options and conditions.
+    pub fn describe(&self) -> String {
+        let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+        let opts: Vec<&str> = self.options.iter().map(|o| o.as_str()).collect();
+        let mut parts = vec![
+            format!("kind {}", kinds.join("|")),
+            format!("option {}", opts.join("|")),
+        ];
+        parts.extend(self.conditions());
+        parts.join(", ")
+    }
+}
+
 /// A root: a fixed principle that forbids options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Root {

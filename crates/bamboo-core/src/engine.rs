@@ -249,7 +249,7 @@ fn party_ok(cond: PartyCond, set: u64, p: Party, n_poles: usize) -> bool {
 #[inline]
 fn sides_in_split(s: &Situation, n_poles: usize, i: usize) -> bool {
     let wants = &s.pole_want[..n_poles];
-    wants.iter().any(|&w| w == i as i8)
+    wants.contains(&(i as i8))
         && wants
             .iter()
             .any(|&w| w >= 0 && opposed(s.kind, i, w as usize))
@@ -452,5 +452,92 @@ pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
         forced,
         lean_before: before,
         options: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{validate_case, CaseInput, PositionsInput};
+    use crate::doctrine::{validate_doctrine, DoctrineInput};
+
+    fn doctrine(roots: &str) -> CompiledDoctrine {
+        let text = format!(
+            r#"{{
+              "doctrine": {{"name": "t", "subject": "VNM", "poles": ["USA", "CHN", "RUS"]}},
+              "root": [{roots}],
+              "branches": {{"interests": {{"autonomy": 1.0}}, "balance": 1.0,
+                           "relations": {{"USA": 0.5, "CHN": 0.5, "RUS": 0.5}}}}
+            }}"#
+        );
+        let input: DoctrineInput = serde_json::from_str(&text).unwrap();
+        CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    fn vote(yes: &[&str], no: &[&str], abstain: &[&str]) -> Case {
+        let l = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+        validate_case(&CaseInput {
+            id: "v".into(),
+            date: "2022-01-01".into(),
+            subject: "VNM".into(),
+            kind: "un_vote".into(),
+            title: "t".into(),
+            sources: vec!["s".into()],
+            positions: Some(PositionsInput {
+                yes: l(yes),
+                no: l(no),
+                abstain: l(abstain),
+                ..Default::default()
+            }),
+            ..CaseInput::default()
+        })
+        .unwrap()
+    }
+
+    const SPLIT: &str = r#"{"id": "no-split", "principle": "p",
+        "forbid": [{"kind": ["un_vote"], "option": ["yes", "no", "abstain"], "sides_in_split": true}]}"#;
+
+    #[test]
+    fn sides_in_split_forbids_taking_a_side_between_poles_but_not_abstaining() {
+        let d = doctrine(SPLIT);
+        let cx = Context::neutral(&d);
+        let c = vote(&["USA"], &["RUS"], &["CHN"]);
+        let dec = decide(&d, &Situation::new(&d, &c), &cx);
+        assert_ne!(
+            dec.options[0].violations, 0,
+            "yes sides with USA against RUS"
+        );
+        assert_ne!(
+            dec.options[1].violations, 0,
+            "no sides with RUS against USA"
+        );
+        assert_eq!(dec.options[2].violations, 0, "abstain is opposed to no one");
+        assert_eq!(dec.choice(), Opt::Abstain);
+        // No split when the poles agree.
+        let c = vote(&["USA", "RUS", "CHN"], &[], &[]);
+        let dec = decide(&d, &Situation::new(&d, &c), &cx);
+        assert!(dec.options.iter().all(|o| o.violations == 0));
+        assert_eq!(dec.choice(), Opt::Yes);
+    }
+
+    #[test]
+    fn all_forbidden_gives_the_least_violating_option_flagged() {
+        let roots = r#"{"id": "a", "principle": "p", "weight": 2.0,
+              "forbid": [{"kind": ["un_vote"], "option": ["yes", "no"]}]},
+            {"id": "b", "principle": "p", "weight": 1.0,
+              "forbid": [{"kind": ["un_vote"], "option": ["abstain", "no"]}]}"#;
+        let d = doctrine(roots);
+        let c = vote(&["USA"], &["RUS"], &[]);
+        let dec = decide(&d, &Situation::new(&d, &c), &Context::neutral(&d));
+        assert!(dec.forced);
+        assert_eq!(dec.choice(), Opt::Abstain, "weight 1 beats weight 2 and 3");
+    }
+
+    #[test]
+    fn pleased_reads_votes_as_ordered() {
+        assert_eq!(pleased(Kind::UnVote, 0, 0), 1.0);
+        assert_eq!(pleased(Kind::UnVote, 2, 0), 0.0);
+        assert_eq!(pleased(Kind::UnVote, 1, 0), -1.0);
+        assert_eq!(pleased(Kind::Visit, 1, 0), -1.0);
     }
 }

@@ -244,7 +244,7 @@ abstain = 35
 
     #[test]
     fn duplicate_ids_are_refused() {
-        let two = format!("{GOOD}\n{}", GOOD.replace("[case.", "[case.").clone());
+        let two = format!("{GOOD}\n{GOOD}");
         let d = err(&two);
         assert_eq!(d.field.as_deref(), Some("id"));
     }

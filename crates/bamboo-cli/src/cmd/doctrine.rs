@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use bamboo_core::case::Kind;
-use bamboo_core::doctrine::{Clause, PartyCond};
+use bamboo_core::doctrine::Clause;
 
 use crate::output::write_to;
 use crate::Cli;
@@ -24,42 +24,9 @@ pub struct CheckArgs {
     pub doctrine: PathBuf,
 }
 
-/// The conditions of a clause beyond its kind and option, in words ("always" if none).
+/// A clause's conditions in words ("always" if none).
 fn conditions(c: &Clause) -> String {
-    let mut v = Vec::new();
-    let tags = |name: &str, s: bamboo_core::case::TagSet, v: &mut Vec<String>| {
-        if !s.is_empty() {
-            let t: Vec<_> = s.iter().map(|t| t.as_str()).collect();
-            v.push(format!("{name} {}", t.join("|")));
-        }
-    };
-    tags("tags any of", c.tags_any, &mut v);
-    tags("tags all of", c.tags_all, &mut v);
-    tags("tags none of", c.tags_none, &mut v);
-    if c.target != PartyCond::Any {
-        v.push(format!("target {}", c.target.as_str()));
-    }
-    if !c.target_in.is_empty() {
-        let t: Vec<_> = c.target_in.iter().map(|x| x.to_string()).collect();
-        v.push(format!("target in {}", t.join("|")));
-    }
-    if c.counterpart != PartyCond::Any {
-        v.push(format!("counterpart {}", c.counterpart.as_str()));
-    }
-    if !c.counterpart_in.is_empty() {
-        let t: Vec<_> = c.counterpart_in.iter().map(|x| x.to_string()).collect();
-        v.push(format!("counterpart in {}", t.join("|")));
-    }
-    if !c.tiers.is_empty() {
-        let t: Vec<_> = c.tiers.iter().map(|x| x.as_str()).collect();
-        v.push(format!("tier {}", t.join("|")));
-    }
-    if c.against_target {
-        v.push("acting against the target".into());
-    }
-    if c.sides_in_split {
-        v.push("siding with one pole against another".into());
-    }
+    let v = c.conditions();
     if v.is_empty() {
         "always".into()
     } else {

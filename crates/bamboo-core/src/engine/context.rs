@@ -142,8 +142,8 @@ pub fn build_context(
     let mut readings = Vec::with_capacity(N_SIGNALS);
     let mut push = |cx: &mut Context, s: Signal, available: bool, source: String, vals: &[f64]| {
         cx.available[s as usize] = available;
-        for p in 0..np {
-            cx.signals[p][s as usize] = if available { vals[p] } else { 0.0 };
+        for (p, row) in cx.signals.iter_mut().enumerate().take(np) {
+            row[s as usize] = if available { vals[p] } else { 0.0 };
         }
         readings.push(SignalReading {
             signal: s,

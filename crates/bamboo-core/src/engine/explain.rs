@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::case::{Case, Kind, Opt};
 use crate::country::Iso3;
-use crate::doctrine::{Clause, CompiledDoctrine, Party, PartyCond, Pillar};
+use crate::doctrine::{CompiledDoctrine, Party, Pillar};
 use crate::engine::context::ContextInputs;
 use crate::engine::{pleased, Decision, Situation};
 
@@ -100,68 +100,6 @@ pub struct Trace {
     pub inputs: ContextInputs,
 }
 
-fn describe_clause(c: &Clause) -> String {
-    let list = |v: &mut Vec<String>, name: &str, items: Vec<String>| {
-        if !items.is_empty() {
-            v.push(format!("{name} {}", items.join("|")));
-        }
-    };
-    let mut parts = Vec::new();
-    list(
-        &mut parts,
-        "kind",
-        c.kinds.iter().map(|k| k.to_string()).collect(),
-    );
-    list(
-        &mut parts,
-        "option",
-        c.options.iter().map(|o| o.to_string()).collect(),
-    );
-    list(
-        &mut parts,
-        "tags any of",
-        c.tags_any.iter().map(|t| t.to_string()).collect(),
-    );
-    list(
-        &mut parts,
-        "tags all of",
-        c.tags_all.iter().map(|t| t.to_string()).collect(),
-    );
-    list(
-        &mut parts,
-        "tags none of",
-        c.tags_none.iter().map(|t| t.to_string()).collect(),
-    );
-    if c.target != PartyCond::Any {
-        parts.push(format!("target {}", c.target.as_str()));
-    }
-    list(
-        &mut parts,
-        "target in",
-        c.target_in.iter().map(|t| t.to_string()).collect(),
-    );
-    if c.counterpart != PartyCond::Any {
-        parts.push(format!("counterpart {}", c.counterpart.as_str()));
-    }
-    list(
-        &mut parts,
-        "counterpart in",
-        c.counterpart_in.iter().map(|t| t.to_string()).collect(),
-    );
-    list(
-        &mut parts,
-        "tier",
-        c.tiers.iter().map(|t| t.to_string()).collect(),
-    );
-    if c.against_target {
-        parts.push("acting against the target".into());
-    }
-    if c.sides_in_split {
-        parts.push("siding with one pole against another".into());
-    }
-    parts.join(", ")
-}
-
 fn fill(template: &str, case: &Case, choice: Opt, toward: Iso3, subject: Iso3) -> String {
     template
         .replace("{choice}", choice.as_str())
@@ -207,7 +145,7 @@ pub fn explain(
                         .iter()
                         .filter(|(ri, _)| *ri as usize == r)
                         .count();
-                    describe_clause(&root.clauses[nth])
+                    root.clauses[nth].describe()
                 })
                 .unwrap_or_default();
             hits.push(RootHit {
