@@ -23,7 +23,9 @@ pub const WORLDS: &[(&str, &str, &str)] = shipped! {
 };
 
 fn find(list: &'static [(&str, &str, &str)], name: &str) -> Option<(&'static str, &'static str)> {
-    list.iter().find(|(n, _, _)| *n == name).map(|(_, p, s)| (*p, *s))
+    list.iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, p, s)| (*p, *s))
 }
 
 /// A shipped doctrine's path and text.

@@ -10,10 +10,17 @@ use crate::toml_input::{from_field_error, from_toml_error, read, InputError, Spa
 
 /// Parses the text of a world file (`file` is used in errors only).
 pub fn parse_world(file: &Path, src: &str) -> Result<World, InputError> {
-    let raw: WorldInput = toml::from_str(src).map_err(|e| InputError::invalid(from_toml_error(file, src, &e, None)))?;
+    let raw: WorldInput = toml::from_str(src)
+        .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, None)))?;
     World::new(raw).map_err(|e| {
         let spans = Spans::new(src);
-        InputError::invalid(from_field_error(file, &spans, "", None, &FieldError::new(&e.field, e.message)))
+        InputError::invalid(from_field_error(
+            file,
+            &spans,
+            "",
+            None,
+            &FieldError::new(&e.field, e.message),
+        ))
     })
 }
 
@@ -38,13 +45,24 @@ mod tests {
     fn errors_name_the_key_and_line() {
         let (_, src) = crate::shipped::world("default").unwrap();
         let bad = src.replace("RUS = 0.81 }", "RUS = 1.81 }");
-        let e = parse_world(Path::new("w.toml"), &bad).unwrap_err().to_string();
+        let e = parse_world(Path::new("w.toml"), &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("w.toml:"), "{e}");
-        assert!(e.contains("state[0].arms") && e.contains("outside 0..1"), "{e}");
+        assert!(
+            e.contains("state[0].arms") && e.contains("outside 0..1"),
+            "{e}"
+        );
         let line: usize = e.split(':').nth(1).unwrap().parse().unwrap();
-        assert_eq!(bad.lines().nth(line - 1).map(|l| l.contains("RUS = 1.81")), Some(true), "{e}");
+        assert_eq!(
+            bad.lines().nth(line - 1).map(|l| l.contains("RUS = 1.81")),
+            Some(true),
+            "{e}"
+        );
         let bad = src.replace("events_per_year = 12", "events_per_yaer = 12");
-        let e = parse_world(Path::new("w.toml"), &bad).unwrap_err().to_string();
+        let e = parse_world(Path::new("w.toml"), &bad)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("events_per_yaer"), "{e}");
     }
 }

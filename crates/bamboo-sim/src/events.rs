@@ -72,7 +72,14 @@ fn other_pole(u: f64, k: usize, n: usize) -> usize {
 
 /// Draws the year's situations for one state. `tier_of[k]` is the state's current tier
 /// level with pole `k` (0..=3), for partnership offers.
-pub fn draw_year(rng: &mut Rng, p: f64, events_per_year: f64, n_poles: usize, tier_of: &[u8; MAX_POLES], out: &mut Vec<Event>) {
+pub fn draw_year(
+    rng: &mut Rng,
+    p: f64,
+    events_per_year: f64,
+    n_poles: usize,
+    tier_of: &[u8; MAX_POLES],
+    out: &mut Vec<Event>,
+) {
     out.clear();
     let rate = (events_per_year / SLOTS as f64).min(1.0);
     let weights = kind_weights(p);
@@ -97,7 +104,14 @@ pub fn draw_year(rng: &mut Rng, p: f64, events_per_year: f64, n_poles: usize, ti
 }
 
 /// Builds one situation of a kind, offered or sponsored by pole `cp`, from five draws.
-fn make_event(kind: Kind, cp: usize, p: f64, n: usize, tier_of: &[u8; MAX_POLES], u: &[f64]) -> Event {
+fn make_event(
+    kind: Kind,
+    cp: usize,
+    p: f64,
+    n: usize,
+    tier_of: &[u8; MAX_POLES],
+    u: &[f64],
+) -> Event {
     let mut wants = [-1i8; MAX_POLES];
     let mut ev = Event {
         kind,
@@ -184,7 +198,10 @@ fn make_event(kind: Kind, cp: usize, p: f64, n: usize, tier_of: &[u8; MAX_POLES]
             // Offers: the counterpart wants the first option (accept, join, grant, buy).
             // Rivals oppose security offers with probability p, economic ones with p / 2.
             wants[cp] = 0;
-            let security = matches!(kind, Kind::Alliance | Kind::Basing | Kind::ArmsDeal | Kind::Exercise);
+            let security = matches!(
+                kind,
+                Kind::Alliance | Kind::Basing | Kind::ArmsDeal | Kind::Exercise
+            );
             let oppose = if security { p } else { 0.5 * p };
             for (k, w) in wants.iter_mut().enumerate().take(n) {
                 if k != cp && (u[0] + k as f64 * 0.618_033_988_7).fract() < oppose {
@@ -283,7 +300,7 @@ mod tests {
                 draw_year(&mut rng, p, 12.0, 3, &[0; MAX_POLES], &mut out);
                 for e in out.iter().filter(|e| e.kind == Kind::UnVote) {
                     votes += 1;
-                    if e.wants[..3].iter().any(|&w| w == 1) {
+                    if e.wants[..3].contains(&1) {
                         splits += 1;
                     }
                 }

@@ -264,7 +264,12 @@ pub fn check(w: &World, docs: &SimDoctrines, cfg: &SimConfig) -> Result<(), SimE
         .compared
         .iter()
         .map(|(n, d)| (n.clone(), *d))
-        .chain(docs.states.iter().enumerate().map(|(i, d)| (w.states[i].doctrine.clone(), *d)))
+        .chain(
+            docs.states
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (w.states[i].doctrine.clone(), *d)),
+        )
         .chain(std::iter::once((w.yardstick.clone(), docs.yardstick)));
     for (name, d) in all {
         if d.poles() != w.poles.as_slice() {
@@ -280,7 +285,12 @@ pub fn check(w: &World, docs: &SimDoctrines, cfg: &SimConfig) -> Result<(), SimE
 
 /// Runs the simulation. `progress` is called with the number of runs finished (counted
 /// once per run, over all doctrines) as chunks complete.
-pub fn simulate(w: &World, docs: &SimDoctrines, cfg: &SimConfig, progress: &(dyn Fn(u64) + Sync)) -> Result<SimReport, SimError> {
+pub fn simulate(
+    w: &World,
+    docs: &SimDoctrines,
+    cfg: &SimConfig,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SimReport, SimError> {
     check(w, docs, cfg)?;
     let nd = docs.compared.len();
     let chunks: Vec<u32> = (0..cfg.runs.div_ceil(CHUNK)).collect();
@@ -299,7 +309,14 @@ pub fn simulate(w: &World, docs: &SimDoctrines, cfg: &SimConfig, progress: &(dyn
                 for run in lo..hi {
                     for (di, (_, d)) in docs.compared.iter().enumerate() {
                         state_docs[w.subject] = d;
-                        let r = run_once(w, &state_docs, docs.yardstick, cfg.seed, u64::from(run), cfg.years);
+                        let r = run_once(
+                            w,
+                            &state_docs,
+                            docs.yardstick,
+                            cfg.seed,
+                            u64::from(run),
+                            cfg.years,
+                        );
                         accs[di].add(&r);
                     }
                 }
@@ -366,7 +383,10 @@ pub fn simulate(w: &World, docs: &SimDoctrines, cfg: &SimConfig, progress: &(dyn
         })
         .collect();
     let decisions = doctrines.iter().map(|d| d.decisions).sum();
-    let polarisation = (w.scenario.planned(0, cfg.years), w.scenario.planned(cfg.years - 1, cfg.years));
+    let polarisation = (
+        w.scenario.planned(0, cfg.years),
+        w.scenario.planned(cfg.years - 1, cfg.years),
+    );
     let reading = reading(&doctrines, w.subject().iso3, cfg.years, polarisation);
     Ok(SimReport {
         runs: cfg.runs,

@@ -93,8 +93,18 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(Rng::stream(7, 3, 2, 1, Stream::Events), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(Rng::stream(7, 3, 2, 1, Stream::Events), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(Rng::stream(7, 3, 2, 1, Stream::Events), |r, _| {
+                Some(r.next_u64())
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(Rng::stream(7, 3, 2, 1, Stream::Events), |r, _| {
+                Some(r.next_u64())
+            })
+            .collect();
         assert_eq!(a, b);
         let mut seen = std::collections::HashSet::new();
         for seed in 0..3 {

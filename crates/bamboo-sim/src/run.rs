@@ -83,7 +83,8 @@ impl Agent {
             let tierv = level_tier(self.tier[k]).map_or(0.0, |t| doc.lean.tiers[t as usize]);
             let v = (self.visits[k] / sat).min(1.0);
             let inc = (self.incidents_recent[k] / sat).min(1.0);
-            cx.relations[k] = d.base_relation[k] + ri.tier * tierv + ri.visits * v - ri.incidents * inc;
+            cx.relations[k] =
+                d.base_relation[k] + ri.tier * tierv + ri.visits * v - ri.incidents * inc;
             let mut sig = [0.0; N_SIGNALS];
             sig[Signal::Un as usize] = self.un[k];
             sig[Signal::Tier as usize] = tierv;
@@ -287,7 +288,14 @@ pub struct RunResult {
 }
 
 /// Runs one world for `years` with the given doctrine per state.
-pub fn run_once(w: &World, doctrines: &[&CompiledDoctrine], yardstick: &CompiledDoctrine, seed: u64, run: u64, years: u32) -> RunResult {
+pub fn run_once(
+    w: &World,
+    doctrines: &[&CompiledDoctrine],
+    yardstick: &CompiledDoctrine,
+    seed: u64,
+    run: u64,
+    years: u32,
+) -> RunResult {
     let n = w.poles.len();
     let m = &w.mechanics;
     let mut agents: Vec<Agent> = w.states.iter().map(Agent::new).collect();
@@ -299,7 +307,14 @@ pub fn run_once(w: &World, doctrines: &[&CompiledDoctrine], yardstick: &Compiled
         for (s, a) in agents.iter_mut().enumerate() {
             let d = doctrines[s];
             let mut rng = Rng::stream(seed, run, y, s as u32, Stream::Events);
-            draw_year(&mut rng, p, w.scenario.events_per_year, n, &a.tier, &mut events);
+            draw_year(
+                &mut rng,
+                p,
+                w.scenario.events_per_year,
+                n,
+                &a.tier,
+                &mut events,
+            );
             // Incidents: a fixed number of slots per disputing pole, so draws never shift.
             let mut irng = Rng::stream(seed, run, y, s as u32, Stream::Incidents);
             for k in 0..n {

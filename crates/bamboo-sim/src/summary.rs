@@ -46,7 +46,13 @@ impl Sketch {
             return;
         }
         let k = (a.ln() / gamma().ln()).ceil() as i32;
-        *if x > 0.0 { &mut self.pos } else { &mut self.neg }.entry(k).or_insert(0) += 1;
+        *if x > 0.0 {
+            &mut self.pos
+        } else {
+            &mut self.neg
+        }
+        .entry(k)
+        .or_insert(0) += 1;
     }
 
     /// Adds another sketch's contents (the sum is added in call order).

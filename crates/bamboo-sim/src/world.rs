@@ -314,13 +314,19 @@ impl World {
     pub fn new(input: WorldInput) -> Result<World, WorldError> {
         let h = input.world;
         if h.poles.len() < 2 || h.poles.len() > MAX_POLES {
-            return Err(err("world.poles", format!("needs 2 to {MAX_POLES} poles, found {}", h.poles.len())));
+            return Err(err(
+                "world.poles",
+                format!("needs 2 to {MAX_POLES} poles, found {}", h.poles.len()),
+            ));
         }
         let mut poles = Vec::new();
         for (i, p) in h.poles.iter().enumerate() {
             let c = Iso3::parse(p).map_err(|e| err(format!("world.poles[{i}]"), e.to_string()))?;
             if poles.contains(&c) {
-                return Err(err(format!("world.poles[{i}]"), format!("{c} is listed twice")));
+                return Err(err(
+                    format!("world.poles[{i}]"),
+                    format!("{c} is listed twice"),
+                ));
             }
             poles.push(c);
         }
@@ -329,7 +335,14 @@ impl World {
             poles.iter().position(|p| *p == c).ok_or_else(|| {
                 err(
                     field,
-                    format!("{c} is not a pole of this world (poles: {})", poles.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "{c} is not a pole of this world (poles: {})",
+                        poles
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 )
             })
         };
@@ -340,21 +353,30 @@ impl World {
             volatility: {
                 let v = nonneg("scenario.volatility", s.volatility)?;
                 if v > 0.5 {
-                    return Err(err("scenario.volatility", format!("{v} is larger than 0.5; polarisation lives in 0..1")));
+                    return Err(err(
+                        "scenario.volatility",
+                        format!("{v} is larger than 0.5; polarisation lives in 0..1"),
+                    ));
                 }
                 v
             },
             events_per_year: {
                 let e = nonneg("scenario.events_per_year", s.events_per_year)?;
                 if !(0.5..=100.0).contains(&e) {
-                    return Err(err("scenario.events_per_year", format!("{e} is outside 0.5..100")));
+                    return Err(err(
+                        "scenario.events_per_year",
+                        format!("{e} is outside 0.5..100"),
+                    ));
                 }
                 e
             },
             shock: match s.shock_year {
                 Some(y) => {
                     if !(s.shock_size.is_finite() && (-1.0..=1.0).contains(&s.shock_size)) {
-                        return Err(err("scenario.shock_size", format!("{} is outside -1..1", s.shock_size)));
+                        return Err(err(
+                            "scenario.shock_size",
+                            format!("{} is outside -1..1", s.shock_size),
+                        ));
                     }
                     Some((y, s.shock_size))
                 }
@@ -366,14 +388,20 @@ impl World {
             return Err(err("state", "a world needs at least one [[state]]"));
         }
         if input.states.len() > MAX_STATES {
-            return Err(err("state", format!("at most {MAX_STATES} states, found {}", input.states.len())));
+            return Err(err(
+                "state",
+                format!("at most {MAX_STATES} states, found {}", input.states.len()),
+            ));
         }
         let mut states = Vec::new();
         for (k, st) in input.states.into_iter().enumerate() {
             let f = |name: &str| format!("state[{k}].{name}");
             let iso3 = Iso3::parse(&st.iso3).map_err(|e| err(f("iso3"), e.to_string()))?;
             if poles.contains(&iso3) {
-                return Err(err(f("iso3"), format!("{iso3} is a pole; middle states must not be poles")));
+                return Err(err(
+                    f("iso3"),
+                    format!("{iso3} is a pole; middle states must not be poles"),
+                ));
             }
             if states.iter().any(|s: &StateSpec| s.iso3 == iso3) {
                 return Err(err(f("iso3"), format!("{iso3} is listed twice")));
@@ -382,7 +410,10 @@ impl World {
                 return Err(err(f("doctrine"), "names no doctrine"));
             }
             let n = poles.len();
-            let per_pole = |name: &str, m: &BTreeMap<String, f64>, check: fn(&str, f64) -> Result<f64, WorldError>| -> Result<[f64; MAX_POLES], WorldError> {
+            let per_pole = |name: &str,
+                            m: &BTreeMap<String, f64>,
+                            check: fn(&str, f64) -> Result<f64, WorldError>|
+             -> Result<[f64; MAX_POLES], WorldError> {
                 let mut out = [0.0; MAX_POLES];
                 let mut seen = [false; MAX_POLES];
                 for (code, &v) in m {
@@ -391,7 +422,10 @@ impl World {
                     seen[i] = true;
                 }
                 if let Some(i) = (0..n).find(|&i| !seen[i]) {
-                    return Err(err(f(name), format!("gives no value for the pole {}", poles[i])));
+                    return Err(err(
+                        f(name),
+                        format!("gives no value for the pole {}", poles[i]),
+                    ));
                 }
                 Ok(out)
             };
@@ -402,7 +436,10 @@ impl World {
             for (name, v) in [("trade", &trade), ("arms", &arms)] {
                 let total: f64 = v.iter().sum();
                 if total > 1.0 + 1e-9 {
-                    return Err(err(f(name), format!("shares add up to {total:.3}, more than 1")));
+                    return Err(err(
+                        f(name),
+                        format!("shares add up to {total:.3}, more than 1"),
+                    ));
                 }
             }
             let mut tier = [0u8; MAX_POLES];
@@ -423,7 +460,10 @@ impl World {
                 disputes[pole_index(&format!("{}[{j}]", f("disputes")), d)?] = true;
             }
             if st.sources.is_empty() {
-                return Err(err(f("sources"), "every state's starting numbers need a source"));
+                return Err(err(
+                    f("sources"),
+                    "every state's starting numbers need a source",
+                ));
             }
             states.push(StateSpec {
                 iso3,
@@ -438,9 +478,20 @@ impl World {
                 sources: st.sources,
             });
         }
-        let subjects: Vec<usize> = states.iter().enumerate().filter(|(_, s)| s.subject).map(|(i, _)| i).collect();
+        let subjects: Vec<usize> = states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.subject)
+            .map(|(i, _)| i)
+            .collect();
         if subjects.len() != 1 {
-            return Err(err("state.subject", format!("exactly one state must have subject = true, found {}", subjects.len())));
+            return Err(err(
+                "state.subject",
+                format!(
+                    "exactly one state must have subject = true, found {}",
+                    subjects.len()
+                ),
+            ));
         }
         if h.yardstick.trim().is_empty() {
             return Err(err("world.yardstick", "names no doctrine"));
@@ -569,7 +620,11 @@ fn mechanics(m: MechanicsInput) -> Result<Mechanics, WorldError> {
     let out = Mechanics {
         reaction: pick("reaction", m.reaction, d.reaction)?,
         salience_base: pick("salience_base", m.salience_base, d.salience_base)?,
-        salience_polarisation: pick("salience_polarisation", m.salience_polarisation, d.salience_polarisation)?,
+        salience_polarisation: pick(
+            "salience_polarisation",
+            m.salience_polarisation,
+            d.salience_polarisation,
+        )?,
         relation_drift: pick("relation_drift", m.relation_drift, d.relation_drift)?,
         floor: pick("floor", m.floor, d.floor)?,
         recover: pick("recover", m.recover, d.recover)?,
@@ -582,7 +637,11 @@ fn mechanics(m: MechanicsInput) -> Result<Mechanics, WorldError> {
         trade_step: pick("trade_step", m.trade_step, d.trade_step)?,
         arms_step: pick("arms_step", m.arms_step, d.arms_step)?,
         incident_rate: pick("incident_rate", m.incident_rate, d.incident_rate)?,
-        alliance_deterrence: pick("alliance_deterrence", m.alliance_deterrence, d.alliance_deterrence)?,
+        alliance_deterrence: pick(
+            "alliance_deterrence",
+            m.alliance_deterrence,
+            d.alliance_deterrence,
+        )?,
         base_deterrence: pick("base_deterrence", m.base_deterrence, d.base_deterrence)?,
         arms_deterrence: pick("arms_deterrence", m.arms_deterrence, d.arms_deterrence)?,
         appeasement: pick("appeasement", m.appeasement, d.appeasement)?,
@@ -611,7 +670,13 @@ fn validate_mechanics(m: &Mechanics) -> Result<(), WorldError> {
         unit(&format!("mechanics.{name}"), v)?;
     }
     if m.recover < m.floor {
-        return Err(err("mechanics.recover", format!("{} is below floor {}: a broken relationship could never mend above its floor", m.recover, m.floor)));
+        return Err(err(
+            "mechanics.recover",
+            format!(
+                "{} is below floor {}: a broken relationship could never mend above its floor",
+                m.recover, m.floor
+            ),
+        ));
     }
     if m.un_memory < 1.0 || m.visit_memory < 1.0 {
         return Err(err("mechanics.un_memory", "memories must be at least 1"));

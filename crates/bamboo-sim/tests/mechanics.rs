@@ -21,7 +21,8 @@ fn doctrine(name: &str) -> CompiledDoctrine {
 }
 
 fn world() -> World {
-    let input: WorldInput = toml::from_str(include_str!("../../../data/worlds/default.toml")).unwrap();
+    let input: WorldInput =
+        toml::from_str(include_str!("../../../data/worlds/default.toml")).unwrap();
     World::new(input).unwrap()
 }
 
@@ -44,7 +45,11 @@ fn offer(kind: Kind, cp: usize, wants: &[(usize, i8)]) -> Event {
         counterpart: cp,
         target: None,
         tags: TagSet::EMPTY,
-        tier: if kind == Kind::Partnership { Some(Tier::Strategic) } else { None },
+        tier: if kind == Kind::Partnership {
+            Some(Tier::Strategic)
+        } else {
+            None
+        },
         wants: w,
     }
 }
@@ -120,9 +125,11 @@ fn rewards_are_shared_among_the_regions_pleasing_choices() {
 
 #[test]
 fn displeasing_a_pole_costs_in_proportion_to_trade_with_it() {
-    let mut m = Mechanics::default();
-    m.trade_growth = 0.0;
-    m.reward_budget = 0.0;
+    let m = Mechanics {
+        trade_growth: 0.0,
+        reward_budget: 0.0,
+        ..Default::default()
+    };
     let e = offer(Kind::TradePact, CHN, &[(CHN, 0)]);
     let loss = |trade: f64| {
         let mut a = vec![agent()];
@@ -188,24 +195,59 @@ fn offers_taken_move_the_state() {
     let m = Mechanics::default();
     let mut a = agent();
     a.tier[RUS] = 0;
-    apply(&mut a, &offer(Kind::Partnership, RUS, &[(RUS, 0)]), 0, 0.5, &m, N);
+    apply(
+        &mut a,
+        &offer(Kind::Partnership, RUS, &[(RUS, 0)]),
+        0,
+        0.5,
+        &m,
+        N,
+    );
     assert_eq!(a.tier[RUS], 2);
     let v = a.visits[USA];
     apply(&mut a, &offer(Kind::Visit, USA, &[(USA, 0)]), 0, 0.5, &m, N);
     assert_eq!(a.visits[USA], v + 1.0);
     let (arms, trade, econ) = (a.arms[USA], a.trade[CHN], a.econ);
-    apply(&mut a, &offer(Kind::ArmsDeal, USA, &[(USA, 0)]), 0, 0.5, &m, N);
+    apply(
+        &mut a,
+        &offer(Kind::ArmsDeal, USA, &[(USA, 0)]),
+        0,
+        0.5,
+        &m,
+        N,
+    );
     assert!(a.arms[USA] > arms);
-    apply(&mut a, &offer(Kind::TradePact, CHN, &[(CHN, 0)]), 0, 0.5, &m, N);
+    apply(
+        &mut a,
+        &offer(Kind::TradePact, CHN, &[(CHN, 0)]),
+        0,
+        0.5,
+        &m,
+        N,
+    );
     assert!(a.trade[CHN] > trade && a.econ > econ);
     let mut s = offer(Kind::Sanctions, USA, &[(USA, 0), (RUS, 1)]);
     s.target = Some(RUS);
     let t = a.trade[RUS];
     apply(&mut a, &s, 0, 0.5, &m, N);
     assert!(a.trade[RUS] < t);
-    apply(&mut a, &offer(Kind::Alliance, USA, &[(USA, 0)]), 0, 0.5, &m, N);
+    apply(
+        &mut a,
+        &offer(Kind::Alliance, USA, &[(USA, 0)]),
+        0,
+        0.5,
+        &m,
+        N,
+    );
     assert!(a.allied[USA]);
-    apply(&mut a, &offer(Kind::Basing, USA, &[(USA, 0)]), 0, 0.5, &m, N);
+    apply(
+        &mut a,
+        &offer(Kind::Basing, USA, &[(USA, 0)]),
+        0,
+        0.5,
+        &m,
+        N,
+    );
     assert!(a.bases[USA]);
 }
 
@@ -244,9 +286,16 @@ fn same_seed_same_report_on_one_or_two_threads_and_seed_matters() {
     let w = world();
     let compiled = all_doctrines();
     let d = docs(&w, &compiled);
-    let cfg = SimConfig { runs: 70, years: 12, seed: 7 };
+    let cfg = SimConfig {
+        runs: 70,
+        years: 12,
+        seed: 7,
+    };
     let run_in = |threads: usize, cfg: SimConfig| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| simulate(&w, &d, &cfg, &|_| {}).unwrap())
     };
     let one = serde_json::to_string(&run_in(1, cfg)).unwrap();
@@ -261,7 +310,17 @@ fn exactly_the_years_asked_with_years_aligned_and_every_doctrine_reported() {
     let w = world();
     let compiled = all_doctrines();
     let d = docs(&w, &compiled);
-    let r = simulate(&w, &d, &SimConfig { runs: 10, years: 7, seed: 1 }, &|_| {}).unwrap();
+    let r = simulate(
+        &w,
+        &d,
+        &SimConfig {
+            runs: 10,
+            years: 7,
+            seed: 1,
+        },
+        &|_| {},
+    )
+    .unwrap();
     assert_eq!(r.doctrines.len(), 4);
     for dr in &r.doctrines {
         let years: Vec<i32> = dr.lean_path.iter().map(|b| b.year).collect();
@@ -269,7 +328,10 @@ fn exactly_the_years_asked_with_years_aligned_and_every_doctrine_reported() {
         assert!(dr.outcomes.autonomy.mean >= 0.0 && dr.outcomes.autonomy.mean <= 1.0);
         assert!(dr.decisions > 0);
     }
-    assert_eq!(r.decisions, r.doctrines.iter().map(|d| d.decisions).sum::<u64>());
+    assert_eq!(
+        r.decisions,
+        r.doctrines.iter().map(|d| d.decisions).sum::<u64>()
+    );
 }
 
 #[test]
@@ -307,7 +369,37 @@ fn bad_configurations_are_refused() {
     let w = world();
     let compiled = all_doctrines();
     let d = docs(&w, &compiled);
-    assert!(simulate(&w, &d, &SimConfig { runs: 0, years: 10, seed: 1 }, &|_| {}).is_err());
-    assert!(simulate(&w, &d, &SimConfig { runs: 5, years: 0, seed: 1 }, &|_| {}).is_err());
-    assert!(simulate(&w, &d, &SimConfig { runs: 5, years: 100_000, seed: 1 }, &|_| {}).is_err());
+    assert!(simulate(
+        &w,
+        &d,
+        &SimConfig {
+            runs: 0,
+            years: 10,
+            seed: 1
+        },
+        &|_| {}
+    )
+    .is_err());
+    assert!(simulate(
+        &w,
+        &d,
+        &SimConfig {
+            runs: 5,
+            years: 0,
+            seed: 1
+        },
+        &|_| {}
+    )
+    .is_err());
+    assert!(simulate(
+        &w,
+        &d,
+        &SimConfig {
+            runs: 5,
+            years: 100_000,
+            seed: 1
+        },
+        &|_| {}
+    )
+    .is_err());
 }

@@ -20,11 +20,21 @@ pub enum Chart {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// A fan chart of the subject's lean over time per doctrine, beside the distributions
+    /// of every outcome.
+    Simulate {
+        #[command(flatten)]
+        sim: crate::cmd::simulate::SimArgs,
+        /// The SVG file to write (default: stdout).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 pub fn run(cli: &Cli, chart: &Chart) -> Result<()> {
     match chart {
         Chart::Balance { args, output } => balance_chart(cli, args, output.as_deref()),
+        Chart::Simulate { sim, output } => simulate_chart(sim, output.as_deref()),
     }
 }
 
@@ -97,6 +107,83 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
     let svg = chart.to_svg();
     write_to(output, |w| {
         w.write_all(svg.as_bytes())?;
+        Ok(())
+    })
+}
+
+fn simulate_chart(
+    sim: &crate::cmd::simulate::SimArgs,
+    output: Option<&std::path::Path>,
+) -> Result<()> {
+    use bamboo_report::{
+        side_by_side, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint, Summary,
+    };
+    let prep = crate::cmd::simulate::Prepared::new(&sim.world, sim.doctrines.as_deref())?;
+    let r = prep.run(&prep.world, sim.config(), sim.quiet)?;
+    let w = &prep.world;
+    let mut fan = FanChart::new(format!("{}: lean over time under each doctrine", r.subject))
+        .subtitle(format!(
+            "{} runs × {} years, seed {}, polarisation {:.2} → {:.2}. Lean = max − min of composite alignment with {} ({} weights). Bands: 5–95% and 25–75% of runs; line: median.",
+            r.runs,
+            r.years,
+            r.seed,
+            r.polarisation.0,
+            r.polarisation.1,
+            r.poles.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+            w.yardstick
+        ))
+        .x_label("Year")
+        .y_label("Lean (0 = equidistant)")
+        .y_range(0.0, 1.0);
+    for d in &r.doctrines {
+        let pts = d
+            .lean_path
+            .iter()
+            .map(|b| FanPoint::new(f64::from(b.year), [b.p5, b.p25, b.p50, b.p75, b.p95]))
+            .collect();
+        fan = fan.group(FanGroup::new(d.name.clone(), pts));
+    }
+    let summary = |s: &bamboo_sim::Summary| Summary {
+        min: s.min,
+        p5: s.p5,
+        p25: s.p25,
+        median: s.p50,
+        p75: s.p75,
+        p95: s.p95,
+        max: s.max,
+        mean: s.mean,
+    };
+    let mut dist = DistributionChart::new(format!("{}: outcomes over {} runs", r.subject, r.runs))
+        .subtitle(
+            "Boxes 25–75%, whiskers 5–95%, circles min and max, diamond the mean.".to_string(),
+        );
+    type Pick = fn(&bamboo_sim::Outcomes) -> &bamboo_sim::Summary;
+    let panels: [(&str, &str, Pick); 5] = [
+        ("Economic gain", "points", |o| &o.economic_gain),
+        ("Incidents suffered", "count", |o| &o.incidents),
+        ("Relationship breaks", "count", |o| &o.breaks),
+        ("Autonomy", "share of roots kept", |o| &o.autonomy),
+        ("Lean, final year", "0 = equidistant", |o| &o.final_lean),
+    ];
+    for (title, unit, pick) in panels {
+        let mut p = DistributionPanel::new(title).y_label(unit);
+        for d in &r.doctrines {
+            p = p.group(d.name.clone(), summary(pick(&d.outcomes)));
+        }
+        dist = dist.panel(p);
+    }
+    let svg = side_by_side(
+        &format!(
+            "{}: {} doctrines compared — {}",
+            w.name,
+            r.doctrines.len(),
+            r.subject
+        ),
+        &r.reading,
+        &[fan.to_svg(), dist.to_svg()],
+    );
+    write_to(output, |out| {
+        out.write_all(svg.as_bytes())?;
         Ok(())
     })
 }

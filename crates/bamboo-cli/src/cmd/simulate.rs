@@ -11,8 +11,9 @@ use bamboo_sim::{simulate, SimConfig, SimDoctrines, SimReport, Summary, World};
 use crate::output::{table, write_to};
 use crate::Cli;
 
+/// What to simulate: shared by `simulate` and `chart simulate`.
 #[derive(clap::Args, Debug, Clone)]
-pub struct Args {
+pub struct SimArgs {
     /// The world: a shipped name (default) or a world file.
     #[arg(long, value_name = "NAME|FILE", default_value = "default")]
     pub world: String,
@@ -28,12 +29,28 @@ pub struct Args {
     pub years: u32,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// No progress bar (there is none either when stderr is not a terminal).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl SimArgs {
+    pub fn config(&self) -> SimConfig {
+        SimConfig {
+            runs: self.runs,
+            years: self.years,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    #[command(flatten)]
+    pub sim: SimArgs,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
     /// A sensitivity sweep over one world parameter, e.g. `polarisation=0.2,0.5,0.8`; writes
     /// a tidy CSV.
     #[arg(long, value_name = "KEY=V1,V2,...")]
@@ -60,7 +77,10 @@ pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
         return Ok((name, d));
     }
     match bamboo_data::shipped::doctrine(spec) {
-        Some((path, src)) => Ok((spec.to_string(), bamboo_data::doctrine::parse_compiled(Path::new(path), src)?)),
+        Some((path, src)) => Ok((
+            spec.to_string(),
+            bamboo_data::doctrine::parse_compiled(Path::new(path), src)?,
+        )),
         None => bail!(
             "unknown doctrine `{spec}`; use a shipped name ({}) or a path to a doctrine file",
             bamboo_data::shipped::doctrine_names().join(", ")
@@ -68,14 +88,35 @@ pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
     }
 }
 
-/// Loads a world by shipped name or path.
-pub fn load_world(spec: &str) -> Result<World> {
+/// Loads a world by shipped name or path, with where it came from and its text (to
+/// locate later errors).
+pub fn load_world(spec: &str) -> Result<(World, String, String)> {
     if is_path(spec) {
-        return Ok(bamboo_data::world::read_world(Path::new(spec))?);
+        let src = std::fs::read_to_string(spec).with_context(|| format!("{spec}: cannot read"))?;
+        let w = bamboo_data::world::parse_world(Path::new(spec), &src)?;
+        return Ok((w, spec.to_string(), src));
     }
     match bamboo_data::shipped::world(spec) {
-        Some((path, src)) => Ok(bamboo_data::world::parse_world(Path::new(path), src)?),
-        None => bail!("unknown world `{spec}`; use a shipped name (default) or a path to a world file"),
+        Some((path, src)) => Ok((
+            bamboo_data::world::parse_world(Path::new(path), src)?,
+            path.to_string(),
+            src.to_string(),
+        )),
+        None => {
+            bail!("unknown world `{spec}`; use a shipped name (default) or a path to a world file")
+        }
+    }
+}
+
+/// `file:line: key` of a doctrine name in a world file, for errors.
+fn locate_in_world(file: &str, src: &str, key: &str, name: &str) -> String {
+    let needle = format!("\"{name}\"");
+    match src
+        .lines()
+        .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
+    {
+        Some(i) => format!("{file}:{}: key `{key}`", i + 1),
+        None => format!("{file}: key `{key}`"),
     }
 }
 
@@ -89,26 +130,44 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(world: &str, doctrines: Option<&str>) -> Result<Prepared> {
-        let world = load_world(world)?;
+        let (world, file, src) = load_world(world)?;
         let compared: Vec<String> = match doctrines {
-            Some(list) => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
             None => world.compare.clone(),
         };
         if compared.is_empty() {
             bail!("no doctrine to compare: pass --doctrines A,B or list them in the world's `compare`");
         }
+        // Every doctrine needed, each spec loaded once, with where it was named.
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        for spec in &compared {
+            let whence = match doctrines {
+                Some(_) => "--doctrines".to_string(),
+                None => locate_in_world(&file, &src, "compare", spec),
+            };
+            wanted.push((spec.clone(), whence));
+        }
+        for s in &world.states {
+            wanted.push((
+                s.doctrine.clone(),
+                locate_in_world(&file, &src, "doctrine", &s.doctrine),
+            ));
+        }
+        wanted.push((
+            world.yardstick.clone(),
+            locate_in_world(&file, &src, "yardstick", &world.yardstick),
+        ));
         let mut compiled: Vec<(String, CompiledDoctrine)> = Vec::new();
-        let mut names = Vec::new();
-        for spec in compared.iter().chain(world.states.iter().map(|s| &s.doctrine)).chain(std::iter::once(&world.yardstick)) {
-            if compiled.iter().any(|(n, _)| n == spec) {
+        for (spec, whence) in wanted {
+            if compiled.iter().any(|(n, _)| *n == spec) {
                 continue;
             }
-            let (name, d) = load_doctrine(spec).with_context(|| format!("doctrine `{spec}`"))?;
-            if names.contains(&name) && !compared.contains(spec) {
-                continue;
-            }
-            names.push(name);
-            compiled.push((spec.clone(), d));
+            let (_, d) = load_doctrine(&spec).with_context(|| whence.clone())?;
+            compiled.push((spec, d));
         }
         Ok(Prepared {
             world,
@@ -118,7 +177,12 @@ impl Prepared {
     }
 
     fn get(&self, spec: &str) -> &CompiledDoctrine {
-        &self.compiled.iter().find(|(n, _)| n == spec).expect("compiled above").1
+        &self
+            .compiled
+            .iter()
+            .find(|(n, _)| n == spec)
+            .expect("compiled above")
+            .1
     }
 
     /// The doctrines as the simulator takes them. Compared doctrines are named by their
@@ -130,14 +194,23 @@ impl Prepared {
                 .iter()
                 .map(|spec| {
                     let name = if is_path(spec) {
-                        Path::new(spec).file_stem().and_then(|s| s.to_str()).unwrap_or(spec).to_string()
+                        Path::new(spec)
+                            .file_stem()
+                            .and_then(|s| s.to_str())
+                            .unwrap_or(spec)
+                            .to_string()
                     } else {
                         spec.clone()
                     };
                     (name, self.get(spec))
                 })
                 .collect(),
-            states: self.world.states.iter().map(|s| self.get(&s.doctrine)).collect(),
+            states: self
+                .world
+                .states
+                .iter()
+                .map(|s| self.get(&s.doctrine))
+                .collect(),
             yardstick: self.get(&self.world.yardstick),
         }
     }
@@ -149,9 +222,11 @@ impl Prepared {
         } else {
             let b = indicatif::ProgressBar::new(u64::from(cfg.runs));
             b.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} simulating [{bar:40}] {pos}/{len} runs ({eta} left)")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} simulating [{bar:40}] {pos}/{len} runs ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
             );
             b
         };
@@ -167,7 +242,13 @@ fn cell(x: f64, dp: usize) -> String {
 }
 
 fn outcome_rows(s: &Summary, name: &str, dp: usize, pct: bool) -> Vec<String> {
-    let f = |x: f64| if pct { format!("{:.1}%", 100.0 * x) } else { cell(x, dp) };
+    let f = |x: f64| {
+        if pct {
+            format!("{:.1}%", 100.0 * x)
+        } else {
+            cell(x, dp)
+        }
+    };
     vec![name.to_string(), f(s.mean), f(s.p5), f(s.p50), f(s.p95)]
 }
 
@@ -186,7 +267,9 @@ pub fn render_text(r: &SimReport, w: &World) -> String {
         r.polarisation.1,
         r.decisions
     );
-    let headers: Vec<String> = ["outcome", "mean", "5%", "median", "95%"].map(String::from).to_vec();
+    let headers: Vec<String> = ["outcome", "mean", "5%", "median", "95%"]
+        .map(String::from)
+        .to_vec();
     for d in &r.doctrines {
         out.push_str(&format!("\n{} ({} for {})\n", d.name, r.subject, d.name));
         let o = &d.outcomes;
@@ -198,12 +281,24 @@ pub fn render_text(r: &SimReport, w: &World) -> String {
             outcome_rows(&o.final_lean, "lean, final year", 3, false),
         ];
         out.push_str(&table(&headers, &rows));
-        out.push_str(&format!("P(at least one break) = {:.1}%\n", 100.0 * o.p_break));
+        out.push_str(&format!(
+            "P(at least one break) = {:.1}%\n",
+            100.0 * o.p_break
+        ));
         if !d.others.is_empty() {
             let others: Vec<String> = d
                 .others
                 .iter()
-                .map(|s| format!("{} ({}): gain {:+.1}, incidents {:.1}, P(break) {:.0}%", s.iso3, s.doctrine, s.economic_gain, s.incidents, 100.0 * s.p_break))
+                .map(|s| {
+                    format!(
+                        "{} ({}): gain {:+.1}, incidents {:.1}, P(break) {:.0}%",
+                        s.iso3,
+                        s.doctrine,
+                        s.economic_gain,
+                        s.incidents,
+                        100.0 * s.p_break
+                    )
+                })
                 .collect();
             out.push_str(&format!("neighbours, same runs: {}\n", others.join("; ")));
         }
@@ -218,9 +313,9 @@ pub fn render_text(r: &SimReport, w: &World) -> String {
 
 /// Parses `key=v1,v2,...`.
 pub fn parse_sweep(s: &str) -> Result<(String, Vec<f64>)> {
-    let (key, values) = s
-        .split_once('=')
-        .with_context(|| format!("--sweep `{s}`: expected KEY=V1,V2,... such as polarisation=0.2,0.5,0.8"))?;
+    let (key, values) = s.split_once('=').with_context(|| {
+        format!("--sweep `{s}`: expected KEY=V1,V2,... such as polarisation=0.2,0.5,0.8")
+    })?;
     let vals = values
         .split(',')
         .map(|v| {
@@ -238,12 +333,8 @@ pub fn parse_sweep(s: &str) -> Result<(String, Vec<f64>)> {
 }
 
 pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
-    let prep = Prepared::new(&args.world, args.doctrines.as_deref())?;
-    let cfg = SimConfig {
-        runs: args.runs,
-        years: args.years,
-        seed: args.seed,
-    };
+    let prep = Prepared::new(&args.sim.world, args.sim.doctrines.as_deref())?;
+    let cfg = args.sim.config();
     if let Some(sweep) = &args.sweep {
         let (key, values) = parse_sweep(sweep)?;
         // Check every value before running any.
@@ -256,7 +347,7 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut csv = String::from("parameter,value,doctrine,outcome,mean,p5,p50,p95\n");
         for (v, w) in values.iter().zip(&worlds) {
-            let r = prep.run(w, cfg, args.quiet)?;
+            let r = prep.run(w, cfg, args.sim.quiet)?;
             for d in &r.doctrines {
                 let o = &d.outcomes;
                 for (name, s) in [
@@ -266,7 +357,10 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
                     ("autonomy", &o.autonomy),
                     ("final_lean", &o.final_lean),
                 ] {
-                    csv.push_str(&format!("{key},{v},{},{name},{},{},{},{}\n", d.name, s.mean, s.p5, s.p50, s.p95));
+                    csv.push_str(&format!(
+                        "{key},{v},{},{name},{},{},{},{}\n",
+                        d.name, s.mean, s.p5, s.p50, s.p95
+                    ));
                 }
                 csv.push_str(&format!("{key},{v},{},p_break,{},,,\n", d.name, o.p_break));
             }
@@ -276,7 +370,7 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
             Ok(())
         });
     }
-    let report = prep.run(&prep.world, cfg, args.quiet)?;
+    let report = prep.run(&prep.world, cfg, args.sim.quiet)?;
     write_to(args.output.as_deref(), |w| {
         if args.json {
             serde_json::to_writer_pretty(&mut *w, &report)?;
