@@ -6,7 +6,6 @@ use anyhow::Result;
 use bamboo_report::{Annotation, LineChart, Series};
 
 use crate::cmd::balance;
-use crate::common::parse_metric;
 use crate::output::write_to;
 use crate::Cli;
 
@@ -39,8 +38,14 @@ pub fn run(cli: &Cli, chart: &Chart) -> Result<()> {
 }
 
 fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Path>) -> Result<()> {
-    let (data, subject, poles, rows) = balance::compute(cli, args)?;
-    let metric = parse_metric(&args.metric)?;
+    let balance::Computed {
+        data,
+        subject,
+        poles,
+        rows,
+        by,
+        metric,
+    } = balance::compute(cli, args)?;
     let mid = |r: &bamboo_core::alignment::BalanceRow| f64::from(r.from + r.to) / 2.0;
     let (lo, hi) = (
         rows.first().map_or(0, |r| r.from),
@@ -59,7 +64,7 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
     .subtitle(format!(
         "{}. Per {}; gaps where undefined. {}",
         metric.definition(),
-        crate::cmd::align::by_label(crate::common::parse_by(&args.by)?),
+        crate::cmd::align::by_label(by),
         data.provenance()
     ))
     .x_label("Year")
