@@ -95,6 +95,63 @@ impl Loaded {
     }
 }
 
+/// The span, slicing, measure and format flags shared by `align`, `balance` and
+/// `chart balance`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SpanArgs {
+    /// First year (default: the first year of the data).
+    #[arg(long)]
+    pub from: Option<i32>,
+    /// Last year (default: the last year of the data).
+    #[arg(long)]
+    pub to: Option<i32>,
+    /// Time slices: `year`, `window N` (trailing N-year windows) or `total`.
+    #[arg(long, num_args = 1..=2, default_values = ["year"], value_name = "year|window N|total")]
+    pub by: Vec<String>,
+    /// The alignment measure: agreement (the spec's default), s, kappa, pi or coincidence.
+    /// Tables show it; CSV and JSON from `align` carry every measure.
+    #[arg(long, default_value = "agreement")]
+    pub metric: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::output::Format,
+}
+
+impl Default for SpanArgs {
+    fn default() -> Self {
+        SpanArgs {
+            from: None,
+            to: None,
+            by: vec!["year".into()],
+            metric: "agreement".into(),
+            format: crate::output::Format::Table,
+        }
+    }
+}
+
+/// Checked span flags, ready to use.
+pub struct Resolved {
+    pub spec: SeriesSpec,
+    pub by: By,
+    pub metric: Metric,
+}
+
+impl SpanArgs {
+    /// Checks the flags that need no data (before any is loaded, so a typo fails fast).
+    pub fn check(&self) -> Result<(By, Metric)> {
+        Ok((parse_by(&self.by)?, parse_metric(&self.metric)?))
+    }
+
+    /// Checks everything against the loaded data.
+    pub fn resolve(&self, store: &VoteStore) -> Result<Resolved> {
+        let (by, metric) = self.check()?;
+        Ok(Resolved {
+            spec: span(store, self.from, self.to, by)?,
+            by,
+            metric,
+        })
+    }
+}
+
 /// The `--by` flag: `year`, `total`, `window N` (also `window:N`, `window=N`).
 pub fn parse_by(words: &[String]) -> Result<By> {
     let joined = words.join(" ");

@@ -50,6 +50,8 @@ pub enum Command {
     /// Check a doctrine file.
     #[command(subcommand)]
     Doctrine(cmd::doctrine::Doctrine),
+    /// Many seeded futures of great-power pressure, doctrine against doctrine.
+    Simulate(cmd::simulate::Args),
     /// Serve the JSON API and the dashboard over HTTP.
     Serve(cmd::serve::Args),
     /// Move ledger events between TOML files and the database.
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
         Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),
         Some(Command::Doctrine(c)) => cmd::doctrine::run(&cli, c),
+        Some(Command::Simulate(a)) => cmd::simulate::run(&cli, a),
         Some(Command::Serve(a)) => cmd::serve::run(&cli, a),
         Some(Command::Ledger(l)) => cmd::ledger::run(l),
         None => cmd::overview::run(&cli),

@@ -240,6 +240,59 @@ fn the_api_answers_advice_and_backtests_with_the_clis_bytes() {
 }
 
 #[test]
+fn the_api_simulates_with_the_clis_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let server = Server::start(&t.path().join("l.sqlite3"), &root, Some(TOKEN));
+    let cli = bamboo(
+        &[
+            "simulate", "--runs", "40", "--years", "8", "--seed", "9", "--json", "--quiet",
+        ],
+        &root,
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let api = http(
+        server.addr,
+        "POST",
+        "/api/simulate",
+        &[("Content-Type", "application/json")],
+        br#"{"runs": 40, "years": 8, "seed": 9}"#,
+    );
+    assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+    assert!(
+        api.body == cli.stdout,
+        "/api/simulate differs from `bamboo simulate --json`"
+    );
+    let cli = bamboo(
+        &[
+            "chart", "simulate", "--runs", "40", "--years", "8", "--seed", "9", "--quiet",
+        ],
+        &root,
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let api = http(
+        server.addr,
+        "GET",
+        "/api/chart/simulate.svg?runs=40&years=8&seed=9",
+        &[],
+        b"",
+    );
+    assert_eq!(api.status, 200);
+    assert!(
+        api.body == cli.stdout,
+        "the simulation chart differs from `bamboo chart simulate`"
+    );
+}
+
+#[test]
 fn advice_from_the_live_ledger_equals_the_cli_on_the_exported_ledger() {
     let t = tempfile::tempdir().unwrap();
     let root = workspace_root();

@@ -15,10 +15,12 @@ pub mod error;
 pub mod ledger;
 pub mod ledger_db;
 pub mod locate;
+pub mod shipped;
 pub mod source;
 pub mod toml_input;
 pub mod trade;
 pub mod votes;
+pub mod world;
 
 pub use countries::{Countries, Country};
 pub use error::DataError;

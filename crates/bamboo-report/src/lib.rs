@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+mod compose;
 mod distribution;
 mod fan;
 mod frame;
@@ -33,6 +34,7 @@ mod proptests;
 #[cfg(test)]
 mod testutil;
 
+pub use compose::side_by_side;
 pub use distribution::{DistributionChart, DistributionPanel, GroupSummary, Summary};
 pub use fan::{FanChart, FanGroup, FanPoint};
 pub use frame::Annotation;

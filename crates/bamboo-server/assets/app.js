@@ -61,7 +61,7 @@ async function showSvg(figure, url) {
 }
 
 const fmt = (x, d = 2) => (x === null || x === undefined ? "–" : Number(x).toFixed(d));
-const state = { countries: [], names: new Map(), doctrines: [], cases: [], years: [1946, 2021], features: {} };
+const state = { countries: [], names: new Map(), doctrines: [], cases: [], worlds: [], world: null, years: [1946, 2021], features: {} };
 const nameOf = (c) => state.names.get(c) || c;
 
 // --- Start-up -------------------------------------------------------------------------
@@ -309,38 +309,73 @@ async function loadEngine() {
   if (!ds.doctrines.length) {
     $("#advise-out").replaceChildren(notice("info", "No doctrines loaded", "The server found no doctrines/*.toml when it started, so it cannot advise."));
   }
-  const sims = $("#sim-doctrines");
-  sims.replaceChildren(...ds.doctrines.map((d) => el("label", {},
-    el("input", { type: "checkbox", value: d.name, checked: ["vietnam", "align-usa", "bandwagon-china"].includes(d.name) }), d.title)));
 }
 
 // --- Simulate -------------------------------------------------------------------------
+
+async function loadWorlds() {
+  const { data } = await api("/api/worlds");
+  state.worlds = data.worlds;
+  const w = data.worlds.find((x) => x.name === "default") || data.worlds[0];
+  if (!w) return;
+  state.world = w;
+  const titles = new Map(state.doctrines.map((d) => [d.name, d.title]));
+  $("#sim-doctrines").replaceChildren(...w.doctrines.map((name) => el("label", {},
+    el("input", { type: "checkbox", value: name, checked: w.compare.includes(name) }), titles.get(name) || name)));
+  $("#sim-world").textContent = `${w.title}: ${w.description} From ${w.start_year}.`;
+  $("#sim-runs").max = data.limits.runs;
+  $("#sim-years").max = data.limits.years;
+  $("#sim-limits").textContent = `This server runs at most ${data.limits.runs.toLocaleString("en")} runs, ${data.limits.years} years and ${data.limits.doctrines} doctrines, and ${data.limits.work.toLocaleString("en")} run-years in all, per simulation.`;
+}
+
+const pct = (x) => `${(100 * x).toFixed(0)}%`;
+
+function outcomeTable(r) {
+  const rows = [
+    ["Economic gain (points)", (o) => o.economic_gain, (x) => fmt(x, 1)],
+    ["Incidents suffered", (o) => o.incidents, (x) => fmt(x, 1)],
+    ["Relationship breaks", (o) => o.breaks, (x) => fmt(x, 2)],
+    ["Autonomy (roots kept)", (o) => o.autonomy, pct],
+    ["Lean in the final year", (o) => o.final_lean, (x) => fmt(x, 2)],
+  ];
+  return el("table", { class: "sim-table" },
+    el("thead", {}, el("tr", {}, el("th", {}, "median (5–95%)"), r.doctrines.map((d) => el("th", {}, d.name)))),
+    el("tbody", {},
+      rows.map(([label, pick, f]) => el("tr", {}, el("td", {}, label),
+        r.doctrines.map((d) => { const s = pick(d.outcomes); return el("td", { class: "num" }, `${f(s.p50)} (${f(s.p5)}–${f(s.p95)})`); }))),
+      el("tr", {}, el("td", {}, "Chance of any break"), r.doctrines.map((d) => el("td", { class: "num" }, pct(d.outcomes.p_break))))));
+}
 
 async function simulate(ev) {
   ev.preventDefault();
   const out = $("#sim-out");
   const body = {
+    world: state.world ? state.world.name : "default",
     doctrines: [...document.querySelectorAll("#sim-doctrines input:checked")].map((i) => i.value),
     runs: Number($("#sim-runs").value),
     years: Number($("#sim-years").value),
     seed: Number($("#sim-seed").value),
   };
-  out.replaceChildren(el("p", { class: "muted" }, "Simulating…"));
+  const button = $("#sim-form button[type=submit]");
+  button.disabled = true;
+  out.replaceChildren(el("p", { class: "muted" }, `Simulating ${body.runs} runs × ${body.years} years for each doctrine…`));
   try {
     const { data } = await api("/api/simulate", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
-    if (typeof data.svg === "string") {
-      const fig = el("figure", { class: "chart" });
-      const doc = new DOMParser().parseFromString(data.svg, "image/svg+xml");
-      fig.replaceChildren(document.importNode(doc.documentElement, true));
-      out.replaceChildren(fig);
-    } else {
-      out.replaceChildren(el("pre", {}, JSON.stringify(data, null, 2)));
-    }
+    const q = new URLSearchParams({ world: body.world, doctrines: body.doctrines.join(","), runs: body.runs, years: body.years, seed: body.seed });
+    const fig = el("figure", { class: "chart wide", "aria-busy": "true" });
+    out.replaceChildren(
+      el("p", { class: "explanation-lead" }, data.reading),
+      el("p", { class: "muted" }, `${data.decisions.toLocaleString("en")} decisions by the doctrine engine, seed ${data.seed}; the same seed gives the same result.`),
+      fig,
+      el("p", { class: "links" }, el("a", { href: `/api/chart/simulate.svg?${q}`, target: "_blank" }, "Open the chart full size (SVG)")),
+      outcomeTable(data));
+    await showSvg(fig, `/api/chart/simulate.svg?${q}`);
   } catch (e) {
-    const kind = e.status === 501 ? "info" : "error";
-    out.replaceChildren(notice(kind, e.status === 501 ? "Not in this build yet" : "Cannot simulate", e.message));
+    out.replaceChildren(notice("error", "Cannot simulate", e.message));
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -463,6 +498,8 @@ async function main() {
   });
   await Promise.all([updateAlignment(), updateHeatmap(), loadEngine().catch((e) => {
     $("#advise-out").replaceChildren(notice("error", "Cannot load the doctrines", e.message));
+  }).then(() => loadWorlds()).catch((e) => {
+    $("#sim-out").replaceChildren(notice("error", "Cannot load the simulation worlds", e.message));
   }), loadLedger()]);
   document.body.dataset.ready = "true";
 }

@@ -4,12 +4,14 @@
 //! request names none is declared in the doctrines themselves (`default = true`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bamboo_core::Iso3;
 use bamboo_data::advisor::{AdviseError, Advisor};
 use bamboo_data::toml_input::toml_files;
 use bamboo_data::{DataDir, InputError};
 
+use crate::sim::{SimCatalog, SimCatalogError};
 use crate::state::VoteData;
 
 /// Why the curated files cannot be served.
@@ -27,6 +29,8 @@ pub enum CatalogError {
     },
     #[error("both {a} and {b} are marked `default = true` for {subject}; mark one")]
     TwoDefaults { subject: Iso3, a: String, b: String },
+    #[error(transparent)]
+    Sim(#[from] SimCatalogError),
 }
 
 /// A shipped doctrine, ready to answer.
@@ -42,13 +46,14 @@ pub struct SampleCases {
     pub toml: String,
 }
 
-/// The shipped doctrines and sample cases.
-#[derive(Default)]
+/// The shipped doctrines and sample cases, and the simulation worlds.
 pub struct Catalog {
     /// The curated folder, when one was found.
     pub root: Option<PathBuf>,
     pub doctrines: Vec<DoctrineEntry>,
     pub cases: Vec<SampleCases>,
+    /// The worlds and doctrines built into the binary, for simulations.
+    pub sim: Arc<SimCatalog>,
 }
 
 fn stem(p: &Path) -> String {
@@ -58,6 +63,17 @@ fn stem(p: &Path) -> String {
 }
 
 impl Catalog {
+    /// No curated folder: no doctrines to advise from, no sample cases; simulations still
+    /// work (their data is built in).
+    pub fn without_curated() -> Result<Catalog, CatalogError> {
+        Ok(Catalog {
+            root: None,
+            doctrines: Vec::new(),
+            cases: Vec::new(),
+            sim: Arc::new(SimCatalog::shipped()?),
+        })
+    }
+
     /// Loads every doctrine under `root/doctrines` (with its ledger, the votes and the
     /// subject's trade and arms flows from `data`) and every case file under `root/cases`.
     pub fn load(root: &Path, data: &DataDir, votes: &VoteData) -> Result<Catalog, CatalogError> {
@@ -95,6 +111,7 @@ impl Catalog {
             root: Some(root.to_path_buf()),
             doctrines,
             cases,
+            sim: Arc::new(SimCatalog::shipped()?),
         })
     }
 

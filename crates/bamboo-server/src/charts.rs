@@ -1,6 +1,7 @@
 //! Charts as SVG, drawn by `bamboo-report` from the same numbers the JSON endpoints give:
-//! a state's alignment with the poles over time (also `bamboo chart balance`), and the
-//! agreement heatmap of one year's states, optionally within one region.
+//! a state's alignment with the poles over time (also `bamboo chart balance`), the
+//! agreement heatmap of one year's states, optionally within one region, and a
+//! simulation's fan chart beside its outcome distributions (also `bamboo chart simulate`).
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -110,6 +111,75 @@ pub fn balance_chart_svg(
     chart.to_svg()
 }
 
+/// The simulation chart (also `bamboo chart simulate`): the subject's lean over time under
+/// each doctrine as a fan chart, beside the distributions of every outcome.
+pub fn simulation_chart_svg(r: &bamboo_sim::SimReport, w: &bamboo_sim::World) -> String {
+    use bamboo_report::{
+        side_by_side, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint, Summary,
+    };
+    let mut fan = FanChart::new(format!("{}: lean over time under each doctrine", r.subject))
+        .subtitle(format!(
+            "{} runs × {} years, seed {}, polarisation {:.2} → {:.2}. Lean = max − min of composite alignment with {} ({} weights). Bands: 5–95% and 25–75% of runs; line: median.",
+            r.runs,
+            r.years,
+            r.seed,
+            r.polarisation.0,
+            r.polarisation.1,
+            r.poles.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+            w.yardstick
+        ))
+        .x_label("Year")
+        .y_label("Lean (0 = equidistant)")
+        .y_range(0.0, 1.0);
+    for d in &r.doctrines {
+        let pts = d
+            .lean_path
+            .iter()
+            .map(|b| FanPoint::new(f64::from(b.year), [b.p5, b.p25, b.p50, b.p75, b.p95]))
+            .collect();
+        fan = fan.group(FanGroup::new(d.name.clone(), pts));
+    }
+    let summary = |s: &bamboo_sim::Summary| Summary {
+        min: s.min,
+        p5: s.p5,
+        p25: s.p25,
+        median: s.p50,
+        p75: s.p75,
+        p95: s.p95,
+        max: s.max,
+        mean: s.mean,
+    };
+    let mut dist = DistributionChart::new(format!("{}: outcomes over {} runs", r.subject, r.runs))
+        .subtitle(
+            "Boxes 25–75%, whiskers 5–95%, circles min and max, diamond the mean.".to_string(),
+        );
+    type Pick = fn(&bamboo_sim::Outcomes) -> &bamboo_sim::Summary;
+    let panels: [(&str, &str, Pick); 5] = [
+        ("Economic gain", "points", |o| &o.economic_gain),
+        ("Incidents suffered", "count", |o| &o.incidents),
+        ("Relationship breaks", "count", |o| &o.breaks),
+        ("Autonomy", "share of roots kept", |o| &o.autonomy),
+        ("Lean, final year", "0 = equidistant", |o| &o.final_lean),
+    ];
+    for (title, unit, pick) in panels {
+        let mut p = DistributionPanel::new(title).y_label(unit);
+        for d in &r.doctrines {
+            p = p.group(d.name.clone(), summary(pick(&d.outcomes)));
+        }
+        dist = dist.panel(p);
+    }
+    side_by_side(
+        &format!(
+            "{}: {} doctrines compared — {}",
+            w.name,
+            r.doctrines.len(),
+            r.subject
+        ),
+        &r.reading,
+        &[fan.to_svg(), dist.to_svg()],
+    )
+}
+
 fn svg(body: String) -> Response {
     (
         [
@@ -191,6 +261,24 @@ pub async fn heatmap(State(st): State<AppState>, p: Params) -> Result<Response, 
         .scale(ColorScale::Viridis)
         .value_label("Agreement")
         .to_svg())
+    })
+    .await?;
+    Ok(svg(body))
+}
+
+/// `GET /api/chart/simulate.svg?world=&doctrines=&runs=&years=&seed=`: the simulation chart
+/// of the same request as `POST /api/simulate` (the same limits; one run serves both).
+pub async fn simulation(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
+    let p = p.allow(&crate::sim::SIM_FIELDS)?;
+    let sim = st.catalog().sim.clone();
+    let req = sim.request_from_params(&p, st.limits())?;
+    let world = req.world.clone();
+    let report = sim.run(req).await?;
+    let body = blocking(move || {
+        let w = sim
+            .world(&world)
+            .ok_or_else(|| ApiError::internal("checked world vanished"))?;
+        Ok(simulation_chart_svg(&report, w))
     })
     .await?;
     Ok(svg(body))

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod error;
 pub mod openapi;
 pub mod params;
+pub mod sim;
 pub mod state;
 
 use std::future::Future;

@@ -57,6 +57,9 @@ pub struct Limits {
     pub sim_max_years: u32,
     /// The most doctrines one simulation may compare (422 beyond).
     pub sim_max_doctrines: usize,
+    /// The most work one simulation may ask for, runs × years × doctrines (422 beyond):
+    /// 240,000 run-years take about 2.5 s on this project's 2-core machine.
+    pub sim_max_work: u64,
     /// The most ledger events one listing returns.
     pub max_events: usize,
 }
@@ -74,6 +77,7 @@ impl Default for Limits {
             sim_max_runs: 2000,
             sim_max_years: 50,
             sim_max_doctrines: 4,
+            sim_max_work: 240_000,
             max_events: 5000,
         }
     }

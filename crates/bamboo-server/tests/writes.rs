@@ -250,10 +250,28 @@ async fn simulations_beyond_the_limits_get_422_and_never_run() {
         ("runs", json!(0), "1 to"),
         ("runs", json!(-5), "whole number"),
         ("years", json!(10_000), "limit"),
-        ("doctrines", json!(["a", "b", "c", "d", "e"]), "limit"),
+        (
+            "doctrines",
+            json!([
+                "vietnam",
+                "neutral",
+                "align-usa",
+                "bandwagon-china",
+                "india"
+            ]),
+            "limit",
+        ),
         ("doctrines", json!("vietnam"), "list"),
+        ("doctrines", json!(["vietnam", "vietnam"]), "twice"),
+        (
+            "doctrines",
+            json!(["atlantis"]),
+            "no shipped doctrine `atlantis`",
+        ),
+        ("doctrines", json!(["india"]), "is about IND"),
+        ("world", json!("mars"), "default"),
+        ("world", json!("../../etc/passwd"), "no shipped world"),
         ("seed", json!("x"), "whole number"),
-        ("subject", json!("XYZ"), "XYZ"),
         ("speed", json!(1), "allowed"),
     ] {
         let mut body = json!({"doctrines": ["vietnam"], "runs": 100, "years": 10, "seed": 1});
@@ -268,6 +286,49 @@ async fn simulations_beyond_the_limits_get_422_and_never_run() {
         assert_eq!(a.json()["field"], field);
         assert!(a.error().contains(words), "{field}={value}: {}", a.error());
     }
+    // Each number within its limit, the product beyond the work limit.
+    let body = json!({"runs": lim.sim_max_runs, "years": lim.sim_max_years, "doctrines": ["vietnam", "neutral", "align-usa", "bandwagon-china"]});
+    let a = post_json(&app, "/api/simulate", &body, None).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+    assert!(a.error().contains("run-years"), "{}", a.error());
+    let a = get(&app, "/api/chart/simulate.svg?runs=999999").await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(a.error().contains("limit"), "{}", a.error());
+}
+
+#[tokio::test]
+async fn a_simulation_answers_a_report_and_its_chart() {
+    let app = router();
+    let body = json!({"runs": 16, "years": 5, "seed": 3, "doctrines": ["vietnam", "neutral"]});
+    let a = post_json(&app, "/api/simulate", &body, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    assert_eq!(v["runs"], 16);
+    assert_eq!(v["subject"], "VNM");
+    assert_eq!(v["doctrines"].as_array().unwrap().len(), 2);
+    assert_eq!(v["doctrines"][0]["lean_path"].as_array().unwrap().len(), 5);
+    let again = post_json(&app, "/api/simulate", &body, None).await;
+    assert_eq!(again.body, a.body, "the same seed gives the same bytes");
+    let c = get(
+        &app,
+        "/api/chart/simulate.svg?runs=16&years=5&seed=3&doctrines=vietnam,neutral",
+    )
+    .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text());
+    assert!(c.text().starts_with("<svg") && c.text().contains("vietnam"));
+    let w = get(&app, "/api/worlds").await.json();
+    let d = &w["worlds"][0];
+    assert_eq!(d["name"], "default");
+    assert!(d["doctrines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "vietnam"));
+    assert!(!d["doctrines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x == "india"));
 }
 
 #[tokio::test]

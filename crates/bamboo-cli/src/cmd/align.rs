@@ -5,7 +5,7 @@ use bamboo_core::alignment::{series, AlignRow, By};
 use bamboo_core::metrics::{Measures, Metric};
 use serde_json::json;
 
-use crate::common::{parse_by, parse_metric, span, Loaded};
+use crate::common::{Loaded, Resolved, SpanArgs};
 use crate::output::{fixed, push_num, table, write_to, Format};
 use crate::Cli;
 
@@ -14,20 +14,8 @@ pub struct Args {
     /// The subject state, then the states to compare it with (ISO3 codes, e.g. VNM USA CHN RUS).
     #[arg(required = true, num_args = 2.., value_name = "ISO3")]
     pub countries: Vec<String>,
-    /// First year (default: the first year of the data).
-    #[arg(long)]
-    pub from: Option<i32>,
-    /// Last year (default: the last year of the data).
-    #[arg(long)]
-    pub to: Option<i32>,
-    /// Time slices: `year`, `window N` (trailing N-year windows) or `total`.
-    #[arg(long, num_args = 1..=2, default_values = ["year"], value_name = "year|window N|total")]
-    pub by: Vec<String>,
-    /// The measure shown in the table: agreement, s, kappa, pi or coincidence (CSV and JSON carry all).
-    #[arg(long, default_value = "agreement")]
-    pub metric: String,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    #[command(flatten)]
+    pub span: SpanArgs,
 }
 
 pub fn span_label(from: i32, to: i32) -> String {
@@ -78,18 +66,17 @@ pub fn definitions() -> serde_json::Value {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let by = parse_by(&args.by)?;
-    let metric = parse_metric(&args.metric)?;
+    args.span.check()?;
     let data = Loaded::from_cli(cli)?;
     let list = data.countries_list(&args.countries, "align")?;
     if list.len() < 2 {
         bail!("align needs a subject and at least one other state, e.g. `bamboo align VNM USA CHN RUS`");
     }
     let (subject, others) = (list[0], &list[1..]);
-    let spec = span(&data.store, args.from, args.to, by)?;
+    let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
     let rows = series(&data.store, subject, others, spec)?;
     write_to(None, |w| {
-        match args.format {
+        match args.span.format {
             Format::Csv => {
                 let mut s = format!("from,to,a,b,{MEASURE_COLUMNS}\n");
                 for r in &rows {

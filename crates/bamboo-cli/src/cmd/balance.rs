@@ -1,12 +1,13 @@
 //! `bamboo balance X [--poles USA,CHN,RUS]`: lean, balance and the pole leaned toward.
 
 use anyhow::{bail, Result};
-use bamboo_core::alignment::{balance_series, BalanceRow};
+use bamboo_core::alignment::{balance_series, BalanceRow, By};
+use bamboo_core::metrics::Metric;
 use bamboo_core::Iso3;
 use serde_json::json;
 
 use crate::cmd::align::{by_json, by_label, span_label};
-use crate::common::{parse_by, parse_metric, span, Loaded};
+use crate::common::{Loaded, Resolved, SpanArgs};
 use crate::output::{fixed, push_num, table, write_to, Format};
 use crate::Cli;
 
@@ -21,24 +22,23 @@ pub struct Args {
     /// The poles, comma-separated.
     #[arg(long, default_value = DEFAULT_POLES)]
     pub poles: String,
-    #[arg(long)]
-    pub from: Option<i32>,
-    #[arg(long)]
-    pub to: Option<i32>,
-    /// Time slices: `year`, `window N` or `total`.
-    #[arg(long, num_args = 1..=2, default_values = ["year"], value_name = "year|window N|total")]
-    pub by: Vec<String>,
-    /// The alignment measure lean is read from (the spec's default is agreement).
-    #[arg(long, default_value = "agreement")]
-    pub metric: String,
-    #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    #[command(flatten)]
+    pub span: SpanArgs,
+}
+
+/// A balance series and everything it was computed from.
+pub struct Computed {
+    pub data: Loaded,
+    pub subject: Iso3,
+    pub poles: Vec<Iso3>,
+    pub rows: Vec<BalanceRow>,
+    pub by: By,
+    pub metric: Metric,
 }
 
 /// Computes the rows for a command line's arguments (shared with `chart balance`).
-pub fn compute(cli: &Cli, args: &Args) -> Result<(Loaded, Iso3, Vec<Iso3>, Vec<BalanceRow>)> {
-    let by = parse_by(&args.by)?;
-    let metric = parse_metric(&args.metric)?;
+pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
+    args.span.check()?;
     let data = Loaded::from_cli(cli)?;
     let subject = data.country(&args.country, "balance")?;
     let poles = data.countries_list(std::slice::from_ref(&args.poles), "--poles")?;
@@ -48,17 +48,29 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<(Loaded, Iso3, Vec<Iso3>, Vec<B
     if poles.contains(&subject) {
         bail!("--poles: {subject} is the subject itself; list the other powers");
     }
-    let spec = span(&data.store, args.from, args.to, by)?;
+    let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
     let rows = balance_series(&data.store, subject, &poles, spec, metric)?;
-    Ok((data, subject, poles, rows))
+    Ok(Computed {
+        data,
+        subject,
+        poles,
+        rows,
+        by,
+        metric,
+    })
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let (data, subject, poles, rows) = compute(cli, args)?;
-    let metric = parse_metric(&args.metric)?;
-    let by = parse_by(&args.by)?;
+    let Computed {
+        data,
+        subject,
+        poles,
+        rows,
+        by,
+        metric,
+    } = compute(cli, args)?;
     write_to(None, |w| {
-        match args.format {
+        match args.span.format {
             Format::Csv => {
                 let mut s = String::from("from,to,country,pole,n,alignment,lean,balance,toward\n");
                 for r in &rows {

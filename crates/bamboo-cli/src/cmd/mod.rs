@@ -10,3 +10,4 @@ pub mod dyads;
 pub mod ledger;
 pub mod overview;
 pub mod serve;
+pub mod simulate;

@@ -10,11 +10,7 @@ pub fn run(cli: &Cli) -> Result<()> {
     let args = balance::Args {
         country: "VNM".into(),
         poles: balance::DEFAULT_POLES.into(),
-        from: None,
-        to: None,
-        by: vec!["year".into()],
-        metric: "agreement".into(),
-        format: crate::output::Format::Table,
+        span: crate::common::SpanArgs::default(),
     };
     balance::run(cli, &args)?;
     println!("\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo dyads --format csv | bamboo --help");

@@ -119,7 +119,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         Some(root) => Catalog::load(root, &dir, &votes)?,
         None => {
             tracing::warn!("no curated data folder (data/ with doctrines/, cases/, ledger/) found: advice is off and a new ledger starts empty");
-            Catalog::default()
+            Catalog::without_curated()?
         }
     };
     tracing::info!(

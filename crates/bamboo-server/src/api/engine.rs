@@ -5,8 +5,8 @@
 //! functions `bamboo advise --json` and `bamboo backtest --json` call, so one case file gets
 //! the same bytes from both. By default the engine reads the doctrine's own ledger file, as
 //! the CLI does; `?ledger=db` reads the server's live ledger instead (the events of the
-//! database that involve the doctrine's subject). The simulator is not in this build yet:
-//! `/api/simulate` checks its limits and then answers 501; it never invents a result.
+//! database that involve the doctrine's subject). Simulations run the shipped worlds and
+//! doctrines through `bamboo-sim` (see `crate::sim`).
 
 use std::path::Path;
 
@@ -223,127 +223,49 @@ pub async fn backtest(
     Ok(json_text(text, &name))
 }
 
-/// What a simulation request asks for, checked against the limits.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SimRequest {
-    pub subject: String,
-    pub doctrines: Vec<String>,
-    pub runs: u32,
-    pub years: u32,
-    pub seed: u64,
-}
-
-/// Reads and bounds a simulation request: every number within the configured limits (422
-/// beyond, naming the limit), so no request can ask for unbounded work.
-pub fn sim_request(v: &Value, st: &AppState) -> Result<SimRequest, ApiError> {
-    let lim = st.limits();
-    let o = v.as_object().ok_or_else(|| {
-        ApiError::unprocessable("the body must be a JSON object: {\"doctrines\": [...], \"runs\": N, \"years\": N, \"seed\": N}")
-    })?;
-    const FIELDS: [&str; 5] = ["subject", "doctrines", "runs", "years", "seed"];
-    if let Some(k) = o.keys().find(|k| !FIELDS.contains(&k.as_str())) {
-        return Err(ApiError::invalid_field(
-            k,
-            format!("is not a simulation field; allowed: {}", FIELDS.join(", ")),
-        ));
-    }
-    let count = |name: &str, max: u64, default: u64| -> Result<u64, ApiError> {
-        match o.get(name) {
-            None | Some(Value::Null) => Ok(default),
-            Some(v) => match v.as_u64() {
-                Some(n) if (1..=max).contains(&n) => Ok(n),
-                Some(n) if n > max => Err(ApiError::invalid_field(
-                    name,
-                    format!("{n} is beyond this server's limit of {max}; ask for at most {max}"),
-                )),
-                _ => Err(ApiError::invalid_field(
-                    name,
-                    format!("must be a whole number from 1 to {max}"),
-                )),
-            },
-        }
-    };
-    let runs = count(
-        "runs",
-        u64::from(lim.sim_max_runs),
-        200.min(u64::from(lim.sim_max_runs)),
-    )? as u32;
-    let years = count(
-        "years",
-        u64::from(lim.sim_max_years),
-        10.min(u64::from(lim.sim_max_years)),
-    )? as u32;
-    let seed = match o.get("seed") {
-        None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_u64()
-            .ok_or_else(|| ApiError::invalid_field("seed", "must be a whole number ≥ 0"))?,
-    };
-    let subject = match o.get("subject") {
-        None | Some(Value::Null) => "VNM".to_string(),
-        Some(Value::String(s)) => crate::params::country(s, "subject", &st.votes().countries)
-            .map_err(|e| ApiError::invalid_field("subject", e.message))?
-            .to_string(),
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "subject",
-                "must be an ISO3 code, e.g. \"VNM\"",
-            ))
-        }
-    };
-    let doctrines: Vec<String> = match o.get("doctrines") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|d| {
-                d.as_str().map(str::to_string).ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "doctrines",
-                        "must be a list of doctrine names, e.g. [\"vietnam\", \"bandwagon\"]",
-                    )
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "doctrines",
-                "must be a list of doctrine names, e.g. [\"vietnam\", \"bandwagon\"]",
-            ))
-        }
-    };
-    if doctrines.len() > lim.sim_max_doctrines {
-        return Err(ApiError::invalid_field(
-            "doctrines",
-            format!(
-                "{} doctrines is beyond this server's limit of {}; compare at most {}",
-                doctrines.len(),
-                lim.sim_max_doctrines,
-                lim.sim_max_doctrines
-            ),
-        ));
-    }
-    Ok(SimRequest {
-        subject,
-        doctrines,
-        runs,
-        years,
-        seed,
-    })
-}
-
-/// `POST /api/simulate`: checks the request against the limits, then (until the simulator
-/// is in this build) answers 501.
+/// `POST /api/simulate`: a simulation of shipped worlds and doctrines, bounded by the limits
+/// (422 beyond), answered with the JSON of `bamboo simulate --json`.
 pub async fn simulate(
     State(st): State<AppState>,
     p: Params,
     body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     p.allow(&[])?;
     let Json(v) = body?;
-    let _req = sim_request(&v, &st)?;
-    Err(ApiError::not_implemented(
-        "simulation needs the simulator (bamboo-sim), which this build of bamboo does not include yet; your request was within the limits",
-    ))
+    let sim = st.catalog().sim.clone();
+    let req = sim.request(&v, st.limits())?;
+    let report = sim.run(req).await?;
+    let text = crate::sim::report_json(&report)?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+/// `GET /api/worlds`: the shipped simulation worlds, with the doctrines each can compare.
+pub async fn worlds(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+    p.allow(&[])?;
+    let sim = &st.catalog().sim;
+    let list = sim
+        .worlds()
+        .map(|(name, w)| {
+            json!({
+                "name": name,
+                "title": w.name,
+                "description": w.description,
+                "subject": w.states[w.subject].iso3,
+                "poles": w.poles,
+                "start_year": w.start_year,
+                "compare": w.compare,
+                "doctrines": sim.candidates(w),
+            })
+        })
+        .collect::<Vec<_>>();
+    let lim = st.limits();
+    Ok(Json(json!({
+        "worlds": list,
+        "limits": {
+            "runs": lim.sim_max_runs, "years": lim.sim_max_years,
+            "doctrines": lim.sim_max_doctrines, "work": lim.sim_max_work,
+        },
+    })))
 }
 
 /// `GET /api/doctrines`: the shipped doctrines, which is each subject's default, and what

@@ -54,8 +54,10 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/dyads", get(votes::dyads))
         .add("GET", "/api/chart/balance/{file}", get(charts::balance))
         .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
+        .add("GET", "/api/chart/simulate.svg", get(charts::simulation))
         .add("GET", "/api/doctrines", get(engine::doctrines))
         .add("GET", "/api/cases", get(engine::cases))
+        .add("GET", "/api/worlds", get(engine::worlds))
         .add("POST", "/api/advise", post(engine::advise))
         .add("POST", "/api/backtest", post(engine::backtest))
         .add("POST", "/api/simulate", post(engine::simulate))
@@ -72,7 +74,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
 /// What this build can do, so the dashboard (and any client) can tell before asking.
 pub fn features(st: &AppState) -> Value {
     let engine = !st.catalog().doctrines.is_empty();
-    json!({ "advise": engine, "backtest": engine, "simulate": false, "ledger": true })
+    json!({ "advise": engine, "backtest": engine, "simulate": true, "ledger": true })
 }
 
 /// Runs CPU-bound work on the blocking pool, so that one heavy request never stalls the
