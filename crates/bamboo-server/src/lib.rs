@@ -20,11 +20,13 @@ use std::future::Future;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, TraceLayer};
 
 pub use auth::{Token, TOKEN_ENV};
 pub use catalog::Catalog;
@@ -39,25 +41,41 @@ async fn not_found(method: Method, uri: Uri) -> ApiError {
     ))
 }
 
-/// The whole service. Layers, from the outside in: request logs, `nosniff`, JSON errors
-/// for whatever answers without one, the request timeout, the body limit.
+/// The whole service: [`wrap`] around the routes.
+pub fn app(state: AppState) -> Router {
+    let (routes, _) = api::routes(&state);
+    let inner: Router = routes.fallback(not_found).with_state(state.clone());
+    wrap(inner, &state)
+}
+
+/// The layers around the routes, from the outside in: request logs, `nosniff`, JSON errors
+/// for whatever answers without one, the request timeout, panics turned into a bare 500,
+/// the body limit.
 ///
 /// The routes sit in an inner router that the layers wrap as one service (rather than
 /// being applied route by route with `Router::layer`), so that every answer the layers see
 /// is complete, `Allow` header of a 405 included.
-pub fn app(state: AppState) -> Router {
+pub fn wrap(inner: Router, state: &AppState) -> Router {
     let limits = state.limits().clone();
-    let (routes, _) = api::routes(&state);
-    let inner: Router = routes.fallback(not_found).with_state(state.clone());
     Router::new()
         .fallback_service(inner)
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(CatchPanicLayer::custom(
+            |panic: Box<dyn std::any::Any + Send>| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                ApiError::internal(format!("handler panicked: {what}")).into_response()
+            },
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .layer(from_fn_with_state(state, error::json_errors))
+        .layer(from_fn_with_state(state.clone(), error::json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -65,7 +83,8 @@ pub fn app(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
 }
 

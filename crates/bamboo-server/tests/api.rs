@@ -326,3 +326,44 @@ async fn dashboard_is_served_with_a_strict_content_security_policy() {
         "external resource in the script"
     );
 }
+
+#[tokio::test]
+async fn a_server_error_reveals_nothing_internal() {
+    use axum::routing::get as route_get;
+    let st = state();
+    let inner = axum::Router::new()
+        .route(
+            "/panic",
+            route_get(|| async {
+                panic!("secret detail: /home/ops/ledger.sqlite3");
+                #[allow(unreachable_code)]
+                ""
+            }),
+        )
+        .route(
+            "/fail",
+            route_get(|| async {
+                bamboo_server::ApiError::internal("secret detail: database is locked")
+            }),
+        )
+        .route(
+            "/text500",
+            route_get(|| async {
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "secret detail: stack trace",
+                )
+            }),
+        );
+    let app = bamboo_server::wrap(inner, &st);
+    for path in ["/panic", "/fail", "/text500"] {
+        let a = get(&app, path).await;
+        assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+        let e = a.error();
+        assert!(!a.text().contains("secret"), "{path} leaks: {}", a.text());
+        assert!(
+            e.starts_with("internal error #") && e.contains("log"),
+            "{path}: {e}"
+        );
+    }
+}
