@@ -136,6 +136,7 @@ try {
 
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(out, "dashboard.png"), fullPage: true });
+  await page.screenshot({ path: join(out, "top.png") });
   await page.locator("#alignment").screenshot({ path: join(out, "alignment.png") });
   for (const id of ["heatmap", "simulate", "ledger"]) {
     await page.locator(`#${id}`).screenshot({ path: join(out, `${id}.png`) });
