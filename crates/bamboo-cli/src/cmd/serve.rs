@@ -86,6 +86,13 @@ async fn shutdown_signal() {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     init_logs(args.log_json);
+    let curated = curated_dir(args.curated.as_deref());
+    if let (Some(flag), None) = (&args.curated, &curated) {
+        anyhow::bail!(
+            "--curated {}: no doctrines/, cases/ or ledger/ folder there",
+            flag.display()
+        );
+    }
     let t = std::time::Instant::now();
     let dir = DataDir::from_env(cli.data.as_deref())?;
     let votes = VoteData::load(&dir, &cli.votes)?;
@@ -108,13 +115,6 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         Some(p) => p.clone(),
         None => default_db_path()?,
     };
-    let curated = curated_dir(args.curated.as_deref());
-    if let (Some(flag), None) = (&args.curated, &curated) {
-        anyhow::bail!(
-            "--curated {}: no doctrines/, cases/ or ledger/ folder there",
-            flag.display()
-        );
-    }
     let catalog = match &curated {
         Some(root) => Catalog::load(root, &dir, &votes)?,
         None => {
