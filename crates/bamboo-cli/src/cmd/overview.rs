@@ -13,6 +13,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         span: crate::common::SpanArgs::default(),
     };
     balance::run(cli, &args)?;
-    println!("\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo dyads --format csv | bamboo --help");
+    println!(
+        "\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo advise --doctrine data/doctrines/vietnam.toml CASEFILE | bamboo simulate | bamboo serve | bamboo --help"
+    );
     Ok(())
 }
