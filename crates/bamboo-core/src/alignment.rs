@@ -7,8 +7,9 @@ use crate::country::Iso3;
 use crate::metrics::{JointTable, Measures, Metric};
 use crate::store::VoteStore;
 
-/// How to slice time.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// How to slice time. Serialises as `"year"`, `{"window": N}` or `"total"`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum By {
     /// One row per calendar year.
     Year,
@@ -16,6 +17,26 @@ pub enum By {
     Window(u32),
     /// One row for the whole span.
     Total,
+}
+
+impl By {
+    /// Words for the slicing, as tables and charts say it.
+    pub fn label(self) -> String {
+        match self {
+            By::Year => "year".into(),
+            By::Total => "whole span".into(),
+            By::Window(n) => format!("trailing {n}-year window"),
+        }
+    }
+}
+
+/// A span of years as printed: `2019`, or `2015-2019`.
+pub fn span_label(from: i32, to: i32) -> String {
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}-{to}")
+    }
 }
 
 /// The span and slicing of a series.

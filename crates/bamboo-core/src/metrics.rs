@@ -228,6 +228,26 @@ impl Metric {
     }
 }
 
+/// The definition of every field of [`Measures`], by field name, for outputs that carry
+/// all of them (a map, so it serialises as an object in key order).
+pub fn measure_definitions() -> std::collections::BTreeMap<&'static str, &'static str> {
+    [
+        (
+            "n",
+            "roll calls on which both states voted (absences and non-members dropped)",
+        ),
+        ("agreement", Metric::Agreement.definition()),
+        ("s", Metric::S.definition()),
+        ("s2", "S with δ_ab = (|a-b|/2)^2 (r=2)"),
+        ("kappa", Metric::Kappa.definition()),
+        ("kappa1", "κ with δ_ab = |a-b|/2 (r=1)"),
+        ("pi", Metric::Pi.definition()),
+        ("coincidence", Metric::Coincidence.definition()),
+    ]
+    .into_iter()
+    .collect()
+}
+
 /// Herfindahl–Hirschman concentration `Σ s_k²` of partner shares (each in 0..1).
 pub fn hhi(shares: &[f64]) -> f64 {
     shares.iter().map(|s| s * s).sum()

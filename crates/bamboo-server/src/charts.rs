@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use bamboo_core::alignment::{BalanceRow, By};
+use bamboo_core::alignment::{span_label, BalanceRow, By};
 use bamboo_core::dyads::YearBits;
 use bamboo_core::metrics::Metric;
 use bamboo_core::Iso3;
@@ -19,23 +19,6 @@ use crate::api::votes::{balance_query, year_and_region, year_members};
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::AppState;
-
-/// Words for a time slicing, as a chart's subtitle says it.
-pub fn by_label(by: By) -> String {
-    match by {
-        By::Year => "year".into(),
-        By::Total => "whole span".into(),
-        By::Window(n) => format!("trailing {n}-year window"),
-    }
-}
-
-fn span_label(from: i32, to: i32) -> String {
-    if from == to {
-        from.to_string()
-    } else {
-        format!("{from}-{to}")
-    }
-}
 
 /// The line chart of a state's alignment with each pole over time, with the span of its
 /// largest lean marked.
@@ -66,7 +49,7 @@ pub fn balance_chart_svg(
     .subtitle(format!(
         "{}. Per {}; gaps where undefined. {}",
         metric.definition(),
-        by_label(by),
+        by.label(),
         provenance
     ))
     .x_label("Year")

@@ -1,8 +1,8 @@
 //! `bamboo align A B C …`: the first state's alignment with each of the others over time.
 
 use anyhow::{bail, Result};
-use bamboo_core::alignment::{series, AlignRow, By};
-use bamboo_core::metrics::{Measures, Metric};
+use bamboo_core::alignment::{series, span_label, AlignRow};
+use bamboo_core::metrics::{measure_definitions, Measures, Metric};
 use serde_json::json;
 
 use crate::common::{Loaded, Resolved, SpanArgs};
@@ -16,14 +16,6 @@ pub struct Args {
     pub countries: Vec<String>,
     #[command(flatten)]
     pub span: SpanArgs,
-}
-
-pub fn span_label(from: i32, to: i32) -> String {
-    if from == to {
-        from.to_string()
-    } else {
-        format!("{from}-{to}")
-    }
 }
 
 /// The CSV columns of every measure, after `from,to,a,b`.
@@ -43,26 +35,6 @@ pub fn push_measures(line: &mut String, m: &Measures) {
         line.push(',');
         push_num(line, v);
     }
-}
-
-pub fn measures_json(m: &Measures) -> serde_json::Value {
-    json!({
-        "n": m.n, "agreement": m.agreement, "s": m.s, "s2": m.s2, "kappa": m.kappa,
-        "kappa1": m.kappa1, "pi": m.pi, "coincidence": m.coincidence,
-    })
-}
-
-pub fn definitions() -> serde_json::Value {
-    json!({
-        "n": "roll calls on which both states voted (absences and non-members dropped)",
-        "agreement": Metric::Agreement.definition(),
-        "s": Metric::S.definition(),
-        "s2": "S with δ_ab = (|a-b|/2)^2 (r=2)",
-        "kappa": Metric::Kappa.definition(),
-        "kappa1": "κ with δ_ab = |a-b|/2 (r=1)",
-        "pi": Metric::Pi.definition(),
-        "coincidence": Metric::Coincidence.definition(),
-    })
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
@@ -92,13 +64,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 let v = json!({
                     "subject": subject,
                     "others": others,
-                    "by": by_json(by),
-                    "definitions": definitions(),
+                    "by": by,
+                    "definitions": measure_definitions(),
                     "source": data.provenance(),
                     "rows": rows.iter().map(|r| json!({
                         "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
                         "with": r.with.iter().map(|(c, m)| {
-                            let mut o = measures_json(m);
+                            let mut o = json!(m);
                             o["country"] = json!(c);
                             o
                         }).collect::<Vec<_>>(),
@@ -114,7 +86,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     data.countries.short_name(subject),
                     subject,
                     metric.name(),
-                    by_label(by)
+                    by.label()
                 )?;
                 w.write_all(render_table(&rows, others, metric).as_bytes())?;
                 writeln!(
@@ -145,20 +117,4 @@ fn render_table(rows: &[AlignRow], others: &[bamboo_core::Iso3], metric: Metric)
         })
         .collect();
     table(&headers, &body)
-}
-
-pub fn by_label(by: By) -> String {
-    match by {
-        By::Year => "year".into(),
-        By::Total => "whole span".into(),
-        By::Window(n) => format!("trailing {n}-year window"),
-    }
-}
-
-pub fn by_json(by: By) -> serde_json::Value {
-    match by {
-        By::Year => json!("year"),
-        By::Total => json!("total"),
-        By::Window(n) => json!({"window": n}),
-    }
 }

@@ -1,12 +1,11 @@
 //! `bamboo balance X [--poles USA,CHN,RUS]`: lean, balance and the pole leaned toward.
 
 use anyhow::{bail, Result};
-use bamboo_core::alignment::{balance_series, BalanceRow, By};
+use bamboo_core::alignment::{balance_series, span_label, BalanceRow, By};
 use bamboo_core::metrics::Metric;
 use bamboo_core::Iso3;
 use serde_json::json;
 
-use crate::cmd::align::{by_json, by_label, span_label};
 use crate::common::{Loaded, Resolved, SpanArgs};
 use crate::output::{fixed, push_num, table, write_to, Format};
 use crate::Cli;
@@ -95,7 +94,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     "subject": subject,
                     "poles": poles,
                     "metric": metric.name(),
-                    "by": by_json(by),
+                    "by": by,
                     "definitions": {
                         "alignment": metric.definition(),
                         "lean": "max alignment - min alignment over the poles (0 = equidistant); undefined unless every pole is defined",
@@ -123,7 +122,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                         .map(|p| p.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
-                    by_label(by)
+                    by.label()
                 )?;
                 let mut headers = vec!["years".to_string()];
                 headers.extend(poles.iter().map(|p| p.to_string()));

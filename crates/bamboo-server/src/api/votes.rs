@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use bamboo_core::alignment::{balance_series, series, By, SeriesSpec};
 use bamboo_core::dyads::YearBits;
-use bamboo_core::metrics::{Measures, Metric};
+use bamboo_core::metrics::{measure_definitions, Metric};
 use bamboo_core::Iso3;
 
 use crate::api::blocking;
@@ -24,34 +24,6 @@ pub const DEFAULT_POLES: [Iso3; 3] = [
     Iso3::from_static("CHN"),
     Iso3::from_static("RUS"),
 ];
-
-pub fn measures_json(m: &Measures) -> Value {
-    json!({
-        "n": m.n, "agreement": m.agreement, "s": m.s, "s2": m.s2, "kappa": m.kappa,
-        "kappa1": m.kappa1, "pi": m.pi, "coincidence": m.coincidence,
-    })
-}
-
-pub fn definitions() -> Value {
-    json!({
-        "n": "roll calls on which both states voted (absences and non-members dropped)",
-        "agreement": Metric::Agreement.definition(),
-        "s": Metric::S.definition(),
-        "s2": "S with δ_ab = (|a-b|/2)^2 (r=2)",
-        "kappa": Metric::Kappa.definition(),
-        "kappa1": "κ with δ_ab = |a-b|/2 (r=1)",
-        "pi": Metric::Pi.definition(),
-        "coincidence": Metric::Coincidence.definition(),
-    })
-}
-
-pub fn by_json(by: By) -> Value {
-    match by {
-        By::Year => json!("year"),
-        By::Total => json!("total"),
-        By::Window(n) => json!({ "window": n }),
-    }
-}
 
 /// `GET /api/health`: liveness, what is loaded, and the limits.
 pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
@@ -137,14 +109,14 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         Ok(json!({
             "subject": subject,
             "others": others,
-            "by": by_json(by),
+            "by": by,
             "metric": metric.name(),
-            "definitions": definitions(),
+            "definitions": measure_definitions(),
             "source": v.provenance,
             "rows": rows.iter().map(|r| json!({
                 "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
                 "with": r.with.iter().map(|(c, m)| {
-                    let mut o = measures_json(m);
+                    let mut o = json!(m);
                     o["country"] = json!(c);
                     o
                 }).collect::<Vec<_>>(),
@@ -216,7 +188,7 @@ pub async fn balance(
             "name": v.countries.short_name(q.subject),
             "poles": q.poles.iter().map(|c| json!({"iso3": c, "name": v.countries.short_name(*c)})).collect::<Vec<_>>(),
             "metric": q.metric.name(),
-            "by": by_json(q.by),
+            "by": q.by,
             "definitions": {
                 "alignment": q.metric.definition(),
                 "lean": "max alignment - min alignment over the poles (0 = equidistant); undefined unless every pole is defined",
