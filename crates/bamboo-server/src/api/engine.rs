@@ -171,6 +171,35 @@ fn json_text(body: String, doctrine: &str) -> Response {
     r
 }
 
+/// What advise and backtest both read from a request: the cases, the doctrine (its index
+/// in the catalog and name) and the ledger it reads (`None`: its ledger file).
+struct EngineRequest {
+    cases: Vec<Case>,
+    idx: usize,
+    name: String,
+    ledger: Option<Ledger>,
+}
+
+async fn engine_request(
+    st: &AppState,
+    p: Params,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<EngineRequest, ApiError> {
+    let p = p.allow(&["doctrine", "ledger"])?;
+    let cases = read_cases(headers, body)?;
+    check_count(st, &cases)?;
+    let idx = pick_doctrine(st, &p, &cases)?;
+    let name = st.catalog().doctrines[idx].name.clone();
+    let ledger = pick_ledger(st, &p, &st.catalog().doctrines[idx]).await?;
+    Ok(EngineRequest {
+        cases,
+        idx,
+        name,
+        ledger,
+    })
+}
+
 /// `POST /api/advise?doctrine=NAME&ledger=file|db`.
 pub async fn advise(
     State(st): State<AppState>,
@@ -178,12 +207,12 @@ pub async fn advise(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = p.allow(&["doctrine", "ledger"])?;
-    let cases = read_cases(&headers, &body)?;
-    check_count(&st, &cases)?;
-    let idx = pick_doctrine(&st, &p, &cases)?;
-    let name = st.catalog().doctrines[idx].name.clone();
-    let ledger = pick_ledger(&st, &p, &st.catalog().doctrines[idx]).await?;
+    let EngineRequest {
+        cases,
+        idx,
+        name,
+        ledger,
+    } = engine_request(&st, p, &headers, &body).await?;
     let text = blocking(move || {
         let d = &st.catalog().doctrines[idx];
         let answers = match &ledger {
@@ -204,12 +233,12 @@ pub async fn backtest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let p = p.allow(&["doctrine", "ledger"])?;
-    let cases = read_cases(&headers, &body)?;
-    check_count(&st, &cases)?;
-    let idx = pick_doctrine(&st, &p, &cases)?;
-    let name = st.catalog().doctrines[idx].name.clone();
-    let ledger = pick_ledger(&st, &p, &st.catalog().doctrines[idx]).await?;
+    let EngineRequest {
+        cases,
+        idx,
+        name,
+        ledger,
+    } = engine_request(&st, p, &headers, &body).await?;
     let text = blocking(move || {
         let d = &st.catalog().doctrines[idx];
         let (report, _) = match &ledger {
