@@ -120,6 +120,10 @@ pub(crate) struct LegendEntry {
     pub swatch: Swatch,
 }
 
+/// The widest an event label may be before it is shortened (room for a label such as
+/// `largest lean 0.72 toward CHN (1989-1991)`; labels that would overrun are flipped
+/// left of their marker or stacked into rows).
+const EVENT_LABEL_MAX: f64 = 320.0;
 const PAD: f64 = 16.0;
 const SWATCH_W: f64 = 30.0;
 const ENTRY_H: f64 = 20.0;
@@ -353,7 +357,7 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
     let mut row_ends: Vec<f64> = Vec::new();
     let mut events = Vec::new();
     for (px, label) in evs {
-        let label = text::truncate(label, 220.0, NOTE_FONT);
+        let label = text::truncate(label, EVENT_LABEL_MAX, NOTE_FONT);
         let w = text::width(&label, NOTE_FONT);
         let (x0, x1, anchor) = if px + 3.0 + w <= width - PAD {
             (px - 3.0, px + 3.0 + w, Anchor::Start)

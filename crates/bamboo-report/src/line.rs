@@ -483,6 +483,18 @@ mod tests {
         assert_eq!(ylabels.last(), Some(&"1.0"));
     }
 
+    /// A balance chart's event label ("largest lean … toward … (span)") is shown whole, not
+    /// cut to an ellipsis.
+    #[test]
+    fn event_labels_of_ordinary_length_are_not_shortened() {
+        let label = "largest lean 0.72 toward CHN (1989-1991)";
+        let svg = vietnam()
+            .annotate(Annotation::event(1990.0, label))
+            .to_svg();
+        assert!(svg.contains(label), "label shortened");
+        assert!(!svg.contains("(1989-1…"));
+    }
+
     #[test]
     fn deterministic() {
         assert_eq!(vietnam().to_svg(), vietnam().to_svg());
