@@ -763,13 +763,16 @@ fn add_imported(b: &mut VoteStoreBuilder, imported: Vec<Imported>) -> Result<usi
     }
     let dates: HashSet<Date> = imported.iter().map(|i| i.rc.date).collect();
     let mut existing: HashMap<u64, HashMap<Iso3, Vote>> = b.votes_on_dates(&dates);
-    let mut taken: HashSet<u64> = HashSet::new();
+    // A loaded roll call absorbs at most one record of each imported file (two records of
+    // one file on the same day are two roll calls), but records of several files that
+    // repeat it: two exports that both hold ES-11/1 count it once.
+    let mut taken: HashSet<(u64, PathBuf)> = HashSet::new();
     let mut skipped = 0;
     for imp in imported {
         let candidates: Vec<&RollCall> = b
             .roll_calls()
             .iter()
-            .filter(|rc| rc.date == imp.rc.date && !taken.contains(&rc.rcid))
+            .filter(|rc| rc.date == imp.rc.date && !taken.contains(&(rc.rcid, imp.path.clone())))
             .collect();
         let dup = candidates.iter().find(|rc| {
             match (&rc.resolution, &imp.rc.resolution) {
@@ -796,7 +799,7 @@ fn add_imported(b: &mut VoteStoreBuilder, imported: Vec<Imported>) -> Result<usi
             }
         });
         if let Some(rc) = dup {
-            taken.insert(rc.rcid);
+            taken.insert((rc.rcid, imp.path.clone()));
             skipped += 1;
             continue;
         }
@@ -820,7 +823,7 @@ fn add_imported(b: &mut VoteStoreBuilder, imported: Vec<Imported>) -> Result<usi
             })?;
         }
         existing.insert(rcid, votes.into_iter().collect());
-        taken.insert(rcid);
+        taken.insert((rcid, path));
     }
     Ok(skipped)
 }

@@ -16,6 +16,19 @@ pub fn data_dir() -> PathBuf {
     d
 }
 
+/// A data folder holding only some of the shared files (`countries.csv` and the given
+/// paths, relative to the shared data), as symbolic links in a temporary directory: for
+/// tests that need the data as it stood before a later file.
+pub fn data_dir_with(files: &[&str]) -> tempfile::TempDir {
+    let src = data_dir();
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir(t.path().join("unga")).unwrap();
+    for f in std::iter::once("countries.csv").chain(files.iter().copied()) {
+        std::os::unix::fs::symlink(src.join(f), t.path().join(f)).unwrap();
+    }
+    t
+}
+
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -31,10 +44,14 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// Runs bamboo with `--data` pointing at the shared data, from the workspace root.
 pub fn bamboo(args: &[&str]) -> Output {
-    let data = data_dir();
+    bamboo_in(&data_dir(), args)
+}
+
+/// Runs bamboo with `--data` pointing at `data`, from the workspace root.
+pub fn bamboo_in(data: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bamboo"))
         .arg("--data")
-        .arg(&data)
+        .arg(data)
         .args(args)
         .current_dir(workspace_root())
         .env_remove("BAMBOO_DATA")
