@@ -50,6 +50,11 @@ pub enum Command {
     /// Check a doctrine file.
     #[command(subcommand)]
     Doctrine(cmd::doctrine::Doctrine),
+    /// Case files from the record: every recorded UN vote of a state as a spec case.
+    #[command(subcommand)]
+    Cases(cmd::cases::Cases),
+    /// Forecast each state's vote on roll calls, with probabilities, from what came before.
+    Predict(cmd::predict::Args),
     /// Many seeded futures of great-power pressure, doctrine against doctrine.
     Simulate(cmd::simulate::Args),
     /// Serve the JSON API and the dashboard over HTTP.
@@ -72,6 +77,8 @@ fn main() -> ExitCode {
         Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
         Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),
         Some(Command::Doctrine(c)) => cmd::doctrine::run(&cli, c),
+        Some(Command::Cases(c)) => cmd::cases::run(&cli, c),
+        Some(Command::Predict(a)) => cmd::predict::run(&cli, a),
         Some(Command::Simulate(a)) => cmd::simulate::run(&cli, a),
         Some(Command::Serve(a)) => cmd::serve::run(&cli, a),
         Some(Command::Ledger(l)) => cmd::ledger::run(l),

@@ -67,16 +67,47 @@ const VN: &str = "data/doctrines/vietnam.toml";
 fn vietnam_backtest_gets_all_twelve_shared_cases_right() {
     let out = ok(&["backtest", "--doctrine", &p(VN), &shared_cases(), "--json"]);
     let v = json(&out);
+    // The spec's keys, then the breakdowns.
     assert_eq!(
         keys(&v),
-        ["accuracy", "baselines", "cases", "correct", "results"]
+        [
+            "accuracy",
+            "baseline_notes",
+            "baselines",
+            "by_option",
+            "by_tag",
+            "by_year",
+            "cases",
+            "confusion",
+            "correct",
+            "decisive",
+            "results"
+        ]
+    );
+    let order: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("  \"") && l.contains("\":"))
+        .map(|l| l.trim().split('"').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        order[..5],
+        ["cases", "correct", "accuracy", "baselines", "results"],
+        "the spec's keys come first, in its order"
     );
     assert_eq!(v["cases"], 12);
     assert_eq!(v["correct"], 12, "{out}");
     assert_eq!(v["accuracy"], 1.0);
     assert_eq!(
         keys(&v["baselines"]),
-        ["always-first", "follow:CHN", "follow:RUS", "follow:USA"]
+        [
+            "always-first",
+            "follow:CHN",
+            "follow:RUS",
+            "follow:USA",
+            "last-similar",
+            "majority",
+            "neighbour"
+        ]
     );
     for r in v["results"].as_array().unwrap() {
         assert_eq!(keys(r), ["actual", "correct", "id", "predicted"]);
@@ -487,6 +518,7 @@ fn every_shipped_doctrine_checks() {
     for d in [
         "vietnam",
         "india",
+        "indonesia",
         "align-usa",
         "bandwagon-china",
         "neutral",
@@ -505,6 +537,7 @@ fn readable_backtest_shows_each_wrong_answer_with_its_explanation() {
         &shared_cases(),
     ]);
     assert!(out.contains("baseline always-first"), "{out}");
-    assert!(out.contains("wrong answers, with the engine's explanation"));
+    assert!(out.contains("wrong answers ("), "{out}");
+    assert!(out.contains("with the engine's explanation"));
     assert!(out.contains("== 2008-05-30-china-csp"));
 }

@@ -206,6 +206,64 @@ fn post_event(addr: SocketAddr, token: &str, title: &str) -> Reply {
 }
 
 #[test]
+fn the_api_gives_the_record_as_cases_with_the_clis_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let server = Server::start(&t.path().join("l.sqlite3"), &root, Some(TOKEN));
+    let cli = bamboo(
+        &[
+            "cases",
+            "from-votes",
+            "--subject",
+            "VNM",
+            "--from",
+            "2019",
+            "--to",
+            "2019",
+            "--format",
+            "json",
+        ],
+        &root,
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let api = http(
+        server.addr,
+        "GET",
+        "/api/record/VNM?from=2019&to=2019",
+        &[],
+        b"",
+    );
+    assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+    assert!(
+        api.body == cli.stdout,
+        "GET /api/record/VNM differs from the CLI"
+    );
+    for (q, status) in [
+        ("/api/record/VNM?from=2019-13-01", 400),
+        ("/api/record/VNM?from=2020&to=2019", 400),
+        ("/api/record/XXX", 400),
+        ("/api/record/VNM?from=1950&to=1960", 422),
+        ("/api/record/VNM?year=2019", 400),
+    ] {
+        let r = http(server.addr, "GET", q, &[], b"");
+        assert_eq!(
+            r.status,
+            status,
+            "{q}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert!(
+            String::from_utf8_lossy(&r.body).contains("\"error\""),
+            "{q}"
+        );
+    }
+}
+
+#[test]
 fn the_api_answers_advice_and_backtests_with_the_clis_bytes() {
     let t = tempfile::tempdir().unwrap();
     let root = workspace_root();

@@ -200,16 +200,8 @@ mod tests {
             (3, "2002-01-01", [Vote::Yes, Vote::Yes, Vote::Yes]),
         ];
         for (id, d, votes) in data {
-            b.add_roll_call(RollCall {
-                rcid: id,
-                date: Date::parse(d).unwrap(),
-                session: None,
-                resolution: None,
-                title: None,
-                issues: 0,
-                source: 0,
-            })
-            .unwrap();
+            b.add_roll_call(RollCall::new(id, Date::parse(d).unwrap(), 0))
+                .unwrap();
             for (code, v) in [c("VNM"), c("CHN"), c("USA")].into_iter().zip(votes) {
                 b.add_vote(id, code, v).unwrap();
             }

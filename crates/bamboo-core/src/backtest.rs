@@ -1,7 +1,8 @@
 //! Backtests: scores predicted answers against what the subject really did, beside the
 //! spec's baselines (`follow:X` for each pole, and `always-first`).
 
-use crate::case::{Case, Kind, Opt, Side};
+use crate::baselines::History;
+use crate::case::{Case, Kind, Opt, Side, Tag};
 use crate::country::Iso3;
 use crate::engine::round4;
 
@@ -31,17 +32,69 @@ pub struct CaseResult {
     pub correct: bool,
 }
 
-/// The backtest report, in the spec's shape.
+/// The backtest report: the spec's keys (`cases`, `correct`, `accuracy`, `baselines`,
+/// `results`), then the breakdowns an analyst needs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct BacktestReport {
     pub cases: usize,
     pub correct: usize,
     pub accuracy: f64,
-    /// Baseline name and accuracy, poles first (in the doctrine's order), then
-    /// `always-first`. Serialised as a JSON object.
+    /// Baseline name and accuracy: `follow:X` for each pole (in the doctrine's order),
+    /// `always-first`, then `majority`, `neighbour` and `last-similar`. Serialised as a
+    /// JSON object.
     #[serde(serialize_with = "as_map")]
     pub baselines: Vec<(String, f64)>,
     pub results: Vec<CaseResult>,
+    /// Accuracy per year of the case date.
+    pub by_year: Vec<Group>,
+    /// Accuracy over the cases that carry each tag (a case counts under each of its tags).
+    pub by_tag: Vec<Group>,
+    /// Accuracy per actual answer (the recall of each option).
+    pub by_option: Vec<Group>,
+    pub confusion: Confusion,
+    /// Precision and recall of the answers that carry a doctrine: abstaining and voting no.
+    pub decisive: Vec<PrecisionRecall>,
+    /// How the added baselines were computed for these cases.
+    pub baseline_notes: Vec<String>,
+}
+
+/// Cases and correct answers in one group.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Group {
+    pub key: String,
+    pub cases: usize,
+    pub correct: usize,
+    pub accuracy: f64,
+}
+
+/// Counts of (actual, predicted): `counts[i][j]` cases answered `labels[j]` whose actual
+/// answer was `labels[i]`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Confusion {
+    pub labels: Vec<Opt>,
+    pub counts: Vec<Vec<usize>>,
+}
+
+/// Precision (of the predictions of an option, the share that were right) and recall (of
+/// the cases where it was the answer, the share predicted); `null` when undefined.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PrecisionRecall {
+    pub option: Opt,
+    pub actual: usize,
+    pub predicted: usize,
+    pub correct: usize,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+}
+
+fn group(key: String, hits: &[bool]) -> Group {
+    let correct = hits.iter().filter(|&&h| h).count();
+    Group {
+        key,
+        cases: hits.len(),
+        correct,
+        accuracy: round4(correct as f64 / hits.len().max(1) as f64),
+    }
 }
 
 fn as_map<S: serde::Serializer>(v: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
@@ -97,11 +150,13 @@ pub fn check_cases(cases: &[Case]) -> Result<(), BacktestError> {
     cases.iter().try_for_each(|c| actual_of(c).map(|_| ()))
 }
 
-/// Scores predictions (one per case, same order) and the baselines for `poles`.
+/// Scores predictions (one per case, same order) and the baselines for `poles`; the added
+/// baselines read `history` (see [`crate::baselines`]).
 pub fn score(
     cases: &[Case],
     predicted: &[Opt],
     poles: &[Iso3],
+    history: &History,
 ) -> Result<BacktestReport, BacktestError> {
     check_cases(cases)?;
     if cases.len() != predicted.len() {
@@ -123,21 +178,137 @@ pub fn score(
         });
     }
     let n = cases.len() as f64;
-    let acc = |f: &dyn Fn(&Case) -> Opt| -> f64 {
-        let hits = cases.iter().filter(|c| c.actual == Some(f(c))).count();
+    let acc = |f: &dyn Fn(usize, &Case) -> Opt| -> f64 {
+        let hits = cases
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.actual == Some(f(*i, c)))
+            .count();
         round4(hits as f64 / n)
     };
     let mut baselines: Vec<(String, f64)> = poles
         .iter()
-        .map(|&x| (format!("follow:{x}"), acc(&|c| follow(c, x))))
+        .map(|&x| (format!("follow:{x}"), acc(&|_, c| follow(c, x))))
         .collect();
-    baselines.push(("always-first".into(), acc(&always_first)));
+    baselines.push(("always-first".into(), acc(&|_, c| always_first(c))));
+    let added = crate::baselines::answer(cases, history);
+    baselines.push(("majority".into(), acc(&|i, _| added.majority[i])));
+    baselines.push(("neighbour".into(), acc(&|i, _| added.neighbour[i])));
+    baselines.push(("last-similar".into(), acc(&|i, _| added.last_similar[i])));
+    let mut baseline_notes = Vec::new();
+    let mut followed: Vec<(Iso3, usize)> = Vec::new();
+    for x in added.neighbours.iter().flatten() {
+        match followed.iter_mut().find(|f| f.0 == *x) {
+            Some(f) => f.1 += 1,
+            None => followed.push((*x, 1)),
+        }
+    }
+    followed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let list: Vec<String> = followed.iter().map(|(x, k)| format!("{x} ({k})")).collect();
+    baseline_notes.push(format!(
+        "neighbour followed {}{}",
+        if list.is_empty() {
+            "no state".to_string()
+        } else {
+            list.join(", ")
+        },
+        if added.neighbour_fallbacks > 0 {
+            format!(
+                "; {} cases had no neighbour in the vote data and took the first option",
+                added.neighbour_fallbacks
+            )
+        } else {
+            String::new()
+        }
+    ));
+    baseline_notes.push(format!(
+        "last-similar found an earlier similar decision for {} of {} cases; the rest took the first option",
+        cases.len() - added.similar_fallbacks,
+        cases.len()
+    ));
+
+    // Breakdowns.
+    let hits: Vec<bool> = results.iter().map(|r| r.correct).collect();
+    let mut by_year: Vec<Group> = Vec::new();
+    let mut years: Vec<i32> = cases.iter().map(|c| c.date.year()).collect();
+    years.sort_unstable();
+    years.dedup();
+    for y in years {
+        let h: Vec<bool> = cases
+            .iter()
+            .zip(&hits)
+            .filter(|(c, _)| c.date.year() == y)
+            .map(|(_, h)| *h)
+            .collect();
+        by_year.push(group(y.to_string(), &h));
+    }
+    let mut by_tag = Vec::new();
+    for t in Tag::ALL {
+        let h: Vec<bool> = cases
+            .iter()
+            .zip(&hits)
+            .filter(|(c, _)| c.tags.contains(t))
+            .map(|(_, h)| *h)
+            .collect();
+        if !h.is_empty() {
+            by_tag.push(group(t.to_string(), &h));
+        }
+    }
+    let mut labels: Vec<Opt> = results
+        .iter()
+        .flat_map(|r| [r.actual, r.predicted])
+        .collect();
+    labels.sort();
+    labels.dedup();
+    let mut by_option = Vec::new();
+    let mut counts = vec![vec![0usize; labels.len()]; labels.len()];
+    for r in &results {
+        let i = labels.iter().position(|&l| l == r.actual).unwrap_or(0);
+        let j = labels.iter().position(|&l| l == r.predicted).unwrap_or(0);
+        counts[i][j] += 1;
+    }
+    for l in &labels {
+        let h: Vec<bool> = results
+            .iter()
+            .filter(|r| r.actual == *l)
+            .map(|r| r.correct)
+            .collect();
+        if !h.is_empty() {
+            by_option.push(group(l.to_string(), &h));
+        }
+    }
+    let decisive = [Opt::Abstain, Opt::No]
+        .into_iter()
+        .filter(|_| cases.iter().any(|c| c.kind == Kind::UnVote))
+        .map(|o| {
+            let actual = results.iter().filter(|r| r.actual == o).count();
+            let pred = results.iter().filter(|r| r.predicted == o).count();
+            let corr = results
+                .iter()
+                .filter(|r| r.actual == o && r.predicted == o)
+                .count();
+            PrecisionRecall {
+                option: o,
+                actual,
+                predicted: pred,
+                correct: corr,
+                precision: (pred > 0).then(|| round4(corr as f64 / pred as f64)),
+                recall: (actual > 0).then(|| round4(corr as f64 / actual as f64)),
+            }
+        })
+        .collect();
     Ok(BacktestReport {
         cases: cases.len(),
         correct,
         accuracy: round4(correct as f64 / n),
         baselines,
         results,
+        by_year,
+        by_tag,
+        by_option,
+        confusion: Confusion { labels, counts },
+        decisive,
+        baseline_notes,
     })
 }
 
@@ -196,7 +367,13 @@ mod tests {
         );
         assert_eq!(follow(&s, usa), Opt::Accept);
         assert_eq!(follow(&s, chn), Opt::Decline);
-        let r = score(&[v, s], &[Opt::Abstain, Opt::Decline], &[usa, chn]).unwrap();
+        let r = score(
+            &[v, s],
+            &[Opt::Abstain, Opt::Decline],
+            &[usa, chn],
+            &History::default(),
+        )
+        .unwrap();
         assert_eq!((r.correct, r.accuracy), (1, 0.5));
         assert_eq!(r.baselines[0], ("follow:USA".into(), 0.5));
         assert_eq!(r.baselines[1], ("follow:CHN".into(), 0.5));
@@ -207,7 +384,7 @@ mod tests {
     fn a_missing_actual_is_an_error() {
         let c = case("visit", None, None);
         assert!(matches!(
-            score(&[c], &[Opt::Accept], &[]),
+            score(&[c], &[Opt::Accept], &[], &History::default()),
             Err(BacktestError::MissingActual { .. })
         ));
     }

@@ -93,6 +93,8 @@ pub struct ClauseInput {
     pub against_target: bool,
     #[serde(default)]
     pub sides_in_split: bool,
+    #[serde(default)]
+    pub support_below: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -142,6 +144,63 @@ pub struct BranchesInput {
     pub kinds: BTreeMap<String, BTreeMap<String, f64>>,
     #[serde(default)]
     pub tags: BTreeMap<String, BTreeMap<String, f64>>,
+    /// How the doctrine weighs a UN vote beyond the roots (`[branches.votes]`).
+    #[serde(default)]
+    pub votes: Option<VotesInput>,
+}
+
+/// `[branches.votes]`: the company a subject keeps in the General Assembly.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VotesInput {
+    /// Value of voting yes in itself (negative: of voting no).
+    #[serde(default)]
+    pub yes: f64,
+    /// Value of abstaining in itself.
+    #[serde(default)]
+    pub abstain: f64,
+    /// Weight of voting with the Assembly: times the recorded shares' pleasure.
+    #[serde(default)]
+    pub assembly: f64,
+    /// Weight of the subject's own precedent: its vote on the most similar earlier
+    /// resolution (from the vote data, strictly before the case).
+    #[serde(default)]
+    pub precedent: f64,
+    /// Weight of each state's company: times its pleasure with the option.
+    #[serde(default)]
+    pub peers: BTreeMap<String, f64>,
+    /// Per tag: `yes` (value of yes, negative: of no) and `abstain`.
+    #[serde(default)]
+    pub tags: BTreeMap<String, VoteTagInput>,
+    /// Where fitted values came from (written by `bamboo doctrine fit`).
+    #[serde(default)]
+    pub fit: Option<FitInfo>,
+}
+
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteTagInput {
+    #[serde(default)]
+    pub yes: f64,
+    #[serde(default)]
+    pub abstain: f64,
+}
+
+/// The provenance of fitted weights: what they were fitted to.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FitInfo {
+    /// What the cases were (e.g. "every recorded UNGA vote of VNM").
+    pub cases: String,
+    /// How many cases the fit used.
+    pub n: u32,
+    /// First and last case dates used (ISO dates); the fit saw nothing dated later.
+    pub from: String,
+    pub to: String,
+    /// The method and its settings.
+    pub method: String,
+    /// Accuracy on the cases fitted to.
+    pub in_sample: f64,
 }
 
 fn one() -> f64 {
@@ -290,6 +349,9 @@ pub struct Clause {
     pub against_target: bool,
     /// The option is what one pole wants while another pole wants the opposite.
     pub sides_in_split: bool,
+    /// Only a contested vote: the share of yes among the votes recorded is below this, or
+    /// unknown. A measure nearly the whole Assembly adopts is not a side.
+    pub support_below: Option<f64>,
 }
 
 impl Clause {
@@ -320,6 +382,12 @@ impl Clause {
         }
         if self.sides_in_split {
             v.push("siding with one pole against another".into());
+        }
+        if let Some(x) = self.support_below {
+            v.push(format!(
+                "a contested vote (yes below {:.0}% of the votes recorded, or unknown)",
+                x * 100.0
+            ));
         }
         v
     }
@@ -393,7 +461,62 @@ pub struct Branches {
     pub lean_weight: f64,
     pub max_lean: f64,
     pub bystander: f64,
+    /// The vote branch (all zeros when the doctrine declares none).
+    pub votes: VoteBranch,
 }
+
+/// `[branches.votes]`, validated: what a UN vote's company and subject are worth.
+///
+/// For option `o` of a vote, the branch adds
+///
+/// ```text
+/// yes·dir(o) + abstain·[o = abstain] + assembly·A(o) + precedent·pleased(prev, o)
+///   + Σ_j w_j·P_j(o) + Σ_{t ∈ tags} (yes_t·dir(o) + abstain_t·[o = abstain])
+/// ```
+///
+/// with `dir` = +1 yes, −1 no, 0 abstain; `A(o)` the recorded shares' pleasure
+/// `Σ_c share_c · pleased(c, o)`; `P_j(o)` = `pleased(vote_j, o)` for a peer whose vote the
+/// case gives, and, when the case lists only some states, `A(o)` for a peer it does not;
+/// `prev` the subject's vote on the most similar earlier resolution (the term is 0 when
+/// there is none).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VoteBranch {
+    pub yes: f64,
+    pub abstain: f64,
+    pub assembly: f64,
+    pub precedent: f64,
+    /// Peers sorted by code.
+    pub peers: Vec<(Iso3, f64)>,
+    /// `yes_t`, `abstain_t` per tag, indexed by `Tag as usize`.
+    pub tag_yes: [f64; 22],
+    pub tag_abstain: [f64; 22],
+    pub fit: Option<FitInfo>,
+}
+
+impl VoteBranch {
+    /// Whether the branch adds anything.
+    pub fn is_empty(&self) -> bool {
+        self.yes == 0.0
+            && self.abstain == 0.0
+            && self.assembly == 0.0
+            && self.precedent == 0.0
+            && self.peers.is_empty()
+            && self.tag_yes.iter().all(|&x| x == 0.0)
+            && self.tag_abstain.iter().all(|&x| x == 0.0)
+    }
+
+    /// A peer's weight, if it is one.
+    pub fn peer(&self, c: Iso3) -> Option<f64> {
+        self.peers
+            .binary_search_by_key(&c, |p| p.0)
+            .ok()
+            .map(|i| self.peers[i].1)
+    }
+}
+
+/// The largest magnitude a doctrine weight may have: beyond it, sums of a few dozen terms
+/// could no longer be compared reliably, and no sensible doctrine needs more.
+pub const MAX_WEIGHT: f64 = 1e3;
 
 /// The signals a composite lean can be built from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -601,6 +724,12 @@ pub fn validate_doctrine(input: &DoctrineInput) -> Result<Doctrine, FieldError> 
     }
 
     let branches = validate_branches(&input.branches, &poles)?;
+    if branches.votes.peer(subject).is_some() {
+        return Err(FieldError::new(
+            &format!("branches.votes.peers.{subject}"),
+            "the subject cannot be its own peer",
+        ));
+    }
     let lean = validate_lean(&input.lean)?;
     Ok(Doctrine {
         name: h.name.clone(),
@@ -683,6 +812,24 @@ fn validate_clause(base: &str, cl: &ClauseInput) -> Result<Clause, FieldError> {
             "a tier condition needs kind `partnership`",
         ));
     }
+    let support_below = match cl.support_below {
+        None => None,
+        Some(x) if x.is_finite() && x > 0.0 && x <= 1.0 => {
+            if !kinds.contains(&Kind::UnVote) {
+                return Err(FieldError::new(
+                    &f("support_below"),
+                    "a condition on the share of yes votes needs kind `un_vote`",
+                ));
+            }
+            Some(x)
+        }
+        Some(_) => {
+            return Err(FieldError::new(
+                &f("support_below"),
+                "must be a share of the votes, above 0 and at most 1",
+            ))
+        }
+    };
     Ok(Clause {
         kinds,
         options,
@@ -696,6 +843,7 @@ fn validate_clause(base: &str, cl: &ClauseInput) -> Result<Clause, FieldError> {
         tiers,
         against_target: cl.against_target,
         sides_in_split: cl.sides_in_split,
+        support_below,
     })
 }
 
@@ -765,6 +913,10 @@ fn validate_branches(b: &BranchesInput, poles: &[Iso3]) -> Result<Branches, Fiel
         }
     }
     let ri = &b.relation_inputs;
+    let votes = match &b.votes {
+        Some(v) => validate_votes(v)?,
+        None => VoteBranch::default(),
+    };
     Ok(Branches {
         interests,
         kinds,
@@ -780,7 +932,54 @@ fn validate_branches(b: &BranchesInput, poles: &[Iso3]) -> Result<Branches, Fiel
         lean_weight: non_negative("branches.lean_weight", b.lean_weight)?,
         max_lean: non_negative("branches.max_lean", b.max_lean)?,
         bystander: non_negative("branches.bystander", b.bystander)?,
+        votes,
     })
+}
+
+fn weight(field: &str, x: f64) -> Result<f64, FieldError> {
+    if x.is_finite() && x.abs() <= MAX_WEIGHT {
+        Ok(x)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("must be a finite number between -{MAX_WEIGHT} and {MAX_WEIGHT}"),
+        ))
+    }
+}
+
+fn validate_votes(v: &VotesInput) -> Result<VoteBranch, FieldError> {
+    let mut out = VoteBranch {
+        yes: weight("branches.votes.yes", v.yes)?,
+        abstain: weight("branches.votes.abstain", v.abstain)?,
+        assembly: weight("branches.votes.assembly", v.assembly)?,
+        precedent: weight("branches.votes.precedent", v.precedent)?,
+        ..VoteBranch::default()
+    };
+    for (k, w) in &v.peers {
+        let field = format!("branches.votes.peers.{k}");
+        out.peers.push((code(&field, k)?, weight(&field, *w)?));
+    }
+    out.peers.sort_by_key(|p| p.0);
+    for (k, t) in &v.tags {
+        let field = format!("branches.votes.tags.{k}");
+        let tag = parse_tag(k).map_err(|m| FieldError::new(&field, m))?;
+        out.tag_yes[tag as usize] = weight(&format!("{field}.yes"), t.yes)?;
+        out.tag_abstain[tag as usize] = weight(&format!("{field}.abstain"), t.abstain)?;
+    }
+    if let Some(f) = &v.fit {
+        if !(f.in_sample.is_finite() && (0.0..=1.0).contains(&f.in_sample)) {
+            return Err(FieldError::new(
+                "branches.votes.fit.in_sample",
+                "must be an accuracy between 0 and 1",
+            ));
+        }
+        for (k, d) in [("from", &f.from), ("to", &f.to)] {
+            crate::date::Date::parse(d)
+                .map_err(|e| FieldError::new(&format!("branches.votes.fit.{k}"), e.to_string()))?;
+        }
+        out.fit = Some(f.clone());
+    }
+    Ok(out)
 }
 
 fn validate_lean(l: &LeanInput) -> Result<LeanSpec, FieldError> {
@@ -870,6 +1069,8 @@ pub struct CompiledClause {
     pub tiers: u8,
     pub against_target: bool,
     pub sides_in_split: bool,
+    /// 2.0 when the clause has no such condition (every share is below it).
+    pub support_below: f64,
 }
 
 /// A doctrine compiled for the engine: actors by index, stances folded into one number per
@@ -956,6 +1157,7 @@ impl CompiledDoctrine {
                         tiers: c.tiers.iter().fold(0, |m, t| m | (1 << *t as u8)),
                         against_target: c.against_target,
                         sides_in_split: c.sides_in_split,
+                        support_below: c.support_below.unwrap_or(2.0),
                     },
                 ));
             }

@@ -137,16 +137,7 @@ mod tests {
                     .collect();
                 for (i, row) in m.iter().enumerate() {
                     let date = Date::new(2000 + (i % 2) as i32, 1 + (i % 12) as u8, 1).unwrap();
-                    b.add_roll_call(RollCall {
-                        rcid: i as u64,
-                        date,
-                        session: None,
-                        resolution: None,
-                        title: None,
-                        issues: 0,
-                        source: 0,
-                    })
-                    .unwrap();
+                    b.add_roll_call(RollCall::new(i as u64, date, 0)).unwrap();
                     for (k, &v) in row.iter().enumerate() {
                         if let Some(v) = Vote::from_code(v) {
                             b.add_vote(i as u64, codes[k], v).unwrap();

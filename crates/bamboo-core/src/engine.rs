@@ -31,13 +31,14 @@
 mod context;
 mod explain;
 
-pub use context::{build_context, ContextInputs, Evidence, SignalReading};
+pub use context::{build_context, prepare, ContextInputs, Evidence, SignalReading};
 pub use explain::{
     explain, round4, Advice, LeanChange, OptionAdvice, PlanStep, Term, Trace, TraceOption,
 };
 
-use crate::case::{Case, Kind, Opt, TagSet, Tier};
-use crate::doctrine::{CompiledClause, Signal};
+use crate::case::{Case, Kind, Opt, Side, TagSet, Tier};
+use crate::country::Iso3;
+use crate::doctrine::{CompiledClause, Signal, VoteBranch};
 use crate::doctrine::{CompiledDoctrine, Party, PartyCond, MAX_ACTORS, MAX_POLES, N_SIGNALS};
 
 /// A case lowered for the hot path: kinds and options as enums, tags as a bit set,
@@ -53,12 +54,24 @@ pub struct Situation {
     pub pole_want: [i8; MAX_POLES],
     /// The option index the counterpart wants, when it is not a pole (−1: unknown).
     pub counterpart_want: i8,
+    /// What the doctrine's vote branch adds to each option (zeros for other kinds, or
+    /// when the doctrine has no vote branch): see [`vote_term`].
+    pub vote_term: [f64; 3],
+    /// The share of yes among the votes the case records (−1: unknown), for roots that
+    /// apply only to contested votes.
+    pub support: f64,
 }
 
 impl Situation {
     /// Lowers a case for a doctrine. The subject's own position, if a case lists it, is
     /// ignored: it is the answer, not an input.
     pub fn new(d: &CompiledDoctrine, case: &Case) -> Situation {
+        Situation::with_precedent(d, case, None)
+    }
+
+    /// [`Situation::new`], with the subject's precedent for the case (its vote on the most
+    /// similar earlier resolution, which the vote branch may weigh).
+    pub fn with_precedent(d: &CompiledDoctrine, case: &Case, precedent: Option<Opt>) -> Situation {
         let idx = |o: Option<Opt>| -> i8 {
             o.and_then(|o| case.kind.option_index(o))
                 .map_or(-1, |i| i as i8)
@@ -81,8 +94,185 @@ impl Situation {
             counterpart,
             pole_want,
             counterpart_want,
+            vote_term: vote_term_of_case(&d.doctrine.branches.votes, case, precedent),
+            support: match case.kind {
+                Kind::UnVote => Assembly::of(case).shares.map_or(-1.0, |s| s[0]),
+                _ => -1.0,
+            },
         }
     }
+}
+
+/// What a vote case says about the Assembly as a whole, for the vote branch.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Assembly {
+    /// The shares of yes, no and abstain among the votes the case records for the others
+    /// (from its positions when they are complete, else from its tally); `None` when it
+    /// has neither.
+    pub shares: Option<[f64; 3]>,
+    /// The case lists every state that voted (its positions cover its tally), so a state
+    /// it does not list did not vote.
+    pub complete: bool,
+}
+
+impl Assembly {
+    /// Reads a vote case's positions and tally.
+    pub fn of(case: &Case) -> Assembly {
+        let p = &case.positions;
+        let listed = [p.yes.len(), p.no.len(), p.abstain.len()].map(|n| n as f64);
+        let n_listed: f64 = listed.iter().sum();
+        let tally = case.tally.and_then(|t| Some([t.yes?, t.no?, t.abstain?]));
+        let recorded = tally.map(|t| t.iter().map(|&x| f64::from(x)).sum::<f64>());
+        // The tally counts the subject too: a listing of all the others is one short.
+        let complete = recorded.is_some_and(|r| r > 0.0 && n_listed + 1.0 >= 0.9 * r);
+        let norm = |v: [f64; 3]| -> Option<[f64; 3]> {
+            let s: f64 = v.iter().sum();
+            (s > 0.0).then(|| v.map(|x| x / s))
+        };
+        // A partial listing is not a sample of the Assembly (a case lists the states it
+        // cares about), so only a complete listing or the recorded totals give shares.
+        let shares = if complete {
+            norm(listed)
+        } else {
+            tally.and_then(|t| norm(t.map(f64::from)))
+        };
+        Assembly { shares, complete }
+    }
+
+    /// `A(o)`: the pleasure of the recorded shares with option `i` of a vote,
+    /// `Σ_c share_c · pleased(c, i)` (0 when nothing is recorded).
+    pub fn pleasure(&self, i: usize) -> f64 {
+        self.shares.map_or(0.0, |sh| {
+            (0..3).map(|c| sh[c] * pleased(Kind::UnVote, i, c)).sum()
+        })
+    }
+}
+
+/// The features of the vote branch for one vote: for each option, the value that
+/// multiplies each weight. `vote_term` is exactly their dot product with the weights (a
+/// test holds it so), which is what `doctrine fit` relies on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VoteDesign {
+    /// `dir(o)`: +1 yes, −1 no, 0 abstain (multiplies `yes` and each tag's `yes`).
+    pub dir: [f64; 3],
+    /// `[o = abstain]` (multiplies `abstain` and each tag's `abstain`).
+    pub abstains: [f64; 3],
+    /// `A(o)` (multiplies `assembly`).
+    pub assembly: [f64; 3],
+    /// `pleased(prev, o)`, 0 without a precedent (multiplies `precedent`).
+    pub precedent: [f64; 3],
+    /// `P_j(o)` for each peer of the branch, in the branch's order.
+    pub peers: Vec<[f64; 3]>,
+    pub tags: TagSet,
+}
+
+const DIR: [f64; 3] = [1.0, -1.0, 0.0];
+const ABSTAINS: [f64; 3] = [0.0, 0.0, 1.0];
+
+/// The option index of a vote side.
+fn vote_index(side: Side) -> Option<usize> {
+    match side {
+        Side::Yes => Some(0),
+        Side::No => Some(1),
+        Side::Abstain => Some(2),
+        _ => None,
+    }
+}
+
+/// The vote branch's features for a case over a list of peers (sorted by code).
+pub fn vote_design(peers: &[Iso3], case: &Case, precedent: Option<Opt>) -> VoteDesign {
+    let asm = Assembly::of(case);
+    let a = [0, 1, 2].map(|i| asm.pleasure(i));
+    let unlisted = if asm.complete { [0.0; 3] } else { a };
+    let peers = peers
+        .iter()
+        .map(|&c| match case.positions.side_of(c).and_then(vote_index) {
+            Some(w) => [0, 1, 2].map(|i| pleased(Kind::UnVote, i, w)),
+            None if c == case.subject => [0.0; 3],
+            None => unlisted,
+        })
+        .collect();
+    VoteDesign {
+        dir: DIR,
+        abstains: ABSTAINS,
+        assembly: a,
+        precedent: precedent_pleasure(precedent),
+        peers,
+        tags: case.tags,
+    }
+}
+
+/// `pleased(prev, o)` for each option of a vote (zeros without a precedent).
+fn precedent_pleasure(precedent: Option<Opt>) -> [f64; 3] {
+    match precedent.and_then(|o| Kind::UnVote.option_index(o)) {
+        Some(w) => [0, 1, 2].map(|i| pleased(Kind::UnVote, i, w)),
+        None => [0.0; 3],
+    }
+}
+
+/// What the vote branch adds to each option of a case (zeros for other kinds):
+/// `yes·dir(o) + abstain·[o = abstain] + assembly·A(o) + Σ_j w_j·P_j(o) + Σ_t (yes_t·dir(o)
+/// + abstain_t·[o = abstain])`, with `P_j(o) = pleased(vote_j, o)` for a peer the case
+/// lists and, when the case does not list every voter, `A(o)` for one it does not.
+pub fn vote_term_of_case(vb: &VoteBranch, case: &Case, precedent: Option<Opt>) -> [f64; 3] {
+    if case.kind != Kind::UnVote || vb.is_empty() {
+        return [0.0; 3];
+    }
+    let asm = Assembly::of(case);
+    let listed = [
+        (&case.positions.yes, 0usize),
+        (&case.positions.no, 1),
+        (&case.positions.abstain, 2),
+    ]
+    .into_iter()
+    .flat_map(|(l, w)| l.iter().map(move |c| (*c, w)))
+    .filter(|(c, _)| *c != case.subject);
+    let mut t = vote_term(vb, case.tags, listed, &asm);
+    if vb.precedent != 0.0 {
+        for (ti, p) in t.iter_mut().zip(precedent_pleasure(precedent)) {
+            *ti += vb.precedent * p;
+        }
+    }
+    t
+}
+
+/// [`vote_term_of_case`] from its parts: the peers' known votes (option index each wants)
+/// and what is known of the Assembly. A simulator passes the poles it knows, with no shares.
+pub fn vote_term(
+    vb: &VoteBranch,
+    tags: TagSet,
+    listed: impl Iterator<Item = (Iso3, usize)>,
+    asm: &Assembly,
+) -> [f64; 3] {
+    let a = [0, 1, 2].map(|i| asm.pleasure(i));
+    let mut t = [0.0; 3];
+    let mut listed_w = 0.0;
+    for (c, w) in listed {
+        if let Some(x) = vb.peer(c) {
+            listed_w += x;
+            for (i, ti) in t.iter_mut().enumerate() {
+                *ti += x * pleased(Kind::UnVote, i, w);
+            }
+        }
+    }
+    if !asm.complete {
+        let rest: f64 = vb.peers.iter().map(|p| p.1).sum::<f64>() - listed_w;
+        for (ti, ai) in t.iter_mut().zip(a) {
+            *ti += rest * ai;
+        }
+    }
+    let (mut ty, mut ta) = (vb.yes, vb.abstain);
+    let mut bits = tags.0;
+    while bits != 0 {
+        let k = bits.trailing_zeros() as usize;
+        ty += vb.tag_yes[k];
+        ta += vb.tag_abstain[k];
+        bits &= bits - 1;
+    }
+    for i in 0..3 {
+        t[i] += vb.assembly * a[i] + ty * DIR[i] + ta * ABSTAINS[i];
+    }
+    t
 }
 
 /// What the engine knows about the world at the moment of a decision: relationship values
@@ -169,6 +359,8 @@ pub struct OptionScore {
     pub relations: f64,
     pub balance: f64,
     pub lean: f64,
+    /// The vote branch's term ([`vote_term`]).
+    pub votes: f64,
     pub score: f64,
     pub lean_after: Option<f64>,
 }
@@ -269,6 +461,7 @@ pub fn clause_matches(c: &CompiledClause, s: &Situation, n_poles: usize, i: usiz
         && party_ok(c.counterpart, c.counterpart_in, s.counterpart, n_poles)
         && (!c.against_target || (i == 0 && s.target != Party::None))
         && (!c.sides_in_split || sides_in_split(s, n_poles, i))
+        && (s.support < 0.0 || s.support < c.support_below)
 }
 
 /// The signals after taking option `i`: what the option itself changes.
@@ -397,13 +590,15 @@ pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
             }
             None => (0.0, None),
         };
+        let votes = s.vote_term[i];
         out[i] = OptionScore {
             violations,
             value,
             relations,
             balance,
             lean,
-            score: value + relations + balance + lean,
+            votes,
+            score: value + relations + balance + lean + votes,
             lean_after,
         };
     }
@@ -531,6 +726,71 @@ mod tests {
         let dec = decide(&d, &Situation::new(&d, &c), &Context::neutral(&d));
         assert!(dec.forced);
         assert_eq!(dec.choice(), Opt::Abstain, "weight 1 beats weight 2 and 3");
+    }
+
+    /// The vote branch's term is exactly the dot product of its weights with the design
+    /// `doctrine fit` fits on, for complete and partial listings, with and without a
+    /// precedent.
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn vote_term_is_the_design_times_the_weights() {
+        use crate::case::Tag;
+        let mut vb = VoteBranch {
+            yes: 0.3,
+            abstain: -0.7,
+            assembly: 0.9,
+            precedent: 1.1,
+            peers: vec![
+                (Iso3::from_static("CHN"), 0.4),
+                (Iso3::from_static("CUB"), -0.2),
+                (Iso3::from_static("LAO"), 0.8),
+                (Iso3::from_static("RUS"), 0.5),
+            ],
+            ..VoteBranch::default()
+        };
+        vb.tag_yes[Tag::HumanRights as usize] = -0.25;
+        vb.tag_abstain[Tag::HumanRights as usize] = 0.6;
+        let mut partial = vote(&["USA"], &["RUS", "CHN"], &["LAO"]);
+        partial.tags.insert(Tag::HumanRights);
+        partial.tally = Some(crate::case::Tally {
+            yes: Some(100),
+            no: Some(20),
+            abstain: Some(60),
+        });
+        let mut complete = vote(&["USA", "LAO"], &["RUS"], &["CHN"]);
+        complete.tally = Some(crate::case::Tally {
+            yes: Some(2),
+            no: Some(1),
+            abstain: Some(2),
+        });
+        let peers: Vec<Iso3> = vb.peers.iter().map(|p| p.0).collect();
+        for case in [&partial, &complete] {
+            for prec in [None, Some(Opt::Abstain), Some(Opt::No)] {
+                let t = vote_term_of_case(&vb, case, prec);
+                let d = vote_design(&peers, case, prec);
+                for i in 0..3 {
+                    let mut x = vb.yes * d.dir[i]
+                        + vb.abstain * d.abstains[i]
+                        + vb.assembly * d.assembly[i]
+                        + vb.precedent * d.precedent[i];
+                    for (k, (_, w)) in vb.peers.iter().enumerate() {
+                        x += w * d.peers[k][i];
+                    }
+                    for tag in case.tags.iter() {
+                        x += vb.tag_yes[tag as usize] * d.dir[i]
+                            + vb.tag_abstain[tag as usize] * d.abstains[i];
+                    }
+                    assert!((x - t[i]).abs() < 1e-12, "option {i}: {x} against {}", t[i]);
+                }
+            }
+        }
+        // CUB is unlisted: in the partial listing it counts as the Assembly votes, in the
+        // complete one (the tally covers every voter) it did not vote.
+        let d = vote_design(&peers, &partial, None);
+        assert_eq!(d.peers[1], d.assembly);
+        assert!(Assembly::of(&complete).complete);
+        let d = vote_design(&peers, &complete, None);
+        assert_eq!(d.peers[1], [0.0; 3]);
     }
 
     #[test]

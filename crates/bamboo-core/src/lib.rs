@@ -5,15 +5,19 @@
 pub mod alignment;
 pub mod backtest;
 pub mod balance;
+pub mod baselines;
 pub mod case;
 pub mod country;
 pub mod date;
 pub mod doctrine;
 pub mod dyads;
 pub mod engine;
+pub mod fit;
 pub mod flows;
+pub mod forecast;
 pub mod ledger;
 pub mod metrics;
+pub mod record;
 pub mod store;
 pub mod vote;
 

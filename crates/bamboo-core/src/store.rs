@@ -64,9 +64,55 @@ pub struct RollCall {
     pub issues: u8,
     /// Index of the source file in [`VoteStore::sources`].
     pub source: u16,
+    /// A longer description than the title, where the source gives one (unvotes `descr`).
+    pub description: Option<String>,
+    /// The UN Digital Library's subject terms, as the source lists them (comma-separated).
+    pub subjects: Option<String>,
+    /// The source's "important vote" flag (unvotes `importantvote`), where it has one.
+    pub important: Option<bool>,
+    /// A vote on an amendment (unvotes `amend`), where the source says.
+    pub amendment: Option<bool>,
+    /// A vote on a paragraph (unvotes `para`), where the source says.
+    pub paragraph: Option<bool>,
+    /// The recorded totals (yes, no, abstain) where the source states them (UN Digital
+    /// Library `total_yes`, `total_no`, `total_abstentions`); otherwise counted from votes.
+    pub tally: Option<[u32; 3]>,
 }
 
 impl RollCall {
+    /// A roll call with only its id, date and source; every descriptive field empty.
+    pub fn new(rcid: u64, date: Date, source: u16) -> RollCall {
+        RollCall {
+            rcid,
+            date,
+            session: None,
+            resolution: None,
+            title: None,
+            issues: 0,
+            source,
+            description: None,
+            subjects: None,
+            important: None,
+            amendment: None,
+            paragraph: None,
+            tally: None,
+        }
+    }
+
+    /// Fills every empty descriptive field from `other` (the first non-empty value wins).
+    pub fn enrich(&mut self, other: RollCall) {
+        self.session = self.session.or(other.session);
+        self.resolution = self.resolution.take().or(other.resolution);
+        self.title = self.title.take().or(other.title);
+        self.issues |= other.issues;
+        self.description = self.description.take().or(other.description);
+        self.subjects = self.subjects.take().or(other.subjects);
+        self.important = self.important.or(other.important);
+        self.amendment = self.amendment.or(other.amendment);
+        self.paragraph = self.paragraph.or(other.paragraph);
+        self.tally = self.tally.or(other.tally);
+    }
+
     pub fn has_issue(&self, i: Issue) -> bool {
         self.issues & (1 << i as u8) != 0
     }
@@ -149,15 +195,24 @@ impl VoteStoreBuilder {
                     second: rc.date,
                 });
             }
-            old.session = old.session.or(rc.session);
-            old.resolution = old.resolution.take().or(rc.resolution);
-            old.title = old.title.take().or(rc.title);
-            old.issues |= rc.issues;
+            old.enrich(rc);
             return Ok(());
         }
         self.by_rcid.insert(rc.rcid, self.roll_calls.len() as u32);
         self.roll_calls.push(rc);
         Ok(())
+    }
+
+    /// Fills the empty descriptive fields of a known roll call from `other` (an imported
+    /// record of the same roll call, say); returns false if the roll call is unknown.
+    pub fn enrich(&mut self, rcid: u64, other: RollCall) -> bool {
+        match self.by_rcid.get(&rcid) {
+            Some(&i) => {
+                self.roll_calls[i as usize].enrich(other);
+                true
+            }
+            None => false,
+        }
     }
 
     /// Marks issues on a known roll call; returns false if the roll call is unknown.
@@ -430,15 +485,7 @@ mod tests {
     use super::*;
 
     fn rc(rcid: u64, date: &str) -> RollCall {
-        RollCall {
-            rcid,
-            date: Date::parse(date).unwrap(),
-            session: None,
-            resolution: None,
-            title: None,
-            issues: 0,
-            source: 0,
-        }
+        RollCall::new(rcid, Date::parse(date).unwrap(), 0)
     }
 
     fn c(s: &'static str) -> Iso3 {

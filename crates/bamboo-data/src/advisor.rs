@@ -7,11 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bamboo_core::backtest::{check_cases, score, BacktestError, BacktestReport};
+use bamboo_core::baselines::History;
+use bamboo_core::baselines::RecordIndex;
 use bamboo_core::case::Case;
 use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_core::engine::{build_context, decide, explain, Advice, Evidence, Situation, Trace};
+use bamboo_core::engine::{decide, explain, prepare, Advice, Evidence, Trace};
 use bamboo_core::flows::Flows;
 use bamboo_core::ledger::Ledger;
+use bamboo_core::record::RecordRules;
 use bamboo_core::{Iso3, VoteStore};
 
 use crate::countries::Countries;
@@ -48,12 +51,17 @@ pub enum AdviseError {
 }
 
 /// A doctrine, its ledger and the public data, ready to answer cases.
+#[derive(Clone)]
 pub struct Advisor {
     pub doctrine: CompiledDoctrine,
     pub ledger: Ledger,
     pub votes: Option<Arc<VoteStore>>,
     pub trade: Option<Flows>,
     pub arms: Option<Flows>,
+    /// The record rules (tags of earlier roll calls, for the `last-similar` baseline).
+    pub rules: Option<RecordRules>,
+    /// The subject's votes in `votes`, indexed for precedents.
+    pub record: Option<RecordIndex>,
     /// Where the data came from, or why there is none.
     pub provenance: String,
 }
@@ -85,6 +93,8 @@ impl Advisor {
             votes: None,
             trade: None,
             arms: None,
+            rules: None,
+            record: None,
             provenance: String::new(),
         })
     }
@@ -100,6 +110,9 @@ impl Advisor {
         let subject = self.doctrine.subject();
         self.trade = crate::trade::read_trade(&dir.root, subject)?;
         self.arms = crate::arms::read_arms(&dir.root, countries, subject)?;
+        let rules = crate::record::load_rules(None, countries)?;
+        self.record = RecordIndex::new(&votes, Some(&rules), subject);
+        self.rules = Some(rules);
         self.votes = Some(votes);
         self.provenance = format!("data folder {} (from {})", dir.root.display(), dir.how);
         Ok(self)
@@ -110,6 +123,7 @@ impl Advisor {
             votes: self.votes.as_deref(),
             trade: self.trade.as_ref(),
             arms: self.arms.as_ref(),
+            record: self.record.as_ref(),
         }
     }
 
@@ -134,8 +148,7 @@ impl Advisor {
                 subject: d.subject(),
             });
         }
-        let s = Situation::new(d, case);
-        let (cx, inputs) = build_context(d, ledger, &self.evidence(), case.date);
+        let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
         Ok(explain(d, case, &s, &inputs, &dec))
     }
@@ -172,7 +185,11 @@ impl Advisor {
         check_cases(cases)?;
         let answers = self.advise_all_with(cases, ledger)?;
         let predicted: Vec<_> = answers.iter().map(|(a, _)| a.choice).collect();
-        let report = score(cases, &predicted, self.doctrine.poles())?;
+        let history = History {
+            votes: self.votes.as_deref(),
+            rules: self.rules.as_ref(),
+        };
+        let report = score(cases, &predicted, self.doctrine.poles(), &history)?;
         Ok((report, answers))
     }
 }

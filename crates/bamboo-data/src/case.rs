@@ -186,6 +186,146 @@ pub fn read_case_files(paths: &[PathBuf]) -> Result<Vec<Case>, InputError> {
     Ok(all)
 }
 
+/// A TOML string literal (basic string, escaped as TOML requires).
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn toml_list(items: impl IntoIterator<Item = String>) -> String {
+    let v: Vec<String> = items.into_iter().map(|s| toml_str(&s)).collect();
+    format!("[{}]", v.join(", "))
+}
+
+/// Writes cases as a case file in the spec's form (`shared/spec/cases.md`), which
+/// [`parse_cases`] reads back to the same cases. `header` becomes comment lines on top.
+pub fn cases_toml(cases: &[Case], header: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for l in header.lines() {
+        let _ = writeln!(out, "# {l}");
+    }
+    for c in cases {
+        let _ = writeln!(out, "\n[[case]]");
+        let _ = writeln!(out, "id = {}", toml_str(&c.id));
+        let _ = writeln!(out, "date = {}", toml_str(&c.date.to_string()));
+        let _ = writeln!(out, "subject = {}", toml_str(c.subject.as_str()));
+        let _ = writeln!(out, "kind = {}", toml_str(c.kind.as_str()));
+        let _ = writeln!(out, "title = {}", toml_str(&c.title));
+        if let Some(t) = c.target {
+            let _ = writeln!(out, "target = {}", toml_str(t.as_str()));
+        }
+        if let Some(t) = c.counterpart {
+            let _ = writeln!(out, "counterpart = {}", toml_str(t.as_str()));
+        }
+        if let Some(t) = c.tier {
+            let _ = writeln!(out, "tier = {}", toml_str(t.as_str()));
+        }
+        if !c.tags.is_empty() {
+            let _ = writeln!(
+                out,
+                "tags = {}",
+                toml_list(c.tags.iter().map(|t| t.as_str().to_string()))
+            );
+        }
+        let _ = writeln!(out, "sources = {}", toml_list(c.sources.iter().cloned()));
+        if let Some(a) = c.actual {
+            let _ = writeln!(out, "actual = {}", toml_str(a.as_str()));
+        }
+        let p = &c.positions;
+        if !p.is_empty() {
+            let _ = writeln!(out, "\n[case.positions]");
+            for (k, list) in [
+                ("yes", &p.yes),
+                ("no", &p.no),
+                ("abstain", &p.abstain),
+                ("support", &p.support),
+                ("oppose", &p.oppose),
+            ] {
+                if !list.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "{k} = {}",
+                        toml_list(list.iter().map(|c| c.as_str().to_string()))
+                    );
+                }
+            }
+        }
+        if let Some(t) = &c.tally {
+            let _ = writeln!(out, "\n[case.tally]");
+            for (k, v) in [("yes", t.yes), ("no", t.no), ("abstain", t.abstain)] {
+                if let Some(v) = v {
+                    let _ = writeln!(out, "{k} = {v}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The cases as JSON in the form the server accepts (`{"case": [...]}`, the keys of the
+/// TOML form), which [`parse_cases_json`] reads back to the same cases.
+pub fn cases_json(cases: &[Case]) -> String {
+    use serde_json::{json, Map, Value};
+    let list: Vec<Value> = cases
+        .iter()
+        .map(|c| {
+            let mut m = Map::new();
+            m.insert("id".into(), json!(c.id));
+            m.insert("date".into(), json!(c.date.to_string()));
+            m.insert("subject".into(), json!(c.subject.as_str()));
+            m.insert("kind".into(), json!(c.kind.as_str()));
+            m.insert("title".into(), json!(c.title));
+            if let Some(t) = c.target {
+                m.insert("target".into(), json!(t.as_str()));
+            }
+            if let Some(t) = c.counterpart {
+                m.insert("counterpart".into(), json!(t.as_str()));
+            }
+            if let Some(t) = c.tier {
+                m.insert("tier".into(), json!(t.as_str()));
+            }
+            if !c.tags.is_empty() {
+                let tags: Vec<&str> = c.tags.iter().map(|t| t.as_str()).collect();
+                m.insert("tags".into(), json!(tags));
+            }
+            m.insert("sources".into(), json!(c.sources));
+            if let Some(a) = c.actual {
+                m.insert("actual".into(), json!(a.as_str()));
+            }
+            let p = &c.positions;
+            if !p.is_empty() {
+                let mut pm = Map::new();
+                for (k, list) in [
+                    ("yes", &p.yes),
+                    ("no", &p.no),
+                    ("abstain", &p.abstain),
+                    ("support", &p.support),
+                    ("oppose", &p.oppose),
+                ] {
+                    if !list.is_empty() {
+                        let v: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
+                        pm.insert(k.into(), json!(v));
+                    }
+                }
+                m.insert("positions".into(), Value::Object(pm));
+            }
+            if let Some(t) = &c.tally {
+                let mut tm = Map::new();
+                for (k, v) in [("yes", t.yes), ("no", t.no), ("abstain", t.abstain)] {
+                    if let Some(v) = v {
+                        tm.insert(k.into(), json!(v));
+                    }
+                }
+                m.insert("tally".into(), Value::Object(tm));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&json!({ "case": list })).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

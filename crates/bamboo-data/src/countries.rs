@@ -36,6 +36,20 @@ pub struct Country {
     pub un_member: bool,
     /// True for the states that no longer exist (DDR, YMD, CSK, YUG, ZAN).
     pub historical: bool,
+    /// The UN's short and formal names and the unvotes name, where the table gives them
+    /// (for reading titles that name the state).
+    #[serde(skip)]
+    pub other_names: Vec<String>,
+}
+
+impl Country {
+    /// Every name the table gives the state: official, common, UN short and formal, unvotes.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        [self.name.as_str(), self.common_name.as_str()]
+            .into_iter()
+            .chain(self.other_names.iter().map(String::as_str))
+            .filter(|n| !n.trim().is_empty())
+    }
 }
 
 /// Former states that vote in the data but are not ISO 3166-1 rows:
@@ -96,6 +110,7 @@ impl Countries {
             h.require("un_member", path)?,
         );
         let common = h.find("common_name");
+        let others = ["unterm_short", "unterm_formal", "unvotes_name"].map(|k| h.find(k));
         let mut c = Countries::default();
         while let Some(line) = r.next_record(&mut rec)? {
             check_width(&rec, &h, path, line)?;
@@ -111,6 +126,12 @@ impl Countries {
                 subregion: rec[sub].to_string(),
                 un_member: rec[member].trim() == "1",
                 historical: false,
+                other_names: others
+                    .iter()
+                    .flatten()
+                    .map(|&i| rec[i].trim().to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect(),
             });
         }
         for (code, iso2, name, region, sub) in HISTORICAL {
@@ -123,6 +144,7 @@ impl Countries {
                 subregion: sub.into(),
                 un_member: false,
                 historical: true,
+                other_names: Vec::new(),
             });
         }
         Ok(c)

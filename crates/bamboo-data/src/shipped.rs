@@ -15,6 +15,7 @@ pub const DOCTRINES: &[(&str, &str, &str)] = shipped! {
     "bandwagon-china" => "data/doctrines/bandwagon-china.toml",
     "neutral" => "data/doctrines/neutral.toml",
     "india" => "data/doctrines/india.toml",
+    "indonesia" => "data/doctrines/indonesia.toml",
 };
 
 /// (name, path, text) of every shipped world.
@@ -45,6 +46,52 @@ pub fn doctrine_names() -> Vec<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    /// No weight, rule or table of a shipped doctrine names a case, a resolution, a date or
+    /// a title: outside the citations (`sources`, `summary`, `principle`, `name`) and the
+    /// provenance of fitted weights (`[branches.votes.fit]`), no string is a date or a
+    /// resolution symbol, and no key is one.
+    #[test]
+    fn shipped_doctrines_name_no_case_resolution_or_date() {
+        fn looks_like_date(s: &str) -> bool {
+            let b = s.as_bytes();
+            b.windows(10).any(|w| {
+                w[..4].iter().all(u8::is_ascii_digit)
+                    && w[4] == b'-'
+                    && w[5..7].iter().all(u8::is_ascii_digit)
+                    && w[7] == b'-'
+            })
+        }
+        fn walk(path: &str, v: &toml::Value, file: &str) {
+            const CITATIONS: &[&str] =
+                &["sources", "summary", "principle", "name", "fit", "action"];
+            match v {
+                toml::Value::Table(t) => {
+                    for (k, x) in t {
+                        assert!(
+                            !looks_like_date(k) && !k.contains("RES/"),
+                            "{file}: key {path}.{k}"
+                        );
+                        if !CITATIONS.contains(&k.as_str()) {
+                            walk(&format!("{path}.{k}"), x, file);
+                        }
+                    }
+                }
+                toml::Value::Array(a) => a.iter().for_each(|x| walk(path, x, file)),
+                toml::Value::String(s) => {
+                    assert!(
+                        !looks_like_date(s) && !s.contains("RES/"),
+                        "{file}: {path} = {s}"
+                    );
+                }
+                _ => {}
+            }
+        }
+        for (_, path, src) in super::DOCTRINES {
+            let v: toml::Value = toml::from_str(src).unwrap();
+            walk("", &v, path);
+        }
+    }
+
     #[test]
     fn every_shipped_doctrine_compiles() {
         for (name, path, src) in super::DOCTRINES {

@@ -33,11 +33,9 @@ use crate::error::DataError;
 use crate::locate::DataDir;
 use crate::source::read_text;
 
-/// Roll calls imported from UN Digital Library files get `rcid = UNDL_RCID_BASE + undl_id`,
-/// so they never collide with unvotes/Voeten ids (which are below 10,000).
-pub const UNDL_RCID_BASE: u64 = 1_000_000_000_000;
-/// Roll calls from one-resolution files get ids from here on, in order of appearance.
-pub const RESOLUTION_RCID_BASE: u64 = 2_000_000_000_000;
+/// The id ranges of imported roll calls (UN Digital Library records, one-resolution
+/// tables): defined in core, beside the stable case ids made from them.
+pub use bamboo_core::record::{RESOLUTION_RCID_BASE, UNDL_RCID_BASE};
 
 /// The formats a vote file can be in.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -313,6 +311,21 @@ fn session_field(l: &Loaded, line: usize, s: &str) -> Result<Option<u32>, DataEr
     ))
 }
 
+/// A 0/1 flag (also `0.0`/`1.0`); empty or `NA` means the source does not say.
+fn flag_field(l: &Loaded, line: usize, field: &str, s: &str) -> Result<Option<bool>, DataError> {
+    match s.trim() {
+        "" | "NA" => Ok(None),
+        "0" | "0.0" => Ok(Some(false)),
+        "1" | "1.0" => Ok(Some(true)),
+        other => Err(DataError::field(
+            &l.path,
+            line,
+            field,
+            format!("flag `{other}` is not allowed; use 0 or 1 (or leave it empty)"),
+        )),
+    }
+}
+
 fn opt_text(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty() && t != "NA").then(|| t.to_string())
@@ -360,24 +373,39 @@ fn read_unvotes_roll_calls(
 ) -> Result<FileReport, DataError> {
     let mut cols = None;
     let n = for_records(l, |h, rec, line| {
-        let &mut (session, unres, short) =
-            cols.get_or_insert_with(|| (h.find("session"), h.find("unres"), h.find("short")));
+        let &mut [session, unres, short, descr, important, amend, para] =
+            cols.get_or_insert_with(|| {
+                [
+                    "session",
+                    "unres",
+                    "short",
+                    "descr",
+                    "importantvote",
+                    "amend",
+                    "para",
+                ]
+                .map(|c| h.find(c))
+            });
         let rcid = id_field(l, line, "rcid", &rec[0])?;
         let date = date_field(l, line, "date", &rec[3])?;
         let session = match session {
             Some(i) => session_field(l, line, &rec[i])?,
             None => None,
         };
-        b.add_roll_call(RollCall {
-            rcid,
-            date,
-            session,
-            resolution: unres.and_then(|i| opt_text(&rec[i])),
-            title: short.and_then(|i| opt_text(&rec[i])),
-            issues: 0,
-            source: src,
-        })
-        .map_err(|e| store_err(l, line, e))
+        let flag = |col: Option<usize>, name: &str| -> Result<Option<bool>, DataError> {
+            col.map_or(Ok(None), |i| flag_field(l, line, name, &rec[i]))
+        };
+        let text = |col: Option<usize>| col.and_then(|i| opt_text(&rec[i]));
+        let mut rc = RollCall::new(rcid, date, src);
+        rc.session = session;
+        rc.resolution = text(unres);
+        rc.description = text(descr);
+        // Some roll calls have no short title but a description: the description titles them.
+        rc.title = text(short).or_else(|| rc.description.clone());
+        rc.important = flag(important, "importantvote")?;
+        rc.amendment = flag(amend, "amend")?;
+        rc.paragraph = flag(para, "para")?;
+        b.add_roll_call(rc).map_err(|e| store_err(l, line, e))
     })?;
     Ok(report(l, n, 0))
 }
@@ -405,16 +433,9 @@ fn read_voeten_roll_calls(
                 }
             }
         }
-        b.add_roll_call(RollCall {
-            rcid,
-            date,
-            session: None,
-            resolution: None,
-            title: None,
-            issues,
-            source: src,
-        })
-        .map_err(|e| store_err(l, line, e))
+        let mut rc = RollCall::new(rcid, date, src);
+        rc.issues = issues;
+        b.add_roll_call(rc).map_err(|e| store_err(l, line, e))
     })?;
     Ok(report(l, n, 0))
 }
@@ -598,16 +619,8 @@ fn read_voeten_votes(
         }
         // The votes file carries dates, so it can stand without its roll-call table; where
         // the table is loaded too, the dates must agree.
-        b.add_roll_call(RollCall {
-            rcid,
-            date,
-            session: None,
-            resolution: None,
-            title: None,
-            issues: 0,
-            source: src,
-        })
-        .map_err(|e| DataError::field(&l.path, line, "date", e.to_string()))?;
+        b.add_roll_call(RollCall::new(rcid, date, src))
+            .map_err(|e| DataError::field(&l.path, line, "date", e.to_string()))?;
         match by_code {
             Some(v) => b
                 .add_vote(rcid, country, v)
@@ -632,8 +645,19 @@ fn read_undl(
     let mut cols = None;
     let first = out.len();
     let n = for_records(l, |h, rec, line| {
-        let &mut (session, resolution, title) =
-            cols.get_or_insert_with(|| (h.find("session"), h.find("resolution"), h.find("title")));
+        let &mut [session, resolution, title, subjects, t_yes, t_no, t_abstain] = cols
+            .get_or_insert_with(|| {
+                [
+                    "session",
+                    "resolution",
+                    "title",
+                    "subjects",
+                    "total_yes",
+                    "total_no",
+                    "total_abstentions",
+                ]
+                .map(|c| h.find(c))
+            });
         let undl_id = id_field(l, line, "undl_id", &rec[0])?;
         let date = date_field(l, line, "date", &rec[4])?;
         let vote = match rec[3].trim() {
@@ -671,16 +695,42 @@ fn read_undl(
                     Some(i) => session_field(l, line, &rec[i])?,
                     None => None,
                 };
+                let mut rc = RollCall::new(UNDL_RCID_BASE + undl_id, date, src);
+                rc.session = session;
+                rc.resolution = resolution.and_then(|i| opt_text(&rec[i]));
+                rc.title = title.and_then(|i| opt_text(&rec[i]));
+                rc.subjects = subjects.and_then(|i| opt_text(&rec[i]));
+                let count = |col: Option<usize>, name: &str| -> Result<Option<u32>, DataError> {
+                    let Some(i) = col else { return Ok(None) };
+                    let t = rec[i].trim();
+                    if t.is_empty() || t == "NA" {
+                        return Ok(None);
+                    }
+                    parse_id(t)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .filter(|&n| n <= 1000)
+                        .map(Some)
+                        .ok_or_else(|| {
+                            DataError::field(
+                                &l.path,
+                                line,
+                                name,
+                                format!(
+                                    "`{t}` is not a count of votes (a whole number, at most 1000)"
+                                ),
+                            )
+                        })
+                };
+                let totals = (
+                    count(t_yes, "total_yes")?,
+                    count(t_no, "total_no")?,
+                    count(t_abstain, "total_abstentions")?,
+                );
+                if let (Some(y), Some(n), Some(a)) = totals {
+                    rc.tally = Some([y, n, a]);
+                }
                 out.push(Imported {
-                    rc: RollCall {
-                        rcid: UNDL_RCID_BASE + undl_id,
-                        date,
-                        session,
-                        resolution: resolution.and_then(|i| opt_text(&rec[i])),
-                        title: title.and_then(|i| opt_text(&rec[i])),
-                        issues: 0,
-                        source: src,
-                    },
+                    rc,
                     votes: Vec::new(),
                     path: l.path.clone(),
                     line,
@@ -722,16 +772,10 @@ fn read_resolution(
         let vote = vote_word(l, line, "vote", &rec[3])?;
         let next = RESOLUTION_RCID_BASE + out.len() as u64;
         let k = *by_key.entry((symbol.clone(), date)).or_insert_with(|| {
+            let mut rc = RollCall::new(next, date, src);
+            rc.resolution = Some(symbol);
             out.push(Imported {
-                rc: RollCall {
-                    rcid: next,
-                    date,
-                    session: None,
-                    resolution: Some(symbol),
-                    title: None,
-                    issues: 0,
-                    source: src,
-                },
+                rc,
                 votes: Vec::new(),
                 path: l.path.clone(),
                 line,
@@ -799,7 +843,11 @@ fn add_imported(b: &mut VoteStoreBuilder, imported: Vec<Imported>) -> Result<usi
             }
         });
         if let Some(rc) = dup {
-            taken.insert((rc.rcid, imp.path.clone()));
+            let rcid = rc.rcid;
+            taken.insert((rcid, imp.path.clone()));
+            // The record adds what the loaded roll call lacks: Voeten's later files have no
+            // titles, symbols or subject terms, an export of the same vote does.
+            b.enrich(rcid, imp.rc);
             skipped += 1;
             continue;
         }

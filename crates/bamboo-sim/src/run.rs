@@ -5,7 +5,9 @@
 
 use bamboo_core::case::Kind;
 use bamboo_core::doctrine::{CompiledDoctrine, Party, Signal, MAX_POLES, N_SIGNALS};
-use bamboo_core::engine::{clause_matches, decide, pleased, Context, Situation};
+use bamboo_core::engine::{
+    clause_matches, decide, pleased, vote_term, Assembly, Context, Situation,
+};
 
 use crate::events::{draw_year, incident, Event};
 use crate::rng::{Rng, Stream};
@@ -110,7 +112,29 @@ pub fn situation(e: &Event) -> Situation {
         counterpart: Party::Actor(e.counterpart as u8),
         pole_want: e.wants,
         counterpart_want: -1,
+        vote_term: [0.0; 3],
+        support: -1.0,
     }
+}
+
+/// The vote branch's term for a simulated vote: the simulation knows the poles' votes and
+/// nothing of the rest of the Assembly, so only the poles that are peers, the standing
+/// values and the tags count.
+pub fn vote_term_for(d: &CompiledDoctrine, e: &Event) -> [f64; 3] {
+    if e.kind != Kind::UnVote || d.doctrine.branches.votes.is_empty() {
+        return [0.0; 3];
+    }
+    let listed = d
+        .poles()
+        .iter()
+        .zip(e.wants)
+        .filter(|(_, w)| *w >= 0)
+        .map(|(p, w)| (*p, w as usize));
+    let asm = Assembly {
+        shares: None,
+        complete: false,
+    };
+    vote_term(&d.doctrine.branches.votes, e.tags, listed, &asm)
 }
 
 /// The roots of `d` (as a bit set) that forbid option `i` of a situation.
@@ -332,7 +356,8 @@ pub fn run_once(
                     a.incidents_recent[e.counterpart] += 1.0;
                     a.econ -= m.incident_cost;
                 }
-                let sit = situation(e);
+                let mut sit = situation(e);
+                sit.vote_term = vote_term_for(d, e);
                 let cx = a.context(d, m, n);
                 let dec = decide(d, &sit, &cx);
                 let choice = dec.choice as usize;

@@ -15,6 +15,8 @@ use crate::Cli;
 pub enum Doctrine {
     /// Check a doctrine file and show what its roots forbid.
     Check(CheckArgs),
+    /// Fit a doctrine's vote branch to a state's record before a date (never its roots).
+    Fit(Box<crate::cmd::fit::FitArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -34,8 +36,11 @@ fn conditions(c: &Clause) -> String {
     }
 }
 
-pub fn run(_cli: &Cli, cmd: &Doctrine) -> Result<()> {
-    let Doctrine::Check(args) = cmd;
+pub fn run(cli: &Cli, cmd: &Doctrine) -> Result<()> {
+    let args = match cmd {
+        Doctrine::Check(args) => args,
+        Doctrine::Fit(a) => return crate::cmd::fit::run(cli, a),
+    };
     let d = bamboo_data::doctrine::read_doctrine(&args.doctrine)?;
     let ledger = match bamboo_data::doctrine::ledger_path(&args.doctrine, &d.doctrine) {
         Some(p) => {

@@ -7,10 +7,12 @@
 //! year. Relationship values come from the ledger only, so they are the same with or
 //! without the data folder; the data only sharpens the lean.
 
+use crate::baselines::{Precedent, RecordIndex};
+use crate::case::{Case, Kind};
 use crate::country::Iso3;
 use crate::date::Date;
 use crate::doctrine::{CompiledDoctrine, Signal, MAX_ACTORS, N_SIGNALS};
-use crate::engine::Context;
+use crate::engine::{Context, Situation};
 use crate::flows::Flows;
 use crate::ledger::{EventKind, Ledger};
 use crate::store::VoteStore;
@@ -22,6 +24,8 @@ pub struct Evidence<'a> {
     pub votes: Option<&'a VoteStore>,
     pub trade: Option<&'a Flows>,
     pub arms: Option<&'a Flows>,
+    /// The subject's record of votes in `votes`, indexed by title, for precedents.
+    pub record: Option<&'a RecordIndex>,
 }
 
 impl Evidence<'_> {
@@ -61,6 +65,8 @@ pub struct ContextInputs {
     pub signals: Vec<SignalReading>,
     pub relations: Vec<RelationReading>,
     pub notes: Vec<String>,
+    /// For a vote: the subject's most similar earlier vote, if the data holds one.
+    pub precedent: Option<Precedent>,
 }
 
 /// `date` moved back by whole years (29 February becomes the 28th).
@@ -287,8 +293,27 @@ pub fn build_context(
             signals: readings,
             relations,
             notes,
+            precedent: None,
         },
     )
+}
+
+/// Everything the engine reads for one case: the situation (with the precedent, for a
+/// vote), the context as of the case date, and what both were built from.
+pub fn prepare(
+    d: &CompiledDoctrine,
+    ledger: &Ledger,
+    ev: &Evidence,
+    case: &Case,
+) -> (Situation, Context, ContextInputs) {
+    let (cx, mut inputs) = build_context(d, ledger, ev, case.date);
+    let precedent = match (case.kind, ev.record) {
+        (Kind::UnVote, Some(ix)) => ix.most_similar(case),
+        _ => None,
+    };
+    let s = Situation::with_precedent(d, case, precedent.as_ref().map(|p| p.vote));
+    inputs.precedent = precedent;
+    (s, cx, inputs)
 }
 
 #[cfg(test)]

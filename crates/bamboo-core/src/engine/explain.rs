@@ -202,7 +202,16 @@ pub fn explain(
                     detail: lean_detail,
                     value: round4(sc.lean),
                 },
-            ],
+            ]
+            .into_iter()
+            .chain(
+                (case.kind == Kind::UnVote && !doc.branches.votes.is_empty()).then(|| Term {
+                    name: "votes".into(),
+                    detail: votes_detail(d, case, inputs, i),
+                    value: round4(sc.votes),
+                }),
+            )
+            .collect(),
             score: round4(sc.score),
             lean_after: round_opt(sc.lean_after),
         });
@@ -266,6 +275,102 @@ pub fn explain(
         },
         trace,
     )
+}
+
+/// How many peers an explanation names, by the size of their contribution.
+const PEERS_SHOWN: usize = 6;
+
+/// The vote branch's term for option `i`, part by part: the peers that moved it most, the
+/// Assembly, the standing values and the tags.
+fn votes_detail(d: &CompiledDoctrine, case: &Case, inputs: &ContextInputs, i: usize) -> String {
+    let vb = &d.doctrine.branches.votes;
+    let codes: Vec<Iso3> = vb.peers.iter().map(|p| p.0).collect();
+    let prec = inputs.precedent.as_ref();
+    let design = super::vote_design(&codes, case, prec.map(|p| p.vote));
+    let asm = super::Assembly::of(case);
+    let mut parts = Vec::new();
+    if !vb.peers.is_empty() {
+        let mut contrib: Vec<(f64, Iso3, f64, Option<Opt>)> = vb
+            .peers
+            .iter()
+            .zip(&design.peers)
+            .map(|((c, w), p)| (w * p[i], *c, *w, case.wanted_by(*c)))
+            .collect();
+        let total: f64 = contrib.iter().map(|x| x.0).sum();
+        let listed = contrib.iter().filter(|x| x.3.is_some()).count();
+        contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
+        let shown: Vec<String> = contrib
+            .iter()
+            .filter(|x| x.0 != 0.0)
+            .take(PEERS_SHOWN)
+            .map(|(v, c, w, o)| match o {
+                Some(o) => format!("{c} {o} (w {w}) {v:+.3}"),
+                None => format!("{c} unlisted, as the Assembly (w {w}) {v:+.3}"),
+            })
+            .collect();
+        let unlisted = if asm.complete {
+            format!("{} did not vote", vb.peers.len() - listed)
+        } else {
+            format!(
+                "{} unlisted, counted as the Assembly votes",
+                vb.peers.len() - listed
+            )
+        };
+        parts.push(format!(
+            "company {total:+.4} from {} peers ({listed} voted, {unlisted}){}{}",
+            vb.peers.len(),
+            if shown.is_empty() { "" } else { ": " },
+            shown.join(", ")
+        ));
+    }
+    if vb.assembly != 0.0 {
+        let sh = asm.shares.map_or_else(
+            || "no recorded shares".to_string(),
+            |s| format!("shares yes {:.3} no {:.3} abstain {:.3}", s[0], s[1], s[2]),
+        );
+        parts.push(format!(
+            "assembly {} x {:+.4} ({sh})",
+            vb.assembly, design.assembly[i]
+        ));
+    }
+    if vb.precedent != 0.0 {
+        match prec {
+            Some(p) => parts.push(format!(
+                "precedent {} x {:+} (voted {} on {} \"{}\", similar by {} {:.2})",
+                vb.precedent,
+                design.precedent[i],
+                p.vote,
+                p.date,
+                p.title.as_deref().unwrap_or("untitled roll call"),
+                p.by,
+                p.similarity
+            )),
+            None => parts.push("no precedent in the vote data".into()),
+        }
+    }
+    let (dir, abst) = (design.dir[i], design.abstains[i]);
+    if vb.yes != 0.0 && dir != 0.0 {
+        parts.push(format!("standing yes {} x {dir:+}", vb.yes));
+    }
+    if vb.abstain != 0.0 && abst != 0.0 {
+        parts.push(format!("standing abstain {}", vb.abstain));
+    }
+    for t in case.tags.iter() {
+        let (ty, ta) = (vb.tag_yes[t as usize], vb.tag_abstain[t as usize]);
+        if ty != 0.0 && dir != 0.0 {
+            parts.push(format!("tag {t} yes {ty} x {dir:+}"));
+        }
+        if ta != 0.0 && abst != 0.0 {
+            parts.push(format!("tag {t} abstain {ta}"));
+        }
+    }
+    if let Some(f) = &vb.fit {
+        parts.push(format!(
+            "weights fitted to {} ({} cases, {} to {})",
+            f.cases, f.n, f.from, f.to
+        ));
+    }
+    parts.join("; ")
 }
 
 fn stance_detail(d: &CompiledDoctrine, v: Option<&Vec<f64>>) -> String {

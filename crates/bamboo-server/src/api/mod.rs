@@ -52,6 +52,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/align", get(votes::align))
         .add("GET", "/api/balance/{iso3}", get(votes::balance))
         .add("GET", "/api/dyads", get(votes::dyads))
+        .add("GET", "/api/record/{iso3}", get(votes::record))
         .add("GET", "/api/chart/balance/{file}", get(charts::balance))
         .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
         .add("GET", "/api/chart/simulate.svg", get(charts::simulation))

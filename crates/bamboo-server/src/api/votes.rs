@@ -310,3 +310,73 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
     .await
     .map(Json)
 }
+
+/// The most cases one `GET /api/record/{iso3}` answers (narrow the span for more).
+pub const MAX_RECORD_CASES: usize = 5000;
+
+/// A date parameter: `YYYY-MM-DD`, or a year (its first day, or its last for an end).
+fn date_param(p: &Params, name: &str, end: bool) -> Result<Option<bamboo_core::Date>, ApiError> {
+    let Some(s) = p.get(name) else {
+        return Ok(None);
+    };
+    let t = s.trim();
+    let d = if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = t.parse().unwrap_or(0);
+        bamboo_core::Date::new(y, if end { 12 } else { 1 }, if end { 31 } else { 1 })
+            .map_err(|e| e.to_string())
+    } else {
+        bamboo_core::Date::parse(t).map_err(|e| e.to_string())
+    };
+    d.map(Some).map_err(|e| {
+        ApiError::bad_request(format!(
+            "parameter `{name}`: {e}; allowed: YYYY-MM-DD or YYYY"
+        ))
+    })
+}
+
+/// `GET /api/record/{iso3}?from=&to=`: every recorded UN vote of a state as spec cases,
+/// byte for byte `bamboo cases from-votes --subject ISO3 --format json`.
+pub async fn record(
+    State(st): State<AppState>,
+    Path(iso3): Path<String>,
+    p: Params,
+) -> Result<(axum::http::HeaderMap, String), ApiError> {
+    let p = p.allow(&["from", "to"])?;
+    blocking(move || {
+        let v = st.votes();
+        let subject = country(&iso3, "the country in the path", &v.countries)?;
+        let (from, to) = (date_param(&p, "from", false)?, date_param(&p, "to", true)?);
+        if let (Some(f), Some(t)) = (from, to) {
+            if f > t {
+                return Err(ApiError::bad_request(format!(
+                    "parameter `from` ({f}) is after `to` ({t})"
+                )));
+            }
+        }
+        let rules = bamboo_data::record::load_rules(None, &v.countries)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let cases = bamboo_core::record::cases_from_votes(
+            &v.store,
+            &rules,
+            &bamboo_core::record::RecordQuery { subject, from, to },
+        );
+        if cases.is_empty() {
+            return Err(ApiError::unprocessable(format!(
+                "{subject} recorded no vote (yes, no or abstain) in the loaded data within the span"
+            )));
+        }
+        if cases.len() > MAX_RECORD_CASES {
+            return Err(ApiError::unprocessable(format!(
+                "{} cases: at most {MAX_RECORD_CASES} per answer; narrow `from` and `to`",
+                cases.len()
+            )));
+        }
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        );
+        Ok((h, bamboo_data::case::cases_json(&cases)))
+    })
+    .await
+}
