@@ -55,6 +55,8 @@ pub enum Command {
     Cases(cmd::cases::Cases),
     /// Forecast each state's vote on roll calls, with probabilities, from what came before.
     Predict(cmd::predict::Args),
+    /// After the engine's choice, a dated agenda of offsetting moves that keeps the balance.
+    Plan(cmd::plan::Args),
     /// Many seeded futures of great-power pressure, doctrine against doctrine.
     Simulate(cmd::simulate::Args),
     /// Serve the JSON API and the dashboard over HTTP.
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Some(Command::Doctrine(c)) => cmd::doctrine::run(&cli, c),
         Some(Command::Cases(c)) => cmd::cases::run(&cli, c),
         Some(Command::Predict(a)) => cmd::predict::run(&cli, a),
+        Some(Command::Plan(a)) => cmd::plan::run(&cli, a),
         Some(Command::Simulate(a)) => cmd::simulate::run(&cli, a),
         Some(Command::Serve(a)) => cmd::serve::run(&cli, a),
         Some(Command::Ledger(l)) => cmd::ledger::run(l),

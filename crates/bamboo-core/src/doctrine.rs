@@ -104,6 +104,12 @@ pub struct TrunkInput {
     pub carry: Vec<StepInput>,
     #[serde(default)]
     pub offset: Vec<OffsetInput>,
+    /// The catalogue of offsetting moves the planner draws on (`[[trunk.move]]`).
+    #[serde(default, rename = "move")]
+    pub moves: Vec<crate::plan::MoveInput>,
+    /// The planner's settings (`[trunk.planning]`).
+    #[serde(default)]
+    pub planning: Option<crate::plan::PlanningInput>,
 }
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -435,6 +441,9 @@ pub struct Offset {
 pub struct Trunk {
     pub carry: Vec<Step>,
     pub offsets: Vec<Offset>,
+    /// Offsetting moves for the planner (empty: the plan is the offsets' template).
+    pub moves: Vec<crate::plan::Move>,
+    pub planning: crate::plan::Planning,
 }
 
 /// How ledger facts move a relationship value (per unit of each signal).
@@ -721,6 +730,11 @@ pub fn validate_doctrine(input: &DoctrineInput) -> Result<Doctrine, FieldError> 
             action: o.action.clone(),
             toward: codes(&format!("trunk.offset[{i}].toward"), &o.toward)?,
         });
+    }
+
+    trunk.moves = crate::plan::validate_moves(&input.trunk.moves, &poles, subject)?;
+    if let Some(p) = &input.trunk.planning {
+        trunk.planning = crate::plan::validate_planning(p, &poles)?;
     }
 
     let branches = validate_branches(&input.branches, &poles)?;

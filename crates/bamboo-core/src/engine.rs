@@ -464,6 +464,16 @@ pub fn clause_matches(c: &CompiledClause, s: &Situation, n_poles: usize, i: usiz
         && (s.support < 0.0 || s.support < c.support_below)
 }
 
+/// The signals after taking option `i` of a situation (for the planner's projection).
+pub fn signals_after_choice(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    i: usize,
+) -> [[f64; N_SIGNALS]; MAX_POLES] {
+    signals_after(d, s, cx, i)
+}
+
 /// The signals after taking option `i`: what the option itself changes.
 #[inline]
 fn signals_after(

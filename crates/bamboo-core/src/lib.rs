@@ -17,6 +17,7 @@ pub mod flows;
 pub mod forecast;
 pub mod ledger;
 pub mod metrics;
+pub mod plan;
 pub mod record;
 pub mod store;
 pub mod vote;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use bamboo_core::backtest::{check_cases, score, BacktestError, BacktestReport};
 use bamboo_core::baselines::History;
 use bamboo_core::baselines::RecordIndex;
-use bamboo_core::case::Case;
+use bamboo_core::case::{Case, Opt};
 use bamboo_core::doctrine::CompiledDoctrine;
 use bamboo_core::engine::{decide, explain, prepare, Advice, Evidence, Trace};
 use bamboo_core::flows::Flows;
@@ -62,6 +62,8 @@ pub struct Advisor {
     pub rules: Option<RecordRules>,
     /// The subject's votes in `votes`, indexed for precedents.
     pub record: Option<RecordIndex>,
+    /// The planner's horizon in months (default: the doctrine's).
+    pub horizon: Option<u32>,
     /// Where the data came from, or why there is none.
     pub provenance: String,
 }
@@ -95,6 +97,7 @@ impl Advisor {
             arms: None,
             rules: None,
             record: None,
+            horizon: None,
             provenance: String::new(),
         })
     }
@@ -150,7 +153,44 @@ impl Advisor {
         }
         let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
-        Ok(explain(d, case, &s, &inputs, &dec))
+        let planned = (!d.doctrine.trunk.moves.is_empty())
+            .then(|| bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon));
+        Ok(explain(d, case, &s, &inputs, &dec, planned.as_ref()))
+    }
+
+    /// Answers one case with the planner's full answer and what the aftermath test needs:
+    /// the poles the choice pleased and the pole with the lowest relation among the others.
+    pub fn plan_case(&self, case: &Case) -> Result<PlanAnswer, AdviseError> {
+        let d = &self.doctrine;
+        if case.subject != d.subject() {
+            return Err(AdviseError::CaseSubject {
+                id: case.id.clone(),
+                case_subject: case.subject,
+                doctrine: d.doctrine.name.clone(),
+                subject: d.subject(),
+            });
+        }
+        let (s, cx, inputs) = prepare(d, &self.ledger, &self.evidence(), case);
+        let dec = decide(d, &s, &cx);
+        let planned =
+            bamboo_core::plan::plan(d, &s, &cx, &dec, &self.ledger, case.date, self.horizon);
+        let pleased = bamboo_core::plan::pleased_poles(d, &s, &dec);
+        let lowest = bamboo_core::plan::lowest_relation_pole(d, &cx, &pleased);
+        let (advice, trace) = explain(
+            d,
+            case,
+            &s,
+            &inputs,
+            &dec,
+            (!d.doctrine.trunk.moves.is_empty()).then_some(&planned),
+        );
+        Ok(PlanAnswer {
+            advice,
+            trace,
+            plan: planned,
+            pleased,
+            lowest,
+        })
     }
 
     /// Answers every case, in order.
@@ -167,12 +207,32 @@ impl Advisor {
         cases.iter().map(|c| self.advise_with(c, ledger)).collect()
     }
 
+    /// The engine's choice for each case (no explanation, no plan: the fast path of a
+    /// backtest).
+    pub fn choices_with(&self, cases: &[Case], ledger: &Ledger) -> Result<Vec<Opt>, AdviseError> {
+        let d = &self.doctrine;
+        let ev = self.evidence();
+        cases
+            .iter()
+            .map(|case| {
+                if case.subject != d.subject() {
+                    return Err(AdviseError::CaseSubject {
+                        id: case.id.clone(),
+                        case_subject: case.subject,
+                        doctrine: d.doctrine.name.clone(),
+                        subject: d.subject(),
+                    });
+                }
+                let (s, cx, _) = prepare(d, ledger, &ev, case);
+                Ok(decide(d, &s, &cx).choice())
+            })
+            .collect()
+    }
+
     /// Answers cases that record what the subject did, and scores the answers beside the
-    /// baselines. Every case needs a valid `actual`.
-    pub fn backtest(
-        &self,
-        cases: &[Case],
-    ) -> Result<(BacktestReport, Vec<(Advice, Trace)>), AdviseError> {
+    /// baselines. Every case needs a valid `actual`. Returns the report and each case's
+    /// choice; [`Advisor::advise`] explains any of them.
+    pub fn backtest(&self, cases: &[Case]) -> Result<(BacktestReport, Vec<Opt>), AdviseError> {
         self.backtest_with(cases, &self.ledger)
     }
 
@@ -181,17 +241,25 @@ impl Advisor {
         &self,
         cases: &[Case],
         ledger: &Ledger,
-    ) -> Result<(BacktestReport, Vec<(Advice, Trace)>), AdviseError> {
+    ) -> Result<(BacktestReport, Vec<Opt>), AdviseError> {
         check_cases(cases)?;
-        let answers = self.advise_all_with(cases, ledger)?;
-        let predicted: Vec<_> = answers.iter().map(|(a, _)| a.choice).collect();
+        let predicted = self.choices_with(cases, ledger)?;
         let history = History {
             votes: self.votes.as_deref(),
             rules: self.rules.as_ref(),
         };
         let report = score(cases, &predicted, self.doctrine.poles(), &history)?;
-        Ok((report, answers))
+        Ok((report, predicted))
     }
+}
+
+/// A case answered with its plan (see [`Advisor::plan_case`]).
+pub struct PlanAnswer {
+    pub advice: Advice,
+    pub trace: Trace,
+    pub plan: bamboo_core::plan::Plan,
+    pub pleased: Vec<Iso3>,
+    pub lowest: Option<Iso3>,
 }
 
 /// The JSON of `bamboo advise --json`: the answers as a pretty-printed array, one line end.

@@ -137,6 +137,72 @@ pub fn vote_term_for(d: &CompiledDoctrine, e: &Event) -> [f64; 3] {
     vote_term(&d.doctrine.branches.votes, e.tags, listed, &asm)
 }
 
+/// A planning doctrine's year-end offsets: the attitude each pole lost to this year's
+/// displeasing choices is what the planner must restore, with the doctrine's own move
+/// catalogue and lean bound (`bamboo_core::plan::plan_needs`); the chosen agenda's moves
+/// then act: attitude back (`plan_relation` per unit of a move's relation), their cost
+/// paid (`plan_cost` per unit), and their lean effects (visits, tier, shares, votes).
+pub fn carry_out_plan(a: &mut Agent, d: &CompiledDoctrine, m: &Mechanics, n: usize, year: u32) {
+    use bamboo_core::plan::{month_start, plan_needs};
+    if m.plan_relation <= 0.0 {
+        return;
+    }
+    let mut needed = [0.0; MAX_POLES];
+    for (x, lost) in needed.iter_mut().zip(&a.displeased_sum).take(n) {
+        *x = m.reaction * lost / m.plan_relation;
+    }
+    if needed.iter().all(|&x| x <= 1e-9) {
+        return;
+    }
+    let cx = a.context(d, m, n);
+    let h = d.doctrine.trunk.planning.horizon_months;
+    let visits = vec![a.visits; h as usize + 1];
+    // A calendar date only places the months; nothing is read from it.
+    let date = bamboo_core::Date::new(2000 + year as i32, 1, 1).unwrap_or_else(|_| {
+        month_start(bamboo_core::Date::new(2000, 1, 1).expect("a valid date"), 0)
+    });
+    // Restoring relations (the lean is an outcome here, not a constraint) is separable by
+    // pole: one exact search per displeased pole, each within the doctrine's max_moves.
+    let mut steps = Vec::new();
+    for k in 0..n {
+        if needed[k] <= 1e-9 {
+            continue;
+        }
+        let mut one = [0.0; MAX_POLES];
+        one[k] = needed[k];
+        let plan = plan_needs(d, &cx, one, cx.signals, visits.clone(), date, h, false);
+        if let Some(a) = plan.best() {
+            steps.extend(a.steps.iter().cloned());
+        }
+    }
+    let moves = &d.doctrine.trunk.moves;
+    for st in &steps {
+        let Some(mv) = moves.iter().find(|x| x.id == st.move_id) else {
+            continue;
+        };
+        let Some(k) = d.poles().iter().position(|p| *p == st.toward) else {
+            continue;
+        };
+        a.q[k] += m.plan_relation * mv.relation;
+        a.econ -= m.plan_cost * mv.cost;
+        let e = &mv.effect;
+        a.visits[k] += e.visits;
+        if let Some(t) = e.tier {
+            a.tier[k] = a.tier[k].max(tier_level(t));
+        }
+        if e.trade > 0.0 {
+            shift(&mut a.trade, n, k, e.trade);
+        }
+        if e.arms > 0.0 {
+            shift(&mut a.arms, n, k, e.arms);
+        }
+        if e.un_votes > 0.0 {
+            a.un[k] = (a.un[k] * m.un_memory + e.un_votes) / (m.un_memory + e.un_votes);
+        }
+    }
+    settle_breaks(a, m, n);
+}
+
 /// The roots of `d` (as a bit set) that forbid option `i` of a situation.
 pub fn violations(d: &CompiledDoctrine, s: &Situation, i: usize) -> u64 {
     let o = s.kind.options()[i];
@@ -367,6 +433,12 @@ pub fn run_once(
                     a.kept += 1;
                 }
                 apply(a, e, choice, p, m, n);
+            }
+        }
+        for (s, a) in agents.iter_mut().enumerate() {
+            let d = doctrines[s];
+            if !d.doctrine.trunk.moves.is_empty() {
+                carry_out_plan(a, d, m, n, y);
             }
         }
         settle_year(&mut agents, p, m, n);

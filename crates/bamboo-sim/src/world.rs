@@ -90,6 +90,8 @@ pub struct MechanicsInput {
     pub incident_cost: Option<f64>,
     pub un_memory: Option<f64>,
     pub visit_memory: Option<f64>,
+    pub plan_relation: Option<f64>,
+    pub plan_cost: Option<f64>,
 }
 
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -208,6 +210,10 @@ pub struct Mechanics {
     /// Effective number of UN votes behind the running agreement; visits remembered.
     pub un_memory: f64,
     pub visit_memory: f64,
+    /// A planning doctrine's offsets: attitude a pole regains per unit of a move's
+    /// `relation`, and economic points a unit of a move's `cost` takes.
+    pub plan_relation: f64,
+    pub plan_cost: f64,
 }
 
 impl Default for Mechanics {
@@ -237,6 +243,8 @@ impl Default for Mechanics {
             incident_cost: 0.5,
             un_memory: 60.0,
             visit_memory: 3.0,
+            plan_relation: 0.25,
+            plan_cost: 0.05,
         }
     }
 }
@@ -566,6 +574,8 @@ impl World {
                     "incident_cost" => &mut m.incident_cost,
                     "un_memory" => &mut m.un_memory,
                     "visit_memory" => &mut m.visit_memory,
+                    "plan_relation" => &mut m.plan_relation,
+                    "plan_cost" => &mut m.plan_cost,
                     _ => {
                         return Err(err(
                             field,
@@ -582,7 +592,7 @@ impl World {
 }
 
 /// Names of the mechanics parameters, as in world files and `--sweep`.
-pub const MECHANICS_KEYS: [&str; 24] = [
+pub const MECHANICS_KEYS: [&str; 26] = [
     "reaction",
     "salience_base",
     "salience_polarisation",
@@ -607,6 +617,8 @@ pub const MECHANICS_KEYS: [&str; 24] = [
     "incident_cost",
     "un_memory",
     "visit_memory",
+    "plan_relation",
+    "plan_cost",
 ];
 
 fn mechanics(m: MechanicsInput) -> Result<Mechanics, WorldError> {
@@ -650,6 +662,8 @@ fn mechanics(m: MechanicsInput) -> Result<Mechanics, WorldError> {
         incident_cost: pick("incident_cost", m.incident_cost, d.incident_cost)?,
         un_memory: pick("un_memory", m.un_memory, d.un_memory)?,
         visit_memory: pick("visit_memory", m.visit_memory, d.visit_memory)?,
+        plan_relation: pick("plan_relation", m.plan_relation, d.plan_relation)?,
+        plan_cost: pick("plan_cost", m.plan_cost, d.plan_cost)?,
     };
     validate_mechanics(&out)?;
     Ok(out)

@@ -98,7 +98,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = gather_cases(cli, &args.cases, args.record.then_some(&args.span), &engine)?;
-    let (report, answers) = engine.backtest(&cases)?;
+    let (report, _) = engine.backtest(&cases)?;
     if engine.votes.is_none() {
         eprintln!("bamboo: note: {}", engine.provenance);
     }
@@ -158,9 +158,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         let wrong: Vec<_> = report
             .results
             .iter()
-            .zip(&answers)
             .zip(&cases)
-            .filter(|((r, _), _)| !r.correct)
+            .filter(|(r, _)| !r.correct)
             .collect();
         let limit = args.misses.unwrap_or(if long { 40 } else { usize::MAX });
         if !wrong.is_empty() && limit > 0 {
@@ -175,9 +174,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     String::new()
                 }
             )?;
-            for ((r, (a, t)), c) in wrong.into_iter().take(limit) {
+            for (r, c) in wrong.into_iter().take(limit) {
+                let (a, t) = engine.advise(c)?;
                 writeln!(w, "actual: {}", r.actual.as_str())?;
-                render_text(w, c, a, t)?;
+                render_text(w, c, &a, &t)?;
             }
         }
         Ok(())

@@ -11,6 +11,7 @@ pub mod dyads;
 pub mod fit;
 pub mod ledger;
 pub mod overview;
+pub mod plan;
 pub mod predict;
 pub mod serve;
 pub mod simulate;

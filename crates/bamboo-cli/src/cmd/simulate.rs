@@ -67,6 +67,15 @@ fn is_path(spec: &str) -> bool {
 /// Loads a doctrine by shipped name or path; the name is the file stem for paths.
 pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
     let spec = spec.trim();
+    // `NAME:no-plan`: the same doctrine without its move catalogue: it decides alike and
+    // plans no offsets (to compare "decide and plan" with "decide only").
+    if let Some(base) = spec.strip_suffix(":no-plan") {
+        let (_, d) = load_doctrine(base)?;
+        let mut doc = d.doctrine.clone();
+        doc.trunk.moves.clear();
+        let d = CompiledDoctrine::new(doc).map_err(|e| anyhow::anyhow!("{spec}: {e}"))?;
+        return Ok((spec.to_string(), d));
+    }
     if is_path(spec) {
         let d = bamboo_data::doctrine::read_doctrine(Path::new(spec))?;
         let name = Path::new(spec)

@@ -98,6 +98,9 @@ pub struct Trace {
     pub measure: Vec<Term>,
     pub options: Vec<TraceOption>,
     pub inputs: ContextInputs,
+    /// The planner's full answer (agendas, lean paths), when the doctrine has moves.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<crate::plan::Plan>,
 }
 
 fn fill(template: &str, case: &Case, choice: Opt, toward: Iso3, subject: Iso3) -> String {
@@ -116,6 +119,7 @@ pub fn explain(
     s: &Situation,
     inputs: &ContextInputs,
     dec: &Decision,
+    planned: Option<&crate::plan::Plan>,
 ) -> (Advice, Trace) {
     let doc = &d.doctrine;
     let opts = case.kind.options();
@@ -243,7 +247,7 @@ pub fn explain(
         });
     }
 
-    let plan = plan(d, case, s, dec);
+    let plan = plan(d, case, s, dec, planned);
     let rule = if dec.forced {
         format!(
             "every option is forbidden: chose the least-violating one ({choice}: the smallest total weight of violated roots, then the highest score)"
@@ -262,6 +266,7 @@ pub fn explain(
         measure,
         options: trace_opts,
         inputs: inputs.clone(),
+        agenda: planned.cloned(),
     };
     let explanation = render_summary(&trace, &lean);
     (
@@ -439,9 +444,18 @@ fn relations_detail(
 }
 
 /// The plan: the trunk's carrying steps toward the counterpart (or the target, or the
-/// subject itself), then its offsets toward every pole, and the counterpart, that the
-/// choice displeases (any actor that wanted another option).
-fn plan(d: &CompiledDoctrine, case: &Case, s: &Situation, dec: &Decision) -> Vec<PlanStep> {
+/// subject itself), then the offsets. With a move catalogue, the planner's chosen agenda
+/// gives the offsets toward the poles (every pillar of a move acting together, month by
+/// month), and the trunk's templates the offsets toward a displeased counterpart that is not
+/// a pole; without one, the templates give every offset toward every pole, and the
+/// counterpart, that the choice displeases (any actor that wanted another option).
+fn plan(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    dec: &Decision,
+    planned: Option<&crate::plan::Plan>,
+) -> Vec<PlanStep> {
     let doc = &d.doctrine;
     let choice = dec.choice();
     let ci = dec.choice as usize;
@@ -470,6 +484,29 @@ fn plan(d: &CompiledDoctrine, case: &Case, s: &Situation, dec: &Decision) -> Vec
                 displeased.push(c);
             }
         }
+    }
+    if let Some(p) = planned {
+        if let Some(a) = p.best() {
+            for st in &a.steps {
+                let together = if st.pillars.len() > 1 {
+                    format!(" ({} together)", crate::plan::pillar_names(&st.pillars))
+                } else {
+                    String::new()
+                };
+                for pillar in &st.pillars {
+                    steps.push(PlanStep {
+                        pillar: *pillar,
+                        toward: st.toward,
+                        action: format!(
+                            "Month {} (from {}){together}: {} [{}]",
+                            st.month, st.date, st.what, st.why
+                        ),
+                    });
+                }
+            }
+        }
+        // The poles are the planner's; the templates serve the other displeased actors.
+        displeased.retain(|a| !d.poles().contains(a));
     }
     for actor in displeased {
         for off in &doc.trunk.offsets {

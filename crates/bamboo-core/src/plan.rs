@@ -1,0 +1,1159 @@
+//! Plans that rebalance: after the engine's choice, a dated agenda of offsetting moves
+//! (`[[trunk.move]]` in a doctrine) that keeps the projected lean within bounds over the
+//! horizon at least cost and restores each displeased pole's relation.
+//!
+//! **The lean model** is the engine's own (`docs/doctrine.md`): the composite of the
+//! signals that have data. Month by month over the horizon, the signals are those known the
+//! day before the decision, with the decision's own effect, visits ageing out of the window
+//! as their dates pass, and each planned move's effect from its month on: a visit adds a
+//! visit, a partnership step raises the tier, an arms or trade step moves shares toward the
+//! counterpart, votes with the counterpart add roll calls of agreement. Nothing dated on or
+//! after the decision is read.
+//!
+//! **The bound** is the doctrine's `max_lean`, or the lean before the decision when that is
+//! already higher: the engine tolerates an existing lean and penalises deepening it, so a
+//! plan must offset the decision's push, not undo the years before it.
+//!
+//! **The search** is exact: every multiset of (move, pole) of at most `max_moves` moves, each
+//! occurrence scheduled as early as its lead time and spacing allow (a move's effect only
+//! ever helps from its month on), branch and bound on cost. The three cheapest feasible
+//! agendas are ranked (ties: fewer moves, then the lower peak lean). Moves a root forbids
+//! toward a pole are never candidates.
+
+use crate::case::{parse_kind, parse_tag, parse_tier, FieldError, Kind, Opt, TagSet, Tier};
+use crate::country::Iso3;
+use crate::date::Date;
+use crate::doctrine::{CompiledDoctrine, Party, Pillar, Signal, MAX_POLES, N_SIGNALS};
+use crate::engine::{clause_matches, pleased, Context, Decision, Situation};
+use crate::ledger::{EventKind, Ledger};
+
+/// `[trunk.planning]`: the planner's settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planning {
+    /// Months ahead the plan looks (default 12).
+    pub horizon_months: u32,
+    /// Relation a pole loses when a decision displeases it fully (it wanted the opposite);
+    /// half when the choice is one step from what it wanted (default 0.2).
+    pub displeasure: f64,
+    /// At most this many moves in an agenda (default 5).
+    pub max_moves: usize,
+    /// Pairs of rival poles: a choice that gives one of them what it wants displeases the
+    /// other, even when the case records no position for it.
+    pub rivals: Vec<(Iso3, Iso3)>,
+    /// How much of `displeasure` a rival's gain costs (default 0.5).
+    pub rival_share: f64,
+    /// How much a decision of each kind weighs with a displeased pole, indexed by
+    /// `Kind as usize` (default 1).
+    pub salience: [f64; 10],
+    /// The lean must be within the bound from this month to the horizon (default 3): the
+    /// time the trunk is given to act.
+    pub settle_months: u32,
+}
+
+impl Default for Planning {
+    fn default() -> Self {
+        Planning {
+            horizon_months: 12,
+            displeasure: 0.2,
+            max_moves: 5,
+            rivals: Vec::new(),
+            rival_share: 0.5,
+            salience: [1.0; 10],
+            settle_months: 3,
+        }
+    }
+}
+
+/// What a move does to the lean signals of its counterpart.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Effect {
+    /// Leader-level visits added.
+    pub visits: f64,
+    /// The partnership tier reached, if the move is a step up.
+    pub tier: Option<Tier>,
+    /// Arms-import share moved toward the counterpart (a fraction).
+    pub arms: f64,
+    /// Trade share moved toward the counterpart (a fraction).
+    pub trade: f64,
+    /// Roll calls of agreement with the counterpart added to the UN signal.
+    pub un_votes: f64,
+}
+
+/// One offsetting move of the doctrine's catalogue (`[[trunk.move]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Move {
+    pub id: String,
+    /// What it is, with `{toward}` for the counterpart ("Host {toward}'s leader").
+    pub what: String,
+    /// The kind of decision it is, for the roots (none: no root can forbid it).
+    pub kind: Option<Kind>,
+    pub tags: TagSet,
+    pub pillars: Vec<Pillar>,
+    pub cost: f64,
+    pub lead_months: u32,
+    /// At most once per this many months toward the same pole.
+    pub every_months: u32,
+    /// The poles it can go to (empty: all).
+    pub toward: Vec<Iso3>,
+    /// Relation restored with the counterpart.
+    pub relation: f64,
+    pub effect: Effect,
+    pub sources: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// The doctrine's input: `[[trunk.move]]` and `[trunk.planning]`.
+// ---------------------------------------------------------------------------------------
+
+/// `[trunk.planning]` as read.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningInput {
+    #[serde(default)]
+    pub horizon_months: Option<u32>,
+    #[serde(default)]
+    pub displeasure: Option<f64>,
+    #[serde(default)]
+    pub max_moves: Option<usize>,
+    #[serde(default)]
+    pub rivals: Vec<[String; 2]>,
+    #[serde(default)]
+    pub rival_share: Option<f64>,
+    #[serde(default)]
+    pub salience: std::collections::BTreeMap<String, f64>,
+    #[serde(default)]
+    pub settle_months: Option<u32>,
+}
+
+/// One `[[trunk.move]]` as read.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveInput {
+    pub id: String,
+    pub what: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub pillars: Vec<String>,
+    pub cost: f64,
+    #[serde(default)]
+    pub lead_months: u32,
+    #[serde(default)]
+    pub every_months: u32,
+    #[serde(default)]
+    pub toward: Vec<String>,
+    #[serde(default)]
+    pub relation: f64,
+    #[serde(default)]
+    pub visits: f64,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub arms: f64,
+    #[serde(default)]
+    pub trade: f64,
+    #[serde(default)]
+    pub un_votes: f64,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+fn ranged(field: &str, x: f64, lo: f64, hi: f64) -> Result<f64, FieldError> {
+    if x.is_finite() && x >= lo && x <= hi {
+        Ok(x)
+    } else {
+        Err(FieldError::new(
+            field,
+            format!("must be a number from {lo} to {hi}"),
+        ))
+    }
+}
+
+/// Checks `[trunk.planning]`.
+pub fn validate_planning(p: &PlanningInput, poles: &[Iso3]) -> Result<Planning, FieldError> {
+    let d = Planning::default();
+    let horizon_months = p.horizon_months.unwrap_or(d.horizon_months);
+    if !(1..=60).contains(&horizon_months) {
+        return Err(FieldError::new(
+            "trunk.planning.horizon_months",
+            "must be from 1 to 60 months",
+        ));
+    }
+    let max_moves = p.max_moves.unwrap_or(d.max_moves);
+    if !(1..=8).contains(&max_moves) {
+        return Err(FieldError::new(
+            "trunk.planning.max_moves",
+            "must be from 1 to 8 (the search is exact)",
+        ));
+    }
+    let mut rivals = Vec::new();
+    for (i, pair) in p.rivals.iter().enumerate() {
+        let mut two = [Iso3::from_static("AAA"); 2];
+        for (k, c) in pair.iter().enumerate() {
+            let code = Iso3::parse(c)
+                .map_err(|e| FieldError::at("trunk.planning.rivals", i, e.to_string()))?;
+            if !poles.contains(&code) {
+                return Err(FieldError::at(
+                    "trunk.planning.rivals",
+                    i,
+                    format!("{code} is not a pole of the doctrine"),
+                ));
+            }
+            two[k] = code;
+        }
+        if two[0] == two[1] {
+            return Err(FieldError::at(
+                "trunk.planning.rivals",
+                i,
+                "a pole is not its own rival",
+            ));
+        }
+        rivals.push((two[0], two[1]));
+    }
+    let mut salience = d.salience;
+    for (k, x) in &p.salience {
+        let field = format!("trunk.planning.salience.{k}");
+        let kind = parse_kind(k).map_err(|e| FieldError::new(&field, e))?;
+        salience[kind as usize] = ranged(&field, *x, 0.0, 10.0)?;
+    }
+    let settle_months = p.settle_months.unwrap_or(d.settle_months);
+    if settle_months > horizon_months {
+        return Err(FieldError::new(
+            "trunk.planning.settle_months",
+            format!("must be at most the horizon ({horizon_months} months)"),
+        ));
+    }
+    Ok(Planning {
+        horizon_months,
+        salience,
+        settle_months,
+        displeasure: ranged(
+            "trunk.planning.displeasure",
+            p.displeasure.unwrap_or(d.displeasure),
+            0.0,
+            10.0,
+        )?,
+        max_moves,
+        rivals,
+        rival_share: ranged(
+            "trunk.planning.rival_share",
+            p.rival_share.unwrap_or(d.rival_share),
+            0.0,
+            1.0,
+        )?,
+    })
+}
+
+/// Checks the move catalogue: every name against its vocabulary, every number in range.
+pub fn validate_moves(
+    input: &[MoveInput],
+    poles: &[Iso3],
+    subject: Iso3,
+) -> Result<Vec<Move>, FieldError> {
+    if input.len() > 32 {
+        return Err(FieldError::new("trunk.move", "at most 32 moves"));
+    }
+    let mut out: Vec<Move> = Vec::with_capacity(input.len());
+    for (i, m) in input.iter().enumerate() {
+        let f = |k: &str| format!("trunk.move[{i}].{k}");
+        if m.id.trim().is_empty() {
+            return Err(FieldError::new(&f("id"), "must not be empty"));
+        }
+        if out.iter().any(|x| x.id == m.id) {
+            return Err(FieldError::new(
+                &f("id"),
+                format!("move id `{}` is used twice", m.id),
+            ));
+        }
+        if m.what.trim().is_empty() {
+            return Err(FieldError::new(&f("what"), "must not be empty"));
+        }
+        let kind = m
+            .kind
+            .as_deref()
+            .map(|k| parse_kind(k).map_err(|e| FieldError::new(&f("kind"), e)))
+            .transpose()?;
+        if kind.is_some_and(|k| matches!(k, Kind::Incident)) {
+            return Err(FieldError::new(
+                &f("kind"),
+                "an incident is not a move the subject makes",
+            ));
+        }
+        let mut tags = TagSet::EMPTY;
+        for (j, t) in m.tags.iter().enumerate() {
+            tags.insert(parse_tag(t).map_err(|e| FieldError::at(&f("tags"), j, e))?);
+        }
+        if m.pillars.is_empty() {
+            return Err(FieldError::new(
+                &f("pillars"),
+                "name at least one pillar (party, state or people)",
+            ));
+        }
+        let mut pillars = Vec::new();
+        for (j, p) in m.pillars.iter().enumerate() {
+            let pl = Pillar::parse(p).ok_or_else(|| {
+                FieldError::at(
+                    &f("pillars"),
+                    j,
+                    format!("unknown pillar `{p}` (expected party, state or people)"),
+                )
+            })?;
+            if !pillars.contains(&pl) {
+                pillars.push(pl);
+            }
+        }
+        let mut toward = Vec::new();
+        for (j, t) in m.toward.iter().enumerate() {
+            let c = Iso3::parse(t).map_err(|e| FieldError::at(&f("toward"), j, e.to_string()))?;
+            if !poles.contains(&c) {
+                return Err(FieldError::at(
+                    &f("toward"),
+                    j,
+                    format!("{c} is not a pole of the doctrine (moves offset poles)"),
+                ));
+            }
+            if c == subject {
+                return Err(FieldError::at(&f("toward"), j, "the subject itself"));
+            }
+            toward.push(c);
+        }
+        let tier = m
+            .tier
+            .as_deref()
+            .map(|t| parse_tier(t).map_err(|e| FieldError::new(&f("tier"), e)))
+            .transpose()?;
+        if m.lead_months > 60 || m.every_months > 60 {
+            return Err(FieldError::new(
+                &f(if m.lead_months > 60 {
+                    "lead_months"
+                } else {
+                    "every_months"
+                }),
+                "must be at most 60 months",
+            ));
+        }
+        out.push(Move {
+            id: m.id.clone(),
+            what: m.what.clone(),
+            kind,
+            tags,
+            pillars,
+            cost: ranged(&f("cost"), m.cost, 0.0, 1000.0)?,
+            lead_months: m.lead_months,
+            every_months: m.every_months,
+            toward,
+            relation: ranged(&f("relation"), m.relation, 0.0, 10.0)?,
+            effect: Effect {
+                visits: ranged(&f("visits"), m.visits, 0.0, 10.0)?,
+                tier,
+                arms: ranged(&f("arms"), m.arms, 0.0, 1.0)?,
+                trade: ranged(&f("trade"), m.trade, 0.0, 1.0)?,
+                un_votes: ranged(&f("un_votes"), m.un_votes, 0.0, 100.0)?,
+            },
+            sources: m.sources.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// A planned move.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Step {
+    /// Months after the decision (1 = the month after).
+    pub month: u32,
+    /// The first day of that month.
+    pub date: Date,
+    #[serde(rename = "move")]
+    pub move_id: String,
+    pub toward: Iso3,
+    pub what: String,
+    pub pillars: Vec<Pillar>,
+    pub cost: f64,
+    /// Why it is there: the constraint or the cost it answers.
+    pub why: String,
+    /// The roots that could forbid a move of its kind, none of which does.
+    pub roots_respected: Vec<String>,
+}
+
+/// One agenda: its moves, cost and the lean path it gives.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Agenda {
+    pub rank: usize,
+    pub cost: f64,
+    pub steps: Vec<Step>,
+    /// The projected lean, month 0 (right after the decision) to the horizon.
+    pub lean: Vec<f64>,
+    /// Relation needed and restored, per displeased pole.
+    pub relations: Vec<Restored>,
+    /// The lean stays within the bound from the first month a move can act.
+    pub within_bound: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Restored {
+    pub pole: Iso3,
+    pub needed: f64,
+    pub restored: f64,
+}
+
+/// A move a root rules out toward a pole.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Ruled {
+    #[serde(rename = "move")]
+    pub move_id: String,
+    pub toward: Iso3,
+    pub roots: Vec<String>,
+}
+
+/// The planner's answer for one decision.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Plan {
+    pub horizon_months: u32,
+    /// `max(max_lean, lean before the decision)`.
+    pub bound: Option<f64>,
+    /// The projected lean with no move, month 0 to the horizon (empty: no lean signal).
+    pub lean_without: Vec<f64>,
+    /// The poles the choice displeases and the relation each lost.
+    pub displeased: Vec<Restored>,
+    /// Ranked agendas, best first (at most three).
+    pub agendas: Vec<Agenda>,
+    pub ruled_out: Vec<Ruled>,
+    /// Why no agenda meets the constraints, when none does (the agendas then come as close
+    /// as any can).
+    pub why_not: Option<String>,
+}
+
+impl Plan {
+    /// The chosen agenda.
+    pub fn best(&self) -> Option<&Agenda> {
+        self.agendas.first()
+    }
+}
+
+/// `date` plus `m` months, on the first of the month.
+pub fn month_start(date: Date, m: u32) -> Date {
+    let total = date.year() * 12 + i32::from(date.month()) - 1 + m as i32;
+    Date::new(total.div_euclid(12), (total.rem_euclid(12) + 1) as u8, 1).unwrap_or(date)
+}
+
+/// Everything the projection needs, fixed for one decision.
+struct Projection<'a> {
+    d: &'a CompiledDoctrine,
+    n: usize,
+    horizon: usize,
+    available: [bool; N_SIGNALS],
+    weights: [f64; N_SIGNALS],
+    /// Signals right after the decision, visits excluded (they are counted per month).
+    base: [[f64; N_SIGNALS]; MAX_POLES],
+    /// Visits in the window at each month, per pole (counts, before saturation).
+    visits: Vec<[f64; MAX_POLES]>,
+    saturation: f64,
+    un_n: [f64; MAX_POLES],
+}
+
+impl Projection<'_> {
+    fn lean(&self, m: usize, plan: &[(usize, usize, u32)], moves: &[Move]) -> f64 {
+        let mut sig = self.base;
+        let mut visits = self.visits[m];
+        for &(k, p, month) in plan {
+            if (month as usize) > m {
+                continue;
+            }
+            let e = &moves[k].effect;
+            visits[p] += e.visits;
+            if let Some(t) = e.tier {
+                let v = self.d.doctrine.lean.tiers[t as usize];
+                let x = &mut sig[p][Signal::Tier as usize];
+                *x = x.max(v);
+            }
+            for (signal, step) in [(Signal::Arms, e.arms), (Signal::Trade, e.trade)] {
+                if step > 0.0 {
+                    for (q, row) in sig.iter_mut().enumerate().take(self.n) {
+                        let x = &mut row[signal as usize];
+                        *x = *x * (1.0 - step) + if q == p { step } else { 0.0 };
+                    }
+                }
+            }
+            if e.un_votes > 0.0 {
+                let k0 = self.un_n[p];
+                let x = &mut sig[p][Signal::Un as usize];
+                *x = (*x * k0 + e.un_votes) / (k0 + e.un_votes);
+            }
+        }
+        for p in 0..self.n {
+            sig[p][Signal::Visits as usize] = (visits[p] / self.saturation).min(1.0);
+        }
+        let total: f64 = (0..N_SIGNALS)
+            .filter(|&s| self.available[s])
+            .map(|s| self.weights[s])
+            .sum();
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        for row in sig.iter().take(self.n) {
+            let c: f64 = (0..N_SIGNALS)
+                .filter(|&s| self.available[s])
+                .map(|s| self.weights[s] * row[s])
+                .sum::<f64>()
+                / total;
+            hi = hi.max(c);
+            lo = lo.min(c);
+        }
+        hi - lo
+    }
+
+    fn path(&self, plan: &[(usize, usize, u32)], moves: &[Move]) -> Vec<f64> {
+        (0..=self.horizon)
+            .map(|m| self.lean(m, plan, moves))
+            .collect()
+    }
+}
+
+/// The roots that forbid a move toward a pole, and those it was checked against that do
+/// not (every root of the doctrine; a move with no kind is a decision no root can forbid).
+fn forbidding_roots(d: &CompiledDoctrine, mv: &Move, pole: usize) -> (Vec<String>, Vec<String>) {
+    let mut forbid = Vec::new();
+    if let Some(kind) = mv.kind {
+        let mut pole_want = [-1i8; MAX_POLES];
+        pole_want[pole] = 0;
+        let s = Situation {
+            kind,
+            tags: mv.tags,
+            tier: mv.effect.tier,
+            target: Party::None,
+            counterpart: Party::Actor(pole as u8),
+            pole_want,
+            counterpart_want: -1,
+            vote_term: [0.0; 3],
+            support: -1.0,
+        };
+        let first = kind.options()[0];
+        for (r, c) in &d.clauses {
+            let id = d.doctrine.roots[*r as usize].id.clone();
+            if clause_matches(c, &s, d.n_poles, 0, first) && !forbid.contains(&id) {
+                forbid.push(id);
+            }
+        }
+    }
+    let respected = d
+        .doctrine
+        .roots
+        .iter()
+        .map(|r| r.id.clone())
+        .filter(|id| !forbid.contains(id))
+        .collect();
+    (forbid, respected)
+}
+
+/// The months in which the `count`-th occurrences of a move fall, earliest first.
+fn months(mv: &Move, count: usize, horizon: u32) -> Option<Vec<u32>> {
+    let first = mv.lead_months.max(1);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let m = first + i as u32 * mv.every_months.max(1);
+        if m > horizon {
+            return None;
+        }
+        out.push(m);
+    }
+    Some(out)
+}
+
+/// Plans the offsets of a decision. `ledger` is read strictly before `date`.
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    dec: &Decision,
+    ledger: &Ledger,
+    date: Date,
+    horizon: Option<u32>,
+) -> Plan {
+    let doc = &d.doctrine;
+    let cfg = &doc.trunk.planning;
+    let h = horizon.unwrap_or(cfg.horizon_months).clamp(1, 60);
+    let n = d.n_poles;
+    let ci = dec.choice as usize;
+
+    // Who is displeased, and by how much: the poles whose recorded wish the choice goes
+    // against, and the rivals of a pole the choice gives what it wants.
+    let mut needed = [0.0; MAX_POLES];
+    let gains: Vec<usize> = (0..n)
+        .filter(|&p| s.pole_want[p] >= 0 && pleased(s.kind, ci, s.pole_want[p] as usize) >= 1.0)
+        .collect();
+    for (p, pole) in d.poles().iter().enumerate() {
+        let w = s.pole_want[p];
+        let amount = if w >= 0 {
+            let pl = pleased(s.kind, ci, w as usize);
+            cfg.displeasure * (1.0 - pl) / 2.0
+        } else if gains.iter().any(|&g| {
+            let other = d.poles()[g];
+            cfg.rivals
+                .iter()
+                .any(|&(a, b)| (a == other && b == *pole) || (b == other && a == *pole))
+        }) {
+            cfg.displeasure * cfg.rival_share
+        } else {
+            0.0
+        };
+        let amount = amount * cfg.salience[s.kind as usize];
+        if amount > 0.0 {
+            needed[p] = amount;
+        }
+    }
+
+    // The projection: signals after the decision, visits per month.
+    let after = crate::engine::signals_after_choice(d, s, cx, ci);
+    let window = doc.lean.window_years as i32;
+    let past = ledger.before(date);
+    let mut visits = vec![[0.0; MAX_POLES]; h as usize + 1];
+    for (m, row) in visits.iter_mut().enumerate() {
+        let at = month_start(date, m as u32);
+        let from = Date::new(at.year() - window, at.month(), at.day()).unwrap_or(at);
+        for e in past {
+            if e.kind != EventKind::Visit || e.date < from {
+                continue;
+            }
+            for (p, pole) in d.poles().iter().enumerate() {
+                if e.involves(doc.subject, *pole) {
+                    row[p] += 1.0;
+                }
+            }
+        }
+        // The decision's own visit, if it is one (accepting a visit adds one).
+        if s.kind == Kind::Visit && ci == 0 {
+            if let Party::Actor(p) = s.counterpart {
+                if (p as usize) < n {
+                    row[p as usize] += 1.0;
+                }
+            }
+        }
+    }
+    plan_needs(d, cx, needed, after, visits, date, h, true)
+}
+
+/// The planner's search for given needs: the relation each pole must get back (`needed`),
+/// the signals after whatever came before (`after`), and each month's count of visits in
+/// the window (`visits[m][pole]`, months 0 to `h`). [`plan`] fills these from a decision and
+/// the ledger; a simulator fills them from its own state.
+///
+/// With `keep_lean` false the lean is projected and reported but not a constraint (a
+/// simulator's yearly offsets restore relations; the lean is one of its outcomes).
+#[allow(clippy::too_many_arguments)]
+pub fn plan_needs(
+    d: &CompiledDoctrine,
+    cx: &Context,
+    needed: [f64; MAX_POLES],
+    after: [[f64; N_SIGNALS]; MAX_POLES],
+    visits: Vec<[f64; MAX_POLES]>,
+    date: Date,
+    h: u32,
+    keep_lean: bool,
+) -> Plan {
+    let doc = &d.doctrine;
+    let cfg = &doc.trunk.planning;
+    let moves = &doc.trunk.moves;
+    let n = d.n_poles;
+    let displeased: Vec<Restored> = (0..n)
+        .filter(|&p| needed[p] > 0.0)
+        .map(|p| Restored {
+            pole: d.poles()[p],
+            needed: crate::engine::round4(needed[p]),
+            restored: 0.0,
+        })
+        .collect();
+    let proj = Projection {
+        d,
+        n,
+        horizon: h as usize,
+        available: cx.available,
+        weights: doc.lean.weights,
+        base: after,
+        visits,
+        saturation: doc.lean.saturation,
+        un_n: cx.un_n,
+    };
+    let lean_known = cx.lean(d).is_some();
+    let lean_without = if lean_known {
+        proj.path(&[], moves)
+    } else {
+        Vec::new()
+    };
+    let bound = cx.lean(d).map(|l0| l0.max(doc.branches.max_lean));
+
+    // Candidates: (move, pole) pairs no root forbids.
+    let mut ruled_out = Vec::new();
+    let mut items: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for (k, mv) in moves.iter().enumerate() {
+        for (p, pole) in d.poles().iter().enumerate() {
+            if !mv.toward.is_empty() && !mv.toward.contains(pole) {
+                continue;
+            }
+            let (forbid, respected) = forbidding_roots(d, mv, p);
+            if forbid.is_empty() {
+                items.push((k, p, respected));
+            } else {
+                ruled_out.push(Ruled {
+                    move_id: mv.id.clone(),
+                    toward: *pole,
+                    roots: forbid,
+                });
+            }
+        }
+    }
+
+    let first_act = cfg.settle_months.min(h) as usize;
+    let excess = |path: &[f64]| -> f64 {
+        match bound {
+            Some(b) => path
+                .iter()
+                .skip(first_act)
+                .map(|x| (x - b).max(0.0))
+                .fold(0.0, f64::max),
+            None => 0.0,
+        }
+    };
+    let needs_lean = keep_lean && !lean_without.is_empty() && excess(&lean_without) > 1e-12;
+    let needs_relation = needed.iter().any(|&x| x > 0.0);
+
+    // A move can only help by restoring a displeased pole's relation or, when the lean is
+    // to be mended, by moving a lean signal toward a pole that is not the one leaned to.
+    let leaned_to = if needs_lean && lean_known {
+        let mut best = (0usize, f64::NEG_INFINITY);
+        let total: f64 = (0..N_SIGNALS)
+            .filter(|&s| proj.available[s])
+            .map(|s| proj.weights[s])
+            .sum();
+        for p in 0..n {
+            let c: f64 = (0..N_SIGNALS)
+                .filter(|&s| proj.available[s])
+                .map(|s| proj.weights[s] * proj.base[p][s])
+                .sum::<f64>()
+                / total.max(1e-12);
+            if c > best.1 {
+                best = (p, c);
+            }
+        }
+        Some(best.0)
+    } else {
+        None
+    };
+    items.retain(|(k, p, _)| {
+        let e = &moves[*k].effect;
+        let moves_lean =
+            e.visits > 0.0 || e.tier.is_some() || e.arms > 0.0 || e.trade > 0.0 || e.un_votes > 0.0;
+        needed[*p] > 0.0 || (needs_lean && moves_lean && leaned_to != Some(*p))
+    });
+    // Branch and bound over multisets of items (counts per item).
+    let (best, fallback) = if (needs_lean || needs_relation) && !items.is_empty() {
+        let mut search = Search {
+            items: &items,
+            moves,
+            h,
+            needed,
+            n,
+            needs_lean,
+            eval_lean: &|sched: &Schedule| {
+                if lean_known {
+                    excess(&proj.path(sched, moves))
+                } else {
+                    0.0
+                }
+            },
+            best: Vec::new(),
+            fallback: None,
+            counts: vec![0; items.len()],
+            restored: [0.0; MAX_POLES],
+            schedule: Vec::new(),
+            suffix: Vec::new(),
+        };
+        search.prepare();
+        search.dfs(0, cfg.max_moves, 0.0, true);
+        if search.best.is_empty() {
+            // Nothing meets every constraint: search again without the bound, for the agenda
+            // that comes closest.
+            search.dfs(0, cfg.max_moves, 0.0, false);
+        }
+        (search.best, search.fallback)
+    } else {
+        (Vec::new(), None)
+    };
+
+    // Build the agendas.
+    let build = |c: &[usize], rank: usize| -> Agenda {
+        let mut sched: Vec<(usize, usize, u32, usize)> = Vec::new();
+        let mut restored = [0.0; MAX_POLES];
+        for (i, &k) in c.iter().enumerate() {
+            let (mi, p, _) = &items[i];
+            for m in months(&moves[*mi], k, h).unwrap_or_default() {
+                sched.push((*mi, *p, m, i));
+            }
+            restored[*p] += moves[*mi].relation * k as f64;
+        }
+        sched.sort_by_key(|x| (x.2, x.1, x.0));
+        let plain: Vec<(usize, usize, u32)> = sched.iter().map(|x| (x.0, x.1, x.2)).collect();
+        let path = if lean_known {
+            proj.path(&plain, moves)
+        } else {
+            Vec::new()
+        };
+        let steps = sched
+            .iter()
+            .enumerate()
+            .map(|(j, &(mi, p, m, i))| {
+                let mv = &moves[mi];
+                let pole = d.poles()[p];
+                let mut why = Vec::new();
+                if needed[p] > 0.0 {
+                    why.push(format!(
+                        "restores {pole}'s relation ({} of the {} the choice cost)",
+                        crate::engine::round4(mv.relation),
+                        crate::engine::round4(needed[p])
+                    ));
+                }
+                if needs_lean && lean_known {
+                    // What this step does to the lean: the path without it.
+                    let others: Vec<(usize, usize, u32)> = plain
+                        .iter()
+                        .enumerate()
+                        .filter(|(k, _)| *k != j)
+                        .map(|(_, x)| *x)
+                        .collect();
+                    let without = proj.path(&others, moves);
+                    let gain = (0..path.len())
+                        .skip(first_act)
+                        .map(|k| without[k] - path[k])
+                        .fold(0.0, f64::max);
+                    if gain > 1e-9 {
+                        why.push(format!(
+                            "lowers the projected lean by up to {gain:.3}, toward the bound {:.3} (without any move it reaches {:.3})",
+                            bound.unwrap_or(0.0),
+                            lean_without.iter().copied().fold(0.0, f64::max)
+                        ));
+                    }
+                }
+                if why.is_empty() {
+                    why.push("part of the cheapest agenda that meets the constraints".into());
+                }
+                why.push(format!("cost {}", mv.cost));
+                Step {
+                    month: m,
+                    date: month_start(date, m),
+                    move_id: mv.id.clone(),
+                    toward: pole,
+                    what: mv.what.replace("{toward}", pole.as_str()),
+                    pillars: mv.pillars.clone(),
+                    cost: mv.cost,
+                    why: why.join("; "),
+                    roots_respected: items[i].2.clone(),
+                }
+            })
+            .collect();
+        let cost: f64 = sched.iter().map(|x| moves[x.0].cost).sum();
+        Agenda {
+            rank,
+            cost: crate::engine::round4(cost),
+            steps,
+            within_bound: excess(&path) <= 1e-12,
+            lean: path.iter().map(|x| crate::engine::round4(*x)).collect(),
+            relations: displeased
+                .iter()
+                .map(|r| {
+                    let p = d.poles().iter().position(|x| *x == r.pole).unwrap_or(0);
+                    Restored {
+                        pole: r.pole,
+                        needed: r.needed,
+                        restored: crate::engine::round4(restored[p]),
+                    }
+                })
+                .collect(),
+        }
+    };
+    let mut why_not = None;
+    let agendas: Vec<Agenda> = if !needs_lean && !needs_relation {
+        Vec::new()
+    } else if !best.is_empty() {
+        best.iter()
+            .enumerate()
+            .map(|(r, b)| build(&b.2, r + 1))
+            .collect()
+    } else {
+        let reason = if items.is_empty() {
+            "the doctrine has no move that its roots allow toward any pole".to_string()
+        } else {
+            let fb = fallback.as_ref();
+            let mut parts = Vec::new();
+            if fb.is_some_and(|f| f.0 > 1e-12) {
+                parts.push(format!(
+                    "no agenda of at most {} moves within {h} months restores every displeased pole's relation",
+                    cfg.max_moves
+                ));
+            }
+            if fb.is_some_and(|f| f.1 > 1e-12) {
+                parts.push(format!(
+                    "none keeps the projected lean within {:.3} (the closest peaks {:.3} above it)",
+                    bound.unwrap_or(0.0),
+                    fb.map_or(0.0, |f| f.1)
+                ));
+            }
+            parts.join("; ")
+        };
+        why_not = Some(reason);
+        fallback
+            .as_ref()
+            .map(|f| vec![build(&f.3, 1)])
+            .unwrap_or_default()
+    };
+    Plan {
+        horizon_months: h,
+        bound: bound.map(crate::engine::round4),
+        lean_without: lean_without
+            .iter()
+            .map(|x| crate::engine::round4(*x))
+            .collect(),
+        displeased,
+        agendas,
+        ruled_out,
+        why_not,
+    }
+}
+
+/// A schedule: (move index, pole index, month) per planned move.
+type Schedule = [(usize, usize, u32)];
+/// A feasible agenda found: (cost, moves, counts per item).
+type Found = (f64, usize, Vec<usize>);
+/// The closest agenda when none is feasible: (relation shortfall, lean excess, cost, counts).
+type Closest = (f64, f64, f64, Vec<usize>);
+
+/// The exact search over multisets of (move, pole) items.
+struct Search<'a> {
+    items: &'a [(usize, usize, Vec<String>)],
+    moves: &'a [Move],
+    h: u32,
+    needed: [f64; MAX_POLES],
+    n: usize,
+    needs_lean: bool,
+    /// The peak excess of the lean over the bound for a schedule.
+    eval_lean: &'a dyn Fn(&Schedule) -> f64,
+    best: Vec<Found>,
+    fallback: Option<Closest>,
+    counts: Vec<usize>,
+    restored: [f64; MAX_POLES],
+    schedule: Vec<(usize, usize, u32)>,
+    /// `suffix[i][p]`: the least cost per unit of relation toward pole `p` among items
+    /// `i..` (infinity where none goes to `p`).
+    suffix: Vec<[f64; MAX_POLES]>,
+}
+
+impl Search<'_> {
+    fn prepare(&mut self) {
+        let mut s = vec![[f64::INFINITY; MAX_POLES]; self.items.len() + 1];
+        for i in (0..self.items.len()).rev() {
+            s[i] = s[i + 1];
+            let (mi, p, _) = &self.items[i];
+            let mv = &self.moves[*mi];
+            if mv.relation > 0.0 {
+                s[i][*p] = s[i][*p].min(mv.cost / mv.relation);
+            }
+        }
+        self.suffix = s;
+    }
+
+    fn cap(&self) -> f64 {
+        if self.best.len() < 3 {
+            f64::INFINITY
+        } else {
+            self.best[2].0
+        }
+    }
+
+    fn deficit(&self, p: usize) -> f64 {
+        (self.needed[p] - self.restored[p]).max(0.0)
+    }
+
+    /// A lower bound on the cost still needed to restore every relation with items `i..`
+    /// (infinite when some deficit cannot be covered).
+    fn lower_bound(&self, i: usize) -> f64 {
+        (0..self.n)
+            .map(|p| {
+                let d = self.deficit(p);
+                if d <= 1e-12 {
+                    0.0
+                } else {
+                    d * self.suffix[i][p]
+                }
+            })
+            .sum()
+    }
+
+    fn dfs(&mut self, i: usize, left: usize, cost: f64, prune: bool) {
+        if prune && cost + self.lower_bound(i) > self.cap() + 1e-12 {
+            return;
+        }
+        let satisfied = (0..self.n).all(|p| self.deficit(p) <= 1e-12);
+        if i == self.items.len() || left == 0 || (satisfied && !self.needs_lean) {
+            self.eval(cost);
+            return;
+        }
+        // Once the moves chosen so far meet every constraint, adding more only costs more
+        // (and a superset is no alternative): stop here.
+        if prune && satisfied && self.eval(cost) {
+            return;
+        }
+        let (mi, p, _) = &self.items[i];
+        let (mi, p) = (*mi, *p);
+        let mv = &self.moves[mi];
+        let most = (0..=left)
+            .take_while(|&c| c == 0 || months(mv, c, self.h).is_some())
+            .last()
+            .unwrap_or(0);
+        // Fewer first, so the cheap agendas are found early and the bound bites.
+        for c in 0..=most {
+            self.counts[i] = c;
+            self.restored[p] += mv.relation * c as f64;
+            self.dfs(i + 1, left - c, cost + c as f64 * mv.cost, prune);
+            self.restored[p] -= mv.relation * c as f64;
+        }
+        self.counts[i] = 0;
+    }
+
+    /// Scores the current counts; true when they meet every constraint.
+    fn eval(&mut self, cost: f64) -> bool {
+        self.schedule.clear();
+        let mut n_moves = 0;
+        for (i, &k) in self.counts.iter().enumerate() {
+            if k == 0 {
+                continue;
+            }
+            let (mi, p, _) = &self.items[i];
+            for m in months(&self.moves[*mi], k, self.h).unwrap_or_default() {
+                self.schedule.push((*mi, *p, m));
+            }
+            n_moves += k;
+        }
+        let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
+        let ex = if self.needs_lean {
+            (self.eval_lean)(&self.schedule)
+        } else {
+            0.0
+        };
+        let c = self.counts.clone();
+        if shortfall <= 1e-12 && ex <= 1e-12 {
+            // An agenda that holds another feasible one plus more moves is no
+            // alternative: keep the smaller.
+            let contains =
+                |big: &[usize], small: &[usize]| big.iter().zip(small).all(|(x, y)| x >= y);
+            if self.best.iter().any(|e| contains(&c, &e.2)) {
+                return true;
+            }
+            self.best.retain(|e| !contains(&e.2, &c));
+            self.best.push((cost, n_moves, c));
+            self.best
+                .sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+            self.best.truncate(3);
+            true
+        } else {
+            let better = match &self.fallback {
+                None => true,
+                Some((s0, e0, c0, _)) => {
+                    shortfall < s0 - 1e-12
+                        || ((shortfall - s0).abs() <= 1e-12
+                            && (ex < e0 - 1e-12 || ((ex - e0).abs() <= 1e-12 && cost < c0 - 1e-12)))
+                }
+            };
+            if better {
+                self.fallback = Some((shortfall, ex, cost, c));
+            }
+            false
+        }
+    }
+}
+
+/// The plain pillar list of a move, for messages.
+pub fn pillar_names(p: &[Pillar]) -> String {
+    p.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" + ")
+}
+
+/// The option a move's kind stands for (its first).
+pub fn move_option(mv: &Move) -> Option<Opt> {
+    mv.kind.map(|k| k.options()[0])
+}
+
+/// What kind of move or event a step is, for comparing plans with what happened.
+pub fn category_of_move(mv: &Move) -> &'static str {
+    match mv.kind {
+        Some(Kind::Visit) => "visit",
+        Some(Kind::Partnership) => "partnership",
+        Some(Kind::TradePact) => "agreement",
+        Some(Kind::ArmsDeal) => "arms",
+        Some(Kind::Exercise) => "exercise",
+        Some(_) => "other",
+        None if mv.pillars == [Pillar::Party] => "party",
+        None if mv.pillars == [Pillar::People] => "people",
+        None if mv.effect.un_votes > 0.0 => "vote",
+        None => "other",
+    }
+}
+
+/// The category of a ledger event that courts a state, if it is one.
+pub fn category_of_event(k: EventKind) -> Option<&'static str> {
+    match k {
+        EventKind::Visit => Some("visit"),
+        EventKind::Partnership => Some("partnership"),
+        EventKind::Agreement | EventKind::Trade => Some("agreement"),
+        EventKind::Arms => Some("arms"),
+        EventKind::Exercise => Some("exercise"),
+        EventKind::Vote | EventKind::Incident => None,
+    }
+}
+
+/// The next courting event of the ledger after a decision, within the horizon, toward a pole
+/// the decision did not please: `(pole, category, date, title)`.
+pub fn courted_next(
+    d: &CompiledDoctrine,
+    ledger: &Ledger,
+    date: Date,
+    horizon: u32,
+    pleased_poles: &[Iso3],
+) -> Option<(Iso3, &'static str, Date, String)> {
+    let end = month_start(date, horizon + 1);
+    ledger
+        .events()
+        .iter()
+        .filter(|e| e.date > date && e.date < end)
+        .find_map(|e| {
+            let cat = category_of_event(e.kind)?;
+            let pole = d
+                .poles()
+                .iter()
+                .find(|p| e.involves(d.doctrine.subject, **p) && !pleased_poles.contains(p))?;
+            Some((*pole, cat, e.date, e.title.clone()))
+        })
+}
+
+/// The poles a choice gives what they want.
+pub fn pleased_poles(d: &CompiledDoctrine, s: &Situation, dec: &Decision) -> Vec<Iso3> {
+    let ci = dec.choice as usize;
+    (0..d.n_poles)
+        .filter(|&p| s.pole_want[p] >= 0 && pleased(s.kind, ci, s.pole_want[p] as usize) >= 1.0)
+        .map(|p| d.poles()[p])
+        .collect()
+}
+
+/// The baseline of the aftermath test: court the pole with the lowest relation, among those
+/// the choice did not please.
+pub fn lowest_relation_pole(d: &CompiledDoctrine, cx: &Context, pleased: &[Iso3]) -> Option<Iso3> {
+    (0..d.n_poles)
+        .filter(|&p| !pleased.contains(&d.poles()[p]))
+        .min_by(|&a, &b| cx.relations[a].total_cmp(&cx.relations[b]).then(a.cmp(&b)))
+        .map(|p| d.poles()[p])
+}
+
+/// The first offset of the chosen agenda: its pole and category (the earliest step, ties
+/// to the pole listed first).
+pub fn first_offset(d: &CompiledDoctrine, p: &Plan) -> Option<(Iso3, &'static str, u32)> {
+    let a = p.best()?;
+    let st = a.steps.first()?;
+    let mv = d.doctrine.trunk.moves.iter().find(|m| m.id == st.move_id)?;
+    Some((st.toward, category_of_move(mv), st.month))
+}
