@@ -33,7 +33,7 @@ impl Loaded {
         let (store, countries, report) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
         if cli.verbose {
             for f in &report.files {
-                eprintln!(
+                crate::output::note!(
                     "read {} ({:?}): {} records, {} non-votes",
                     f.path.display(),
                     f.format,
@@ -41,7 +41,7 @@ impl Loaded {
                     f.non_votes
                 );
             }
-            eprintln!(
+            crate::output::note!(
                 "{} roll calls, {} votes, {} countries in {:.0} ms (data folder from {}: {})",
                 store.roll_calls().len(),
                 store.vote_count(),

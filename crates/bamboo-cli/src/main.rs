@@ -62,7 +62,7 @@ pub enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if cli.verbose {
-        eprintln!("bamboo {}", env!("CARGO_PKG_VERSION"));
+        output::note!("bamboo {}", env!("CARGO_PKG_VERSION"));
     }
     let result = match &cli.command {
         Some(Command::Align(a)) => cmd::align::run(&cli, a),
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bamboo: error: {e:#}");
+            output::note!("bamboo: error: {}", output::error_line(&e));
             ExitCode::FAILURE
         }
     }

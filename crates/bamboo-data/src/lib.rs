@@ -17,6 +17,7 @@ pub mod ledger_db;
 pub mod locate;
 pub mod shipped;
 pub mod source;
+pub mod text;
 pub mod toml_input;
 pub mod trade;
 pub mod votes;

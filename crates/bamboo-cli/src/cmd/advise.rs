@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let cases = bamboo_data::case::read_cases(&args.cases)?;
     let answers = engine.advise_all(&cases)?;
     if engine.votes.is_none() {
-        eprintln!("bamboo: note: {}", engine.provenance);
+        crate::output::note!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {
         if args.json {

@@ -32,7 +32,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let (report, answers) = engine.backtest(&cases)?;
     if engine.votes.is_none() {
-        eprintln!("bamboo: note: {}", engine.provenance);
+        crate::output::note!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {
         if args.json {

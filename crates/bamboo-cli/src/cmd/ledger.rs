@@ -70,7 +70,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                     )
                 ),
             )?;
-            eprintln!(
+            crate::output::note!(
                 "bamboo: {} → {}: {} events added, {} already present ({} in the ledger)",
                 file.display(),
                 path.display(),
@@ -137,7 +137,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                 w.write_all(text.as_bytes())?;
                 Ok(())
             })?;
-            eprintln!("bamboo: {} events about {subject} exported", events.len());
+            crate::output::note!("bamboo: {} events about {subject} exported", events.len());
             Ok(())
         }
     }
