@@ -71,7 +71,7 @@ fn clip_quoted(s: &str) -> String {
             Some(j) => (&after[..j], &after[j..]),
             None => (after, ""),
         };
-        if inner.chars().count() > MAX_QUOTED {
+        if inner.chars().count() > MAX_QUOTED && !is_clipped(inner) {
             out.push_str(&clip(inner));
         } else {
             out.push_str(inner);
@@ -84,6 +84,19 @@ fn clip_quoted(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether a value is already the output of [`clip`] (so clipping twice changes nothing).
+fn is_clipped(s: &str) -> bool {
+    match s.rsplit_once("… (") {
+        Some((head, tail)) => {
+            head.chars().count() <= MAX_QUOTED * 4
+                && tail
+                    .strip_suffix(" characters)")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        }
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +120,7 @@ mod tests {
         let unclosed = one_line(&format!("value \"{big}"));
         assert!(unclosed.len() < 200, "{unclosed}");
         assert_eq!(clip("a\u{1}b"), "a\\u{1}b");
+        assert_eq!(one_line(&m), m, "clipping twice changes nothing");
     }
 
     use proptest::prelude::*;

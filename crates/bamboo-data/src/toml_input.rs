@@ -33,12 +33,12 @@ impl fmt::Display for Diagnostic {
             write!(f, ":{l}")?;
         }
         if let Some(e) = &self.entry {
-            write!(f, ": {} `{e}`", self.entry_kind)?;
+            write!(f, ": {} `{}`", self.entry_kind, crate::text::clip(e))?;
         }
         if let Some(k) = &self.field {
-            write!(f, ": key `{k}`")?;
+            write!(f, ": key `{}`", crate::text::clip(k))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", crate::text::one_line(&self.message))
     }
 }
 
@@ -51,6 +51,9 @@ pub enum InputError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than the input limit (`--max-input-bytes`).
+    #[error("{}: {problem}", file.display())]
+    TooLarge { file: PathBuf, problem: String },
     #[error("{0}")]
     Invalid(Box<Diagnostic>),
 }
@@ -60,20 +63,57 @@ impl InputError {
     pub fn diagnostic(&self) -> Option<&Diagnostic> {
         match self {
             InputError::Invalid(d) => Some(d),
-            InputError::Io { .. } => None,
+            InputError::Io { .. } | InputError::TooLarge { .. } => None,
         }
     }
 
-    pub(crate) fn invalid(d: Diagnostic) -> InputError {
+    /// An invalid input. Every rejection is located: a problem with no better place (a file
+    /// that holds nothing usable) is on line 1, and the message is never empty.
+    pub(crate) fn invalid(mut d: Diagnostic) -> InputError {
+        if d.line.is_none() {
+            d.line = Some(1);
+        }
+        if d.message.trim().is_empty() {
+            d.message = "is not valid here".into();
+        }
         InputError::Invalid(Box::new(d))
     }
 }
 
-/// Reads a file to a string.
-pub(crate) fn read(path: &Path) -> Result<String, InputError> {
-    std::fs::read_to_string(path).map_err(|source| InputError::Io {
-        file: path.to_path_buf(),
-        source,
+/// Reads a file to a string: at most the input limit (`--max-input-bytes`), and UTF-8
+/// (invalid bytes are reported with their line and the key on it).
+pub fn read(path: &Path) -> Result<String, InputError> {
+    use crate::source::{limit_words, max_input_bytes, read_limited, LimitedReadError};
+    let bytes = read_limited(path, max_input_bytes()).map_err(|e| match e {
+        LimitedReadError::Io(source) => InputError::Io {
+            file: path.to_path_buf(),
+            source,
+        },
+        LimitedReadError::TooLarge { limit } => InputError::TooLarge {
+            file: path.to_path_buf(),
+            problem: format!(
+                "the file is larger than the input limit of {}; pass --max-input-bytes N to raise it",
+                limit_words(limit)
+            ),
+        },
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        let text = String::from_utf8_lossy(bytes);
+        InputError::invalid(Diagnostic {
+            file: path.to_path_buf(),
+            line: Some(line),
+            entry: None,
+            entry_kind: "",
+            field: key_near(&text, line),
+            message: format!(
+                "the file is not valid UTF-8 text (byte 0x{:02x} at column {col}); save it as UTF-8",
+                bytes[at]
+            ),
+        })
     })
 }
 
@@ -170,6 +210,14 @@ impl<'a> Spans<'a> {
         self.span(path).map(|s| line_of(self.src, s.start))
     }
 
+    /// The dotted path (`branches.kinds.visit.economy`, `case[2].tags[1]`) of the deepest
+    /// key whose key or value covers a byte offset.
+    pub(crate) fn path_at(&self, offset: usize) -> Option<String> {
+        let root = self.doc.as_ref()?.as_table();
+        let mut path = String::new();
+        walk_table(root, offset, &mut path).then_some(path)
+    }
+
     /// The index of the `[[array]]` entry that contains a byte offset.
     pub(crate) fn entry_at(&self, array: &str, offset: usize) -> Option<usize> {
         let aot = self.root()?.get(array)?.as_array_of_tables()?;
@@ -200,6 +248,84 @@ impl<'a> Spans<'a> {
     }
 }
 
+fn covers(span: Option<Range<usize>>, offset: usize) -> bool {
+    span.is_some_and(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+}
+
+/// Appends to `path` the keys down to `offset` within a table; false if nothing covers it.
+fn walk_table(t: &dyn toml_edit::TableLike, offset: usize, path: &mut String) -> bool {
+    for (k, item) in t.iter() {
+        let key_span = t.get_key_value(k).and_then(|(key, _)| key.span());
+        let len = path.len();
+        push_key(path, k);
+        if walk_item(item, key_span, offset, path) {
+            return true;
+        }
+        path.truncate(len);
+    }
+    false
+}
+
+fn walk_item(
+    item: &toml_edit::Item,
+    key_span: Option<Range<usize>>,
+    offset: usize,
+    path: &mut String,
+) -> bool {
+    match item {
+        toml_edit::Item::Table(t) => walk_table(t, offset, path) || covers(t.span(), offset),
+        toml_edit::Item::ArrayOfTables(a) => {
+            for (i, t) in a.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                if walk_table(t, offset, path) || covers(t.span(), offset) {
+                    return true;
+                }
+                path.truncate(len);
+            }
+            false
+        }
+        toml_edit::Item::Value(v) => {
+            let whole = match (key_span, v.span()) {
+                (Some(k), Some(s)) => Some(k.start.min(s.start)..s.end.max(k.end)),
+                (k, s) => s.or(k),
+            };
+            if !covers(whole, offset) {
+                return false;
+            }
+            walk_value(v, offset, path);
+            true
+        }
+        toml_edit::Item::None => false,
+    }
+}
+
+/// Descends into arrays and inline tables as far as the offset goes.
+fn walk_value(v: &toml_edit::Value, offset: usize, path: &mut String) {
+    match v {
+        toml_edit::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                if covers(x.span(), offset) {
+                    path.push_str(&format!("[{i}]"));
+                    walk_value(x, offset, path);
+                    return;
+                }
+            }
+        }
+        toml_edit::Value::InlineTable(t) => {
+            walk_table(t, offset, path);
+        }
+        _ => {}
+    }
+}
+
 fn first_span(item: &toml_edit::Item) -> Option<Range<usize>> {
     match item {
         toml_edit::Item::Table(t) => t.span().or_else(|| {
@@ -214,7 +340,9 @@ fn first_span(item: &toml_edit::Item) -> Option<Range<usize>> {
 
 /// A diagnostic for a `toml` deserialisation error (syntax, type, unknown or missing key).
 /// `array` names the `[[...]]` tables whose entries carry an `id` (e.g. `case`), so the
-/// entry at fault can be named.
+/// entry at fault can be named. The key is the one the message names, else the one whose
+/// value the error points at (found in a span-keeping parse), else the key written on or
+/// above the line (for a file too broken to parse).
 pub(crate) fn from_toml_error(
     file: &Path,
     src: &str,
@@ -222,32 +350,252 @@ pub(crate) fn from_toml_error(
     array: Option<&'static str>,
 ) -> Diagnostic {
     let spans = Spans::new(src);
-    let (line, entry) = match e.span() {
+    let mut entry = None;
+    let mut path = None;
+    let line = match e.span() {
         Some(s) => {
-            let entry = array.and_then(|a| {
-                let i = spans.entry_at(a, s.start)?;
-                spans
-                    .string_at(a, i, "id")
-                    .or_else(|| Some(format!("#{}", i + 1)))
-            });
-            (Some(line_of(src, s.start)), entry)
+            let at = s.start.min(src.len());
+            if let Some(a) = array {
+                if let Some(i) = spans.entry_at(a, at) {
+                    entry = spans
+                        .string_at(a, i, "id")
+                        .or_else(|| Some(format!("#{}", i + 1)));
+                }
+            }
+            path = spans.path_at(at);
+            Some(line_of(src, at))
         }
-        None => (None, None),
+        None => None,
     };
-    let message = e.message().trim().to_string();
+    let raw = e.message().trim();
+    let value = e.span().and_then(|s| src.get(s)).unwrap_or("");
+    let message = friendly(raw, value);
+    let mut field = key_in_message(raw);
+    if field.is_none() {
+        field = path.map(|p| match (array, &entry) {
+            // Within an entry, the key is named relative to it: `tally.yes` in case `x`.
+            (Some(a), Some(_)) => strip_entry(&p, a),
+            _ => p,
+        });
+    }
+    if field.is_none() {
+        field = line.and_then(|l| key_near(src, l));
+    }
     Diagnostic {
         file: file.to_path_buf(),
         line,
         entry,
         entry_kind: array.unwrap_or(""),
-        field: key_in_message(&message),
+        field,
         message,
     }
 }
 
+/// A diagnostic for a JSON deserialisation error of the same structures (the server's
+/// request bodies): the line, and the key at the error's position.
+pub(crate) fn from_json_error(
+    file: &Path,
+    src: &str,
+    e: &serde_json::Error,
+    array: Option<&'static str>,
+) -> Diagnostic {
+    let line = (e.line() > 0).then_some(e.line());
+    let offset = line.map(|l| {
+        let start: usize = src.split_inclusive('\n').take(l - 1).map(str::len).sum();
+        (start + e.column().saturating_sub(1)).min(src.len())
+    });
+    let raw = e.to_string();
+    // serde_json ends its messages with " at line L column C"; the line is said already.
+    let raw = match raw.rfind(" at line ") {
+        Some(i) => raw[..i].to_string(),
+        None => raw,
+    };
+    let mut field = key_in_message(&raw);
+    let mut entry = None;
+    if field.is_none() {
+        if let Some(path) = offset.and_then(|o| json_path_at(src, o)) {
+            match array.and_then(|a| path.strip_prefix(&format!("{a}["))) {
+                Some(rest) => {
+                    let (i, tail) = rest.split_once(']').unwrap_or((rest, ""));
+                    entry = i.parse::<usize>().ok().map(|i| format!("#{}", i + 1));
+                    let tail = tail.trim_start_matches('.');
+                    field = Some(if tail.is_empty() {
+                        path.clone()
+                    } else {
+                        tail.to_string()
+                    });
+                }
+                None => field = Some(path),
+            }
+        }
+    }
+    if field.is_none() {
+        field = array.map(str::to_string);
+    }
+    Diagnostic {
+        file: file.to_path_buf(),
+        line,
+        entry,
+        entry_kind: array.unwrap_or(""),
+        field,
+        message: friendly(&raw, ""),
+    }
+}
+
+/// The dotted path (`case[0].tally.yes`) of the value at a byte offset of a JSON text, read
+/// from the text before it (so it works on a text that does not parse to the end).
+pub fn json_path_at(src: &str, offset: usize) -> Option<String> {
+    enum Frame {
+        Object(Option<String>),
+        Array(usize),
+    }
+    let b = src.as_bytes();
+    let end = offset.min(b.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let mut last_string: Option<String> = None;
+    while i < end {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                last_string = src.get(start..i.min(b.len())).map(str::to_string);
+            }
+            b':' => {
+                if let Some(Frame::Object(k)) = stack.last_mut() {
+                    *k = last_string.take();
+                }
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object(k)) => *k = None,
+                None => {}
+            },
+            b'{' => stack.push(Frame::Object(None)),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for f in &stack {
+        match f {
+            Frame::Object(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Object(None) => break,
+            Frame::Array(n) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    (!path.is_empty()).then_some(path)
+}
+
+/// `case[3].tally.yes` → `tally.yes` (the path within the entry).
+fn strip_entry(path: &str, array: &str) -> String {
+    let Some(rest) = path.strip_prefix(&format!("{array}[")) else {
+        return path.to_string();
+    };
+    match rest.split_once("].") {
+        Some((_, tail)) if !tail.is_empty() => tail.to_string(),
+        _ => path.to_string(),
+    }
+}
+
+/// A serde or TOML message in the words of this project's files, never empty.
+fn friendly(raw: &str, value: &str) -> String {
+    let v = value.trim();
+    let is_datetime = v.len() >= 10
+        && v.as_bytes()[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if is_datetime && raw.contains("invalid type") {
+        return format!("`{v}` is a TOML date; write dates as quoted strings, \"YYYY-MM-DD\"");
+    }
+    let mut m = raw.to_string();
+    for (from, to) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u32", "expected a whole number ≥ 0"),
+        ("expected u64", "expected a whole number ≥ 0"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected a list [...]"),
+        ("expected a map", "expected a table"),
+        ("invalid type: map,", "invalid type: table or date,"),
+        ("invalid type: sequence,", "invalid type: list,"),
+    ] {
+        m = m.replace(from, to);
+    }
+    let m = crate::text::one_line(&m);
+    if m.is_empty() {
+        "this is not valid TOML here".into()
+    } else {
+        m
+    }
+}
+
+/// The key written on `line` (1-based) of a TOML text or the nearest one above it, with
+/// the table it is in (`branches.balance`), for errors in a text that does not parse. A
+/// line that is a table header gives the table.
+pub fn key_near(src: &str, line: usize) -> Option<String> {
+    let mut header: Option<String> = None;
+    let mut key: Option<String> = None;
+    for l in src.lines().take(line.max(1)) {
+        let t = l.trim_start();
+        if t.starts_with('[') && !t.contains('=') {
+            let name = t.trim_start_matches('[');
+            let name = name.split(']').next().unwrap_or("").trim();
+            header = (!name.is_empty()).then(|| name.replace([' ', '"', '\''], ""));
+            key = None;
+        } else if let Some(k) = key_of(t) {
+            key = Some(k);
+        }
+    }
+    match (header, key) {
+        (Some(h), Some(k)) => Some(format!("{h}.{k}")),
+        (None, Some(k)) => Some(k),
+        (Some(h), None) => Some(h),
+        (None, None) => None,
+    }
+}
+
+/// The key of a `key = value` line.
+fn key_of(t: &str) -> Option<String> {
+    if t.starts_with('#') {
+        return None;
+    }
+    let (k, _) = t.split_once('=')?;
+    let k = k.trim();
+    let ok = !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'' | ' '));
+    ok.then(|| k.replace([' ', '"', '\''], ""))
+}
+
 /// The key a serde message is about (`unknown field `x``, `missing field `x``).
 fn key_in_message(m: &str) -> Option<String> {
-    for pat in ["unknown field `", "missing field `", "duplicate key `"] {
+    for pat in [
+        "unknown field `",
+        "missing field `",
+        "duplicate key `",
+        "duplicate field `",
+    ] {
         if let Some(i) = m.find(pat) {
             let rest = &m[i + pat.len()..];
             return rest.find('`').map(|j| rest[..j].to_string());
@@ -279,7 +627,7 @@ pub(crate) fn from_field_error(
     };
     Diagnostic {
         file: file.to_path_buf(),
-        line: spans.line(&full),
+        line: spans.line(&full).or_else(|| spans.line(base)),
         entry,
         entry_kind,
         field: Some(match e.index {

@@ -86,7 +86,8 @@ impl std::fmt::Display for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = serde_json::json!({ "error": self.message });
+        // One line, and no value a client sent quoted at more than 80 characters.
+        let mut body = serde_json::json!({ "error": bamboo_data::text::one_line(&self.message) });
         if let Some(f) = &self.field {
             body["field"] = serde_json::json!(f);
         }

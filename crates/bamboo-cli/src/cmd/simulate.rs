@@ -92,7 +92,7 @@ pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
 /// locate later errors).
 pub fn load_world(spec: &str) -> Result<(World, String, String)> {
     if is_path(spec) {
-        let src = std::fs::read_to_string(spec).with_context(|| format!("{spec}: cannot read"))?;
+        let src = bamboo_data::toml_input::read(Path::new(spec))?;
         let w = bamboo_data::world::parse_world(Path::new(spec), &src)?;
         return Ok((w, spec.to_string(), src));
     }
