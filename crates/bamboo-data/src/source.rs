@@ -124,13 +124,46 @@ pub fn read_text(path: &Path) -> Result<String, DataError> {
     let bytes = read_bytes(path)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        DataError::Record {
-            path: path.to_path_buf(),
+        let b = e.as_bytes();
+        let line = b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+        DataError::field(
+            path,
             line,
-            problem: "the file is not valid UTF-8 text".into(),
-        }
+            &csv_column_at(b, at),
+            format!(
+                "the file is not valid UTF-8 text (byte 0x{:02x}); save it as UTF-8",
+                b[at]
+            ),
+        )
     })
+}
+
+/// The CSV column (its header name, else its number) that byte `at` of a table falls in,
+/// counting the commas outside quotes from the start of its line.
+fn csv_column_at(b: &[u8], at: usize) -> String {
+    let start = b[..at]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |i| i + 1);
+    let mut quoted = false;
+    let mut col = 0;
+    for &c in &b[start..at] {
+        match c {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => col += 1,
+            _ => {}
+        }
+    }
+    let header_end = b.iter().position(|&c| c == b'\n').unwrap_or(b.len());
+    let header = String::from_utf8_lossy(&b[..header_end]);
+    match header
+        .split(',')
+        .nth(col)
+        .map(|h| h.trim().trim_matches('"'))
+    {
+        Some(h) if !h.is_empty() && start > 0 => crate::text::clip(h),
+        _ => format!("column {}", col + 1),
+    }
 }
 
 #[cfg(test)]

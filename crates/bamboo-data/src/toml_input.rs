@@ -98,23 +98,40 @@ pub fn read(path: &Path) -> Result<String, InputError> {
         },
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let bytes = e.as_bytes();
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        let text = String::from_utf8_lossy(bytes);
-        InputError::invalid(Diagnostic {
-            file: path.to_path_buf(),
-            line: Some(line),
-            entry: None,
-            entry_kind: "",
-            field: key_near(&text, line),
-            message: format!(
-                "the file is not valid UTF-8 text (byte 0x{:02x} at column {col}); save it as UTF-8",
-                bytes[at]
-            ),
-        })
+        let json = path.extension().is_some_and(|x| x == "json");
+        InputError::invalid(utf8_error(path, e.as_bytes(), e.utf8_error(), json))
     })
+}
+
+/// The diagnostic for a text that is not UTF-8: the line and column of the first bad byte,
+/// and the key it is in (of a TOML text, or a JSON one when `json`).
+pub fn utf8_error(file: &Path, bytes: &[u8], e: std::str::Utf8Error, json: bool) -> Diagnostic {
+    let at = e.valid_up_to();
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = at
+        - bytes[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    let text = String::from_utf8_lossy(bytes);
+    let field = if json {
+        // The lossy text has the same bytes up to the bad one.
+        json_path_at(&text, at).or_else(|| json_key_before(&text, at))
+    } else {
+        key_near(&text, line)
+    };
+    Diagnostic {
+        file: file.to_path_buf(),
+        line: Some(line),
+        entry: None,
+        entry_kind: "",
+        field,
+        message: format!(
+            "the text is not valid UTF-8 (byte 0x{:02x} at column {col}); save it as UTF-8",
+            bytes[at]
+        ),
+    }
 }
 
 /// The `*.toml` files of a folder, sorted by name; none if the folder does not exist.
@@ -502,6 +519,14 @@ pub fn json_path_at(src: &str, offset: usize) -> Option<String> {
     (!path.is_empty()).then_some(path)
 }
 
+/// The last `"key":` written before a byte offset of a JSON text.
+fn json_key_before(src: &str, offset: usize) -> Option<String> {
+    let head = src.get(..offset.min(src.len()))?;
+    let colon = head.rfind("\":")?;
+    let open = head[..colon].rfind('"')?;
+    Some(crate::text::clip(&head[open + 1..colon]))
+}
+
 /// `case[3].tally.yes` → `tally.yes` (the path within the entry).
 fn strip_entry(path: &str, array: &str) -> String {
     let Some(rest) = path.strip_prefix(&format!("{array}[")) else {
@@ -552,40 +577,60 @@ fn friendly(raw: &str, value: &str) -> String {
 
 /// The key written on `line` (1-based) of a TOML text or the nearest one above it, with
 /// the table it is in (`branches.balance`), for errors in a text that does not parse. A
-/// line that is a table header gives the table.
+/// line that is a table header gives the table; a line before any key, the first key below.
 pub fn key_near(src: &str, line: usize) -> Option<String> {
+    let line = line.max(1);
     let mut header: Option<String> = None;
     let mut key: Option<String> = None;
-    for l in src.lines().take(line.max(1)) {
+    for (i, l) in src.lines().enumerate().take(line) {
         let t = l.trim_start();
-        if t.starts_with('[') && !t.contains('=') {
-            let name = t.trim_start_matches('[');
-            let name = name.split(']').next().unwrap_or("").trim();
-            header = (!name.is_empty()).then(|| name.replace([' ', '"', '\''], ""));
+        let at_error = i + 1 == line;
+        if let Some(h) = header_of(t) {
+            header = Some(h);
             key = None;
-        } else if let Some(k) = key_of(t) {
+        } else if let Some(k) = key_of(t, at_error) {
             key = Some(k);
         }
     }
-    match (header, key) {
+    let found = match (header, key) {
         (Some(h), Some(k)) => Some(format!("{h}.{k}")),
         (None, Some(k)) => Some(k),
         (Some(h), None) => Some(h),
         (None, None) => None,
-    }
+    };
+    found.or_else(|| {
+        src.lines()
+            .skip(line)
+            .map(str::trim_start)
+            .find_map(|t| header_of(t).or_else(|| key_of(t, false)))
+    })
 }
 
-/// The key of a `key = value` line.
-fn key_of(t: &str) -> Option<String> {
+/// The table a `[table]` or `[[table]]` header line names.
+fn header_of(t: &str) -> Option<String> {
+    let close = t.find(']').unwrap_or(t.len());
+    if !t.starts_with('[') || t.find('=').is_some_and(|e| e < close) {
+        return None;
+    }
+    let name = t.trim_start_matches('[');
+    let name = name.split(']').next().unwrap_or("").trim();
+    let name = name.replace([' ', '"', '\''], "");
+    (!name.is_empty()).then(|| crate::text::clip(&name))
+}
+
+/// The key of a `key = value` line. On the line an error is on, whatever stands before the
+/// `=` is the key, even if it is not a valid one (that may be the error).
+fn key_of(t: &str, lenient: bool) -> Option<String> {
     if t.starts_with('#') {
         return None;
     }
     let (k, _) = t.split_once('=')?;
     let k = k.trim();
-    let ok = !k.is_empty()
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'' | ' '));
-    ok.then(|| k.replace([' ', '"', '\''], ""))
+    let valid = k
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\'' | ' '));
+    (!k.is_empty() && (valid || lenient))
+        .then(|| crate::text::clip(&k.replace([' ', '"', '\''], "")))
 }
 
 /// The key a serde message is about (`unknown field `x``, `missing field `x``).
@@ -598,7 +643,10 @@ fn key_in_message(m: &str) -> Option<String> {
     ] {
         if let Some(i) = m.find(pat) {
             let rest = &m[i + pat.len()..];
-            return rest.find('`').map(|j| rest[..j].to_string());
+            return rest.find('`').map(|j| match &rest[..j] {
+                "" => "\"\"".to_string(),
+                k => k.to_string(),
+            });
         }
     }
     None

@@ -44,9 +44,13 @@ pub fn read_cases(headers: &HeaderMap, body: &Bytes) -> Result<Vec<Case>, ApiErr
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let text =
-        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body is not UTF-8 text"));
     let file = Path::new(BODY_NAME);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let d = bamboo_data::toml_input::utf8_error(file, body, e, ct == "application/json");
+        let mut err = ApiError::bad_request(d.to_string());
+        err.field = d.field;
+        err
+    });
     let parsed = match ct.as_str() {
         "application/toml" | "text/toml" | "text/x-toml" => {
             bamboo_data::case::parse_cases(file, text?)
