@@ -250,3 +250,45 @@ fn a_huge_value_is_not_echoed_whole() {
     );
     assert!(e.contains("(5000000 characters)"), "{e}");
 }
+
+// Defect 5: weights of 1.7e308 passed `doctrine check` and gave inf/NaN scores.
+#[test]
+fn absurd_weights_are_refused_by_check_and_by_advise() {
+    let t = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(workspace_root().join("data/doctrines/vietnam.toml"))
+        .unwrap()
+        .replace(
+            "ledger = \"../ledger/vietnam.toml\"",
+            &format!(
+                "ledger = \"{}\"",
+                workspace_root().join("data/ledger/vietnam.toml").display()
+            ),
+        )
+        .replacen("balance = 1.5", "balance = 1.7e308", 1);
+    let d = write(t.path(), "huge.toml", &src);
+    let e = fails(bamboo(&["doctrine", "check", d.to_str().unwrap()]));
+    assert!(
+        e.contains("huge.toml:101: key `branches.balance`: 170000000000000000"),
+        "{e}"
+    );
+    assert!(e.contains("a number from 0 to 1000"), "{e}");
+    let e = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        d.to_str().unwrap(),
+        "--no-data",
+        "../shared/cases/vietnam.toml",
+    ]));
+    assert!(e.contains("key `branches.balance`"), "{e}");
+    let e = fails(bamboo(&[
+        "simulate",
+        "--sweep",
+        "shock_size=5",
+        "--runs",
+        "10",
+    ]));
+    assert!(
+        e.contains("shock_size") && e.contains("outside -1..1"),
+        "{e}"
+    );
+}

@@ -489,19 +489,30 @@ fn tags(field: &str, list: &[String]) -> Result<TagSet, FieldError> {
     Ok(set)
 }
 
+/// The largest magnitude of any number in a doctrine (weights, stances, relations, lean
+/// parameters): sums and products of a few hundred of them stay finite, so a score is never
+/// `inf` or `NaN` (docs/doctrine.md).
+pub const MAX_MAGNITUDE: f64 = 1000.0;
+
 fn finite(field: &str, x: f64) -> Result<f64, FieldError> {
-    if x.is_finite() {
+    if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
         Ok(x)
     } else {
-        Err(FieldError::new(field, "must be a finite number"))
+        Err(FieldError::new(
+            field,
+            format!("{x} is not allowed: a number from -{MAX_MAGNITUDE} to {MAX_MAGNITUDE}"),
+        ))
     }
 }
 
 fn non_negative(field: &str, x: f64) -> Result<f64, FieldError> {
-    if x.is_finite() && x >= 0.0 {
+    if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) {
         Ok(x)
     } else {
-        Err(FieldError::new(field, "must be a number ≥ 0"))
+        Err(FieldError::new(
+            field,
+            format!("{x} is not allowed: a number from 0 to {MAX_MAGNITUDE}"),
+        ))
     }
 }
 
@@ -559,10 +570,10 @@ pub fn validate_doctrine(input: &DoctrineInput) -> Result<Doctrine, FieldError> 
             clauses.push(validate_clause(&format!("{base}.forbid[{c}]"), cl)?);
         }
         let weight = match root.weight {
-            Some(w) if !(w.is_finite() && w > 0.0) => {
+            Some(w) if !(w.is_finite() && w > 0.0 && w <= MAX_MAGNITUDE) => {
                 return Err(FieldError::new(
                     &format!("{base}.weight"),
-                    "must be a number > 0",
+                    format!("{w} is not allowed: a number > 0, at most {MAX_MAGNITUDE}"),
                 ))
             }
             Some(w) => w,
@@ -790,8 +801,11 @@ fn validate_lean(l: &LeanInput) -> Result<LeanSpec, FieldError> {
             "must be between 1 and 100",
         ));
     }
-    if !(l.saturation.is_finite() && l.saturation > 0.0) {
-        return Err(FieldError::new("lean.saturation", "must be a number > 0"));
+    if !(l.saturation.is_finite() && l.saturation > 0.0 && l.saturation <= MAX_MAGNITUDE) {
+        return Err(FieldError::new(
+            "lean.saturation",
+            format!("must be a number > 0, at most {MAX_MAGNITUDE}"),
+        ));
     }
     let mut weights = [0.0; N_SIGNALS];
     for (k, w) in &l.signals {

@@ -61,3 +61,65 @@ fn a_toml_date_value_is_refused_with_how_to_write_it() {
         assert!(d.message.contains("\"YYYY-MM-DD\""), "{d}");
     }
 }
+
+fn doctrine_err(src: &str) -> Diagnostic {
+    located(bamboo_data::doctrine::parse_compiled(Path::new("d.toml"), src).unwrap_err())
+}
+
+// Defect 5: non-finite and absurd numbers are refused wherever a number is read.
+#[test]
+fn absurd_doctrine_numbers_are_refused_with_key_and_line() {
+    let src = shipped("data/doctrines/vietnam.toml");
+    let line_of = |needle: &str| src.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    for (from, to, key) in [
+        (
+            "interests = { economy = 1.0,",
+            "interests = { economy = 1.7e308,",
+            "branches.interests.economy",
+        ),
+        ("balance = 1.5", "balance = 1.7e308", "branches.balance"),
+        ("CHN = 1.0", "CHN = -1.7e308", "branches.relations.CHN"),
+        ("CHN = 1.0", "CHN = nan", "branches.relations.CHN"),
+        ("CHN = 1.0", "CHN = inf", "branches.relations.CHN"),
+        ("CHN = 1.0", "CHN = 1001", "branches.relations.CHN"),
+        ("max_lean = 0.35", "max_lean = 1e300", "branches.max_lean"),
+    ] {
+        assert!(src.contains(from), "{from}");
+        let d = doctrine_err(&src.replacen(from, to, 1));
+        assert_eq!(d.field.as_deref(), Some(key), "{d}");
+        assert_eq!(d.line, Some(line_of(to.split(" =").next().unwrap())), "{d}");
+        assert!(d.message.contains("1000"), "says the range: {d}");
+    }
+    let d = doctrine_err(&src.replacen(
+        "economy = 0.3\nsecurity = 0.2",
+        "economy = 1.7e308\nsecurity = 0.2",
+        1,
+    ));
+    assert_eq!(
+        d.field.as_deref(),
+        Some("branches.kinds.partnership.economy"),
+        "{d}"
+    );
+}
+
+#[test]
+fn absurd_world_numbers_are_refused_with_key_and_line() {
+    let src = shipped("data/worlds/default.toml");
+    let w = |s: &str| located(bamboo_data::world::parse_world(Path::new("w.toml"), s).unwrap_err());
+    let d = w(&format!("{src}\n[mechanics]\nreaction = 1.7e308\n"));
+    assert_eq!(d.field.as_deref(), Some("mechanics.reaction"), "{d}");
+    let d = w(&src.replacen("start_year = 2025", "start_year = 2147483647", 1));
+    assert_eq!(d.field.as_deref(), Some("world.start_year"), "{d}");
+    assert!(src.contains("start_year = 2025"));
+}
+
+#[test]
+fn a_tally_beyond_the_assembly_is_refused() {
+    let src = "[[case]]\nid = \"a\"\ndate = \"2022-03-02\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"t\"\nsources = [\"s\"]\n[case.tally]\nyes = 4000000000\n";
+    let d = case_err(src);
+    assert_eq!(
+        (d.line, d.field.as_deref()),
+        (Some(9), Some("tally.yes")),
+        "{d}"
+    );
+}
