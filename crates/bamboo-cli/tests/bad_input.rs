@@ -292,3 +292,31 @@ fn absurd_weights_are_refused_by_check_and_by_advise() {
         "{e}"
     );
 }
+
+// Defect 6: `doctrine check` said ok for a doctrine about ZZZ whose ledger is about VNM.
+#[test]
+fn doctrine_check_finds_what_advise_finds() {
+    let t = tempfile::tempdir().unwrap();
+    let ledger = workspace_root().join("data/ledger/vietnam.toml");
+    let src = std::fs::read_to_string(workspace_root().join("data/doctrines/vietnam.toml"))
+        .unwrap()
+        .replace(
+            "ledger = \"../ledger/vietnam.toml\"",
+            &format!("ledger = \"{}\"", ledger.display()),
+        )
+        .replacen("subject = \"VNM\"", "subject = \"ZZZ\"", 1);
+    let d = write(t.path(), "zzz.toml", &src);
+    let check = fails(bamboo(&["doctrine", "check", d.to_str().unwrap()]));
+    let advise = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        d.to_str().unwrap(),
+        "../shared/cases/vietnam.toml",
+    ]));
+    assert_eq!(check, advise, "the check and advise refuse it alike");
+    assert!(
+        check.contains("ledger/vietnam.toml:5: key `ledger.subject`: the ledger is about VNM"),
+        "{check}"
+    );
+    assert!(check.contains("is about ZZZ"), "{check}");
+}

@@ -101,6 +101,31 @@ pub fn read_ledger(path: &Path) -> Result<Ledger, InputError> {
     parse_ledger(path, &read(path)?)
 }
 
+/// Reads the ledger a doctrine about `subject` names (`doctrine` is the doctrine file, for
+/// the message): a ledger about another state is refused at its `subject` line.
+pub fn read_ledger_about(
+    path: &Path,
+    subject: Iso3,
+    doctrine: &Path,
+) -> Result<Ledger, InputError> {
+    let src = read(path)?;
+    let ledger = parse_ledger(path, &src)?;
+    match ledger.subject {
+        Some(s) if s != subject => Err(InputError::invalid(Diagnostic {
+            file: path.to_path_buf(),
+            line: Spans::new(&src).line("ledger.subject"),
+            entry: None,
+            entry_kind: "",
+            field: Some("ledger.subject".into()),
+            message: format!(
+                "the ledger is about {s}, but the doctrine {} that names it is about {subject}; name a ledger about {subject} (or change the doctrine's subject)",
+                doctrine.display()
+            ),
+        })),
+        _ => Ok(ledger),
+    }
+}
+
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }

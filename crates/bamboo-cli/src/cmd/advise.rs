@@ -36,7 +36,7 @@ pub struct Args {
 }
 
 /// Flags shared by `advise` and `backtest`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Default)]
 pub struct EngineArgs {
     /// Answer from the ledger alone, without the data folder (UN votes, trade, arms).
     #[arg(long)]
