@@ -267,7 +267,7 @@ pub async fn simulate(
     let Json(v) = body?;
     let sim = st.catalog().sim.clone();
     let req = sim.request(&v, st.limits())?;
-    let report = sim.run(req).await?;
+    let report = sim.run(req, st.limits()).await?;
     let text = crate::sim::report_json(&report)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
