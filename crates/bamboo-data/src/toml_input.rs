@@ -117,7 +117,7 @@ pub fn utf8_error(file: &Path, bytes: &[u8], e: std::str::Utf8Error, json: bool)
     let text = String::from_utf8_lossy(bytes);
     let field = if json {
         // The lossy text has the same bytes up to the bad one.
-        json_path_at(&text, at).or_else(|| json_key_before(&text, at))
+        json_key_at(&text, at)
     } else {
         key_near(&text, line)
     };
@@ -408,6 +408,60 @@ pub(crate) fn from_toml_error(
     }
 }
 
+/// A problem the engine found with one case (its subject, its `actual`), located in the
+/// text the case came from: the line of `case[i].key` for the case with this id.
+pub fn locate_case(
+    file: &Path,
+    src: &str,
+    id: &str,
+    key: &str,
+    message: &str,
+) -> Option<Diagnostic> {
+    let spans = Spans::new(src);
+    let line = if spans.doc.is_some() {
+        let n = spans.root()?.get("case")?.as_array_of_tables()?.len();
+        let i = (0..n).find(|&i| spans.string_at("case", i, "id").as_deref() == Some(id))?;
+        spans
+            .line(&format!("case[{i}].{key}"))
+            .or_else(|| spans.line(&format!("case[{i}]")))
+    } else {
+        // JSON: the line of the case's id, then of the key after it.
+        let quoted = serde_json::to_string(id).ok()?;
+        let at = src
+            .find(&format!("\"id\": {quoted}"))
+            .or_else(|| src.find(&quoted))?;
+        let key_at = src[at..].find(&format!("\"{key}\"")).map_or(at, |k| at + k);
+        Some(line_of(src, key_at))
+    };
+    Some(Diagnostic {
+        file: file.to_path_buf(),
+        line,
+        entry: Some(id.to_string()),
+        entry_kind: "case",
+        field: Some(key.to_string()),
+        message: message.to_string(),
+    })
+}
+
+/// [`locate_case`] over the case files the case may have come from.
+pub fn locate_case_in_files(
+    files: &[PathBuf],
+    id: &str,
+    key: &str,
+    message: &str,
+) -> Option<InputError> {
+    files.iter().find_map(|f| {
+        let src = read(f).ok()?;
+        locate_case(f, &src, id, key, message).map(InputError::invalid)
+    })
+}
+
+/// A diagnostic for a JSON text that does not parse or does not have the expected shape:
+/// the line, and the key at the error's position.
+pub fn json_error(file: &Path, src: &str, e: &serde_json::Error) -> Diagnostic {
+    from_json_error(file, src, e, None)
+}
+
 /// A diagnostic for a JSON deserialisation error of the same structures (the server's
 /// request bodies): the line, and the key at the error's position.
 pub(crate) fn from_json_error(
@@ -430,7 +484,8 @@ pub(crate) fn from_json_error(
     let mut field = key_in_message(&raw);
     let mut entry = None;
     if field.is_none() {
-        if let Some(path) = offset.and_then(|o| json_path_at(src, o)) {
+        let path = offset.and_then(|o| json_key_at(src, o));
+        if let Some(path) = path {
             match array.and_then(|a| path.strip_prefix(&format!("{a}["))) {
                 Some(rest) => {
                     let (i, tail) = rest.split_once(']').unwrap_or((rest, ""));
@@ -460,10 +515,12 @@ pub(crate) fn from_json_error(
 }
 
 /// The dotted path (`case[0].tally.yes`) of the value at a byte offset of a JSON text, read
-/// from the text before it (so it works on a text that does not parse to the end).
+/// from the text before it (so it works on a text that does not parse to the end). Between
+/// two keys of an object (a stray comma, a key that is not a string) it is the key before.
 pub fn json_path_at(src: &str, offset: usize) -> Option<String> {
     enum Frame {
-        Object(Option<String>),
+        /// The key whose value is being read, and the last key of the object.
+        Object(Option<String>, Option<String>),
         Array(usize),
     }
     let b = src.as_bytes();
@@ -485,16 +542,23 @@ pub fn json_path_at(src: &str, offset: usize) -> Option<String> {
                 last_string = src.get(start..i.min(b.len())).map(str::to_string);
             }
             b':' => {
-                if let Some(Frame::Object(k)) = stack.last_mut() {
+                if let Some(Frame::Object(k, last)) = stack.last_mut() {
                     *k = last_string.take();
+                    last.clone_from(k);
                 }
             }
-            b',' => match stack.last_mut() {
-                Some(Frame::Array(n)) => *n += 1,
-                Some(Frame::Object(k)) => *k = None,
-                None => {}
-            },
-            b'{' => stack.push(Frame::Object(None)),
+            b',' => {
+                last_string = None;
+                match stack.last_mut() {
+                    Some(Frame::Array(n)) => *n += 1,
+                    Some(Frame::Object(k, _)) => *k = None,
+                    None => {}
+                }
+            }
+            b'{' => {
+                last_string = None;
+                stack.push(Frame::Object(None, None));
+            }
             b'[' => stack.push(Frame::Array(0)),
             b'}' | b']' => {
                 stack.pop();
@@ -504,24 +568,71 @@ pub fn json_path_at(src: &str, offset: usize) -> Option<String> {
         i += 1;
     }
     let mut path = String::new();
-    for f in &stack {
-        match f {
-            Frame::Object(Some(k)) => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
+    let depth = stack.len();
+    for (d, f) in stack.iter().enumerate() {
+        let key = match f {
+            Frame::Object(Some(k), _) => Some(k),
+            // A key being written (a string in a key's place), else the key before.
+            Frame::Object(None, last)
+                if d + 1 == depth && (last_string.is_some() || last.is_some()) =>
+            {
+                last_string.as_ref().or(last.as_ref())
             }
-            Frame::Object(None) => break,
-            Frame::Array(n) => path.push_str(&format!("[{n}]")),
+            Frame::Object(None, _) => break,
+            Frame::Array(n) => {
+                path.push_str(&format!("[{n}]"));
+                None
+            }
+        };
+        if let Some(k) = key {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(k);
         }
+    }
+    if path.is_empty() && stack.is_empty() {
+        // A string at the top level: the key of an object whose `{` is missing.
+        return last_string.filter(|k| !k.is_empty());
     }
     (!path.is_empty()).then_some(path)
 }
 
+/// The key at a byte offset of a JSON text: its path, else the key written before, else the
+/// one after.
+pub fn json_key_at(src: &str, offset: usize) -> Option<String> {
+    json_path_at(src, offset)
+        .or_else(|| json_key_before(src, offset))
+        .or_else(|| json_key_after(src, offset))
+}
+
+/// The first `"key":` written after a byte offset of a JSON text.
+fn json_key_after(src: &str, offset: usize) -> Option<String> {
+    let tail = src.get(offset.min(src.len())..)?;
+    let colon = tail.find("\":")?;
+    let key = match tail[..colon].rfind('"') {
+        Some(open) => &tail[open + 1..colon],
+        // A key that lost its opening quote: the word before `":`.
+        None => {
+            let start = tail[..colon]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            &tail[start..colon]
+        }
+    };
+    (!key.is_empty()).then(|| crate::text::clip(key))
+}
+
 /// The last `"key":` written before a byte offset of a JSON text.
 fn json_key_before(src: &str, offset: usize) -> Option<String> {
-    let head = src.get(..offset.min(src.len()))?;
+    // Up to just past the offset: an error at a key's `:` is about that key.
+    let mut end = (offset + 2).min(src.len());
+    while !src.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = src.get(..end)?;
     let colon = head.rfind("\":")?;
     let open = head[..colon].rfind('"')?;
     Some(crate::text::clip(&head[open + 1..colon]))
@@ -621,10 +732,14 @@ fn header_of(t: &str) -> Option<String> {
 /// The key of a `key = value` line. On the line an error is on, whatever stands before the
 /// `=` is the key, even if it is not a valid one (that may be the error).
 fn key_of(t: &str, lenient: bool) -> Option<String> {
-    if t.starts_with('#') {
+    if t.starts_with('#') || t.is_empty() {
         return None;
     }
-    let (k, _) = t.split_once('=')?;
+    let Some((k, _)) = t.split_once('=') else {
+        // A bare word where a key was expected (`expected '='`): that word.
+        let word: String = t.split_whitespace().next()?.chars().take(40).collect();
+        return lenient.then_some(word);
+    };
     let k = k.trim();
     let valid = k
         .chars()
@@ -689,6 +804,37 @@ pub(crate) fn from_field_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keys_are_found_in_broken_texts() {
+        let src = "{\n  \"case\": [\n    {\"id\": \"a\", \"tally\": {\"yes\": x}}\n  ]\n}";
+        let at = src.find('x').unwrap();
+        assert_eq!(json_path_at(src, at).as_deref(), Some("case[0].tally.yes"));
+        // Between keys, a key being written, a key that lost its quote, a lone top string.
+        assert_eq!(json_key_at("{\"a\": 1,,", 8).as_deref(), Some("a"));
+        assert_eq!(json_key_at("{\n  \"da", 6).as_deref(), Some("da"));
+        assert_eq!(
+            json_key_at("{\n  doctrines\": [1]}", 4).as_deref(),
+            Some("doctrines")
+        );
+        assert_eq!(json_key_at("  \"runs\": 5", 8).as_deref(), Some("runs"));
+        // Multi-byte characters never split.
+        for s in ["{\u{fffd}x\": 1", "\u{fffd}\u{fffd}\":", "{\"é\u{fffd}"] {
+            for i in 0..=s.len() {
+                let _ = json_key_at(s, i);
+            }
+        }
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn json_and_toml_key_finders_never_panic(s in "\\PC{0,60}|[{}\\[\\]\":,a-z\u{fffd} \n]{0,60}", i in 0usize..80) {
+            let _ = json_key_at(&s, i);
+            let _ = key_near(&s, i);
+        }
+    }
 
     #[test]
     fn paths_resolve_to_lines() {

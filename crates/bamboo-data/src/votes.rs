@@ -133,11 +133,12 @@ fn read_and_detect(path: &Path) -> Result<Loaded, DataError> {
         let mut r = CsvReader::new(&text, path);
         let mut rec = Vec::new();
         if r.next_record(&mut rec)?.is_none() {
-            return Err(DataError::Record {
-                path: path.to_path_buf(),
-                line: 1,
-                problem: "the file is empty (expected a CSV header)".into(),
-            });
+            return Err(DataError::field(
+                path,
+                1,
+                "header",
+                "the file is empty (expected a CSV header)",
+            ));
         }
         let h = Header::new(&rec);
         Format::detect(&h).ok_or_else(|| DataError::UnknownFormat {
@@ -319,11 +320,7 @@ fn opt_text(s: &str) -> Option<String> {
 }
 
 fn store_err(l: &Loaded, line: usize, e: StoreError) -> DataError {
-    DataError::Record {
-        path: l.path.clone(),
-        line,
-        problem: e.to_string(),
-    }
+    DataError::field(&l.path, line, "rcid", e.to_string())
 }
 
 /// Runs `f` on every record after the header, with the header.

@@ -83,7 +83,9 @@ struct Traced<'a> {
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = bamboo_data::case::read_cases(&args.cases)?;
-    let answers = engine.advise_all(&cases)?;
+    let answers = engine
+        .advise_all(&cases)
+        .map_err(|e| crate::common::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
     if engine.votes.is_none() {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }

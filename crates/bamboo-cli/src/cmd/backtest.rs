@@ -28,9 +28,11 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let cases = bamboo_data::case::read_case_files(&args.cases)?;
-    check_cases(&cases)?;
+    check_cases(&cases).map_err(|e| crate::common::locate_case_error(e, &args.cases))?;
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
-    let (report, answers) = engine.backtest(&cases)?;
+    let (report, answers) = engine
+        .backtest(&cases)
+        .map_err(|e| crate::common::locate_case_error(e, &args.cases))?;
     if engine.votes.is_none() {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }

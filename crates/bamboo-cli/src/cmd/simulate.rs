@@ -108,16 +108,18 @@ pub fn load_world(spec: &str) -> Result<(World, String, String)> {
     }
 }
 
-/// `file:line: key` of a doctrine name in a world file, for errors.
+/// `file:line: key` of a doctrine name in a world file, for errors: the line that names it
+/// under that key, else the key's first line, else the `[world]` header (line 1 without).
 fn locate_in_world(file: &str, src: &str, key: &str, name: &str) -> String {
     let needle = format!("\"{name}\"");
-    match src
-        .lines()
+    let lines: Vec<&str> = src.lines().collect();
+    let line = lines
+        .iter()
         .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
-    {
-        Some(i) => format!("{file}:{}: key `{key}`", i + 1),
-        None => format!("{file}: key `{key}`"),
-    }
+        .or_else(|| lines.iter().position(|l| l.trim_start().starts_with(key)))
+        .or_else(|| lines.iter().position(|l| l.trim() == "[world]"))
+        .map_or(1, |i| i + 1);
+    format!("{file}:{line}: key `{key}`")
 }
 
 /// A world with its doctrines compiled, ready to simulate.
@@ -140,7 +142,10 @@ impl Prepared {
             None => world.compare.clone(),
         };
         if compared.is_empty() {
-            bail!("no doctrine to compare: pass --doctrines A,B or list them in the world's `compare`");
+            bail!(
+                "{}: lists no doctrine to compare: list them in the world's `compare` or pass --doctrines A,B",
+                locate_in_world(&file, &src, "compare", "")
+            );
         }
         // Every doctrine needed, each spec loaded once, with where it was named.
         let mut wanted: Vec<(String, String)> = Vec::new();

@@ -322,7 +322,11 @@ impl Tally {
             ("hang", &self.hangs),
             ("bad result", &self.bad_results),
         ] {
-            for x in list.iter().take(8) {
+            let show = std::env::var("BAMBOO_MUTANTS_SHOW")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8);
+            for x in list.iter().take(show) {
                 let _ = write!(s, "\n  {what}: {x}");
             }
         }

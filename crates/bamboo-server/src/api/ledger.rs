@@ -3,7 +3,6 @@
 //! A recorded event is answered with 201 only after its transaction is committed with
 //! `synchronous = FULL`, so an acknowledged write survives a crash of the server.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -282,9 +281,10 @@ pub async fn get_one(
 /// `POST /api/ledger/events` (needs the token): records one event, 201 once committed.
 pub async fn create(
     State(st): State<AppState>,
-    body: Result<Json<Value>, JsonRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let Json(v) = body?;
+    let v = crate::api::engine::read_json_body(&headers, &body)?;
     let event = event_from_json(&v, &st)?;
     let stored = st.ledger().insert(event, "api".into()).await?;
     tracing::info!(id = stored.id, date = %stored.event.date, kind = %stored.event.kind, "ledger event recorded");
