@@ -1,8 +1,9 @@
 //! The connection loop: accepts TCP connections and serves HTTP/1.1 on each, bounded.
 //!
 //! - At most [`Limits::max_connections`] connections are served at once; one more is
-//!   answered `503` (JSON, `Retry-After`) and closed, so a flood of connections cannot
-//!   starve the others or exhaust file descriptors.
+//!   answered `503` (JSON, `Retry-After`) and closed (in a flood, beyond 256 such answers at
+//!   once, closed without one), so a flood of connections cannot starve the others or
+//!   exhaust file descriptors.
 //! - A client has [`Limits::header_timeout`] to send a request's headers (this also closes
 //!   an idle keep-alive connection): a connection that never finishes its headers (slowloris)
 //!   is closed, not held. The request timeout then bounds the rest of the request.
@@ -31,6 +32,9 @@ use crate::state::Limits;
 /// The most bytes of a request's line and headers (431 beyond).
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;
 
+/// The most connections being answered 503 at once (each for at most about a second).
+const MAX_REFUSALS: usize = 256;
+
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting, closes idle
 /// connections and waits for the requests in flight (each bounded by the request timeout).
 pub async fn serve_connections(
@@ -40,6 +44,7 @@ pub async fn serve_connections(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let refusals = Arc::new(tokio::sync::Semaphore::new(MAX_REFUSALS));
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -59,7 +64,13 @@ pub async fn serve_connections(
         let _ = stream.set_nodelay(true);
         let Ok(slot) = slots.clone().try_acquire_owned() else {
             tracing::warn!(%peer, limit = limits.max_connections, "connection refused: too many connections");
-            tokio::spawn(refuse(stream));
+            // The 503 answers are bounded too: in a flood, the rest are closed at once.
+            if let Ok(refusing) = refusals.clone().try_acquire_owned() {
+                tokio::spawn(async move {
+                    refuse(stream).await;
+                    drop(refusing);
+                });
+            }
             continue;
         };
         let svc = TowerToHyperService::new(app.clone());
