@@ -320,3 +320,16 @@ fn doctrine_check_finds_what_advise_finds() {
     );
     assert!(check.contains("is about ZZZ"), "{check}");
 }
+
+// Defect 10: an OS error is printed once.
+#[test]
+fn an_os_error_is_printed_once() {
+    let e = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        "data/doctrines/vietnam.toml",
+        "/no/such/cases.toml",
+    ]));
+    assert_eq!(e.matches("No such file or directory").count(), 1, "{e}");
+    assert!(e.contains("/no/such/cases.toml: cannot read"), "{e}");
+}

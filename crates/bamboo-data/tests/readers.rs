@@ -123,3 +123,50 @@ fn a_tally_beyond_the_assembly_is_refused() {
         "{d}"
     );
 }
+
+// Defect 10: every rejection names the file, the line and the key, on one line, never with
+// an empty message.
+#[test]
+fn type_errors_name_the_key_and_line() {
+    let src = shipped("data/doctrines/vietnam.toml");
+    let d = doctrine_err(&src.replacen("balance = 1.5", "balance = \"x\"", 1));
+    assert_eq!(d.field.as_deref(), Some("branches.balance"), "{d}");
+    assert_eq!(d.line, Some(101), "{d}");
+    assert!(d.message.contains("expected a number"), "{d}");
+    let cases = shipped("../shared/cases/vietnam.toml");
+    let d = case_err(&cases.replacen(
+        "tags = [\"security\", \"trade\"]",
+        "tags = [\"security\", 3]",
+        1,
+    ));
+    assert_eq!(d.field.as_deref(), Some("tags[1]"), "{d}");
+    assert_eq!(d.entry.as_deref(), Some("2008-05-30-china-csp"), "{d}");
+}
+
+#[test]
+fn broken_files_still_name_a_line_and_key() {
+    let cases = shipped("../shared/cases/vietnam.toml");
+    // Not TOML at all from line 12 on: the key on the line is named.
+    let d = case_err(&cases.replacen("title = \"China offers", "title = = \"China offers", 1));
+    assert_eq!(d.line, Some(12), "{d}");
+    assert_eq!(d.field.as_deref(), Some("case.title"), "{d}");
+    // Invalid UTF-8: its line and the key it is in.
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("bad.toml");
+    let mut bytes = cases.clone().into_bytes();
+    let at = cases.find("China offers").unwrap();
+    bytes[at] = 0xff;
+    std::fs::write(&p, &bytes).unwrap();
+    let d = located(bamboo_data::case::read_cases(&p).unwrap_err());
+    assert_eq!(
+        (d.line, d.field.as_deref()),
+        (Some(12), Some("case.title")),
+        "{d}"
+    );
+    // A file with no case: line 1, key `case`.
+    let d = case_err("# nothing here\n");
+    assert_eq!((d.line, d.field.as_deref()), (Some(1), Some("case")), "{d}");
+    // A message that toml gives on several lines is one line here.
+    let d = case_err("[[case]]\nid = \"a\"\ndate = 1979-05-27T07:32:00Z\nsubject = \n");
+    assert!(!d.to_string().contains('\n'), "{d}");
+}
