@@ -33,7 +33,7 @@ impl Loaded {
         let (store, countries, report) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
         if cli.verbose {
             for f in &report.files {
-                eprintln!(
+                crate::output::note!(
                     "read {} ({:?}): {} records, {} non-votes",
                     f.path.display(),
                     f.format,
@@ -41,7 +41,7 @@ impl Loaded {
                     f.non_votes
                 );
             }
-            eprintln!(
+            crate::output::note!(
                 "{} roll calls, {} votes, {} countries in {:.0} ms (data folder from {}: {})",
                 store.roll_calls().len(),
                 store.vote_count(),
@@ -224,29 +224,80 @@ pub fn curated_dir(flag: Option<&Path>) -> Option<PathBuf> {
     holds(&dir).then(|| dir.canonicalize().unwrap_or(dir))
 }
 
-/// Opens (creating and migrating) the ledger database; a database created now is seeded
-/// from the curated `ledger/*.toml`, all files in one transaction.
+/// The curated ledger files (`ledger/*.toml` of the curated folder) as seed batches.
+pub fn seed_batches(
+    curated: &Path,
+) -> Result<Vec<(String, Vec<bamboo_core::ledger::LedgerEvent>)>> {
+    let mut batches = Vec::new();
+    for f in toml_files(&curated.join("ledger"))? {
+        let contents = read_ledger(&f)?;
+        let name = f
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        batches.push((format!("seed:{name}"), contents.events().to_vec()));
+    }
+    Ok(batches)
+}
+
+/// Opens (creating and migrating) the ledger database. A database never seeded is seeded
+/// from the curated `ledger/*.toml` when there are any, all files in one transaction; with
+/// none (outside a checkout) it stays unseeded, says so, and is seeded the first time it is
+/// opened with curated files, or by `bamboo ledger seed`.
 pub fn open_ledger(path: &Path, curated: Option<&Path>) -> Result<LedgerDb> {
-    let (mut db, report) = LedgerDb::open(path)?;
-    if report.created() {
-        let mut batches = Vec::new();
-        if let Some(dir) = curated {
-            for f in toml_files(&dir.join("ledger"))? {
-                let contents = read_ledger(&f)?;
-                let name = f
-                    .file_name()
-                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-                batches.push((format!("seed:{name}"), contents.events().to_vec()));
-            }
-        }
-        if let Some(r) = db.seed(&batches)? {
-            tracing::info!(
-                events = r.added,
-                files = batches.len(),
-                db = %path.display(),
-                "new ledger seeded from the curated ledger files"
-            );
-        }
+    let (mut db, _report) = LedgerDb::open(path)?;
+    if db.seeding()?.is_some() {
+        return Ok(db);
+    }
+    let batches = match curated {
+        Some(dir) => seed_batches(dir)?,
+        None => Vec::new(),
+    };
+    match db.seed(&batches)? {
+        Some(r) => tracing::info!(
+            events = r.added,
+            already_present = r.already_present,
+            files = batches.len(),
+            db = %path.display(),
+            "ledger seeded from the curated ledger files"
+        ),
+        None => tracing::warn!(
+            db = %path.display(),
+            events = db.count()?,
+            "the ledger is not seeded: no curated ledger files (data/ledger/*.toml) were found; run `bamboo ledger seed --curated DIR` to seed it"
+        ),
     }
     Ok(db)
+}
+
+/// An error the engine found with one case (a subject the doctrine is not about, a missing
+/// or wrong `actual`), located in the case files it came from: file, line, case and key.
+/// Other errors pass unchanged.
+pub fn locate_case_error(e: impl Into<anyhow::Error>, files: &[PathBuf]) -> anyhow::Error {
+    use bamboo_core::backtest::BacktestError;
+    use bamboo_data::advisor::AdviseError;
+    let e: anyhow::Error = e.into();
+    let (id, key) = match e
+        .downcast_ref::<AdviseError>()
+        .map(|a| match a {
+            AdviseError::Backtest(b) => Err(b),
+            other => Ok(other),
+        })
+        .or_else(|| e.downcast_ref::<BacktestError>().map(Err))
+    {
+        Some(Ok(AdviseError::CaseSubject { id, .. })) => (id.clone(), "subject"),
+        Some(Err(BacktestError::MissingActual { id })) => (id.clone(), "actual"),
+        Some(Err(BacktestError::NotAnOption { id, .. })) => (id.clone(), "actual"),
+        _ => return e,
+    };
+    // The message without the case id, which the location names.
+    let message = e.to_string();
+    let message = message
+        .strip_prefix(&format!("case `{id}`: "))
+        .or_else(|| message.strip_prefix(&format!("case `{id}` ")))
+        .unwrap_or(&message)
+        .to_string();
+    match bamboo_data::toml_input::locate_case_in_files(files, &id, key, &message) {
+        Some(located) => located.into(),
+        None => e,
+    }
 }

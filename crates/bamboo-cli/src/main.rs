@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long = "votes", global = true, value_name = "FILE")]
     pub votes: Vec<PathBuf>,
 
+    /// The largest input file read, in bytes after decompression (vote tables, countries,
+    /// trade, arms, doctrines, cases, ledgers, worlds). A larger file is refused at once.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = bamboo_data::source::DEFAULT_MAX_INPUT_BYTES)]
+    pub max_input_bytes: u64,
+
     /// Log what is read and how long it takes, to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -68,8 +73,9 @@ pub enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    bamboo_data::source::set_max_input_bytes(cli.max_input_bytes);
     if cli.verbose {
-        eprintln!("bamboo {}", env!("CARGO_PKG_VERSION"));
+        output::note!("bamboo {}", env!("CARGO_PKG_VERSION"));
     }
     let result = match &cli.command {
         Some(Command::Align(a)) => cmd::align::run(&cli, a),
@@ -91,7 +97,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("bamboo: error: {e:#}");
+            output::note!("bamboo: error: {}", output::error_line(&e));
             ExitCode::FAILURE
         }
     }

@@ -189,3 +189,147 @@ fn failed_output_leaves_no_partial_file() {
     ]));
     assert_eq!(std::fs::read_to_string(&keep).unwrap(), "old\n");
 }
+
+// Defect 4: every input has a size limit (--max-input-bytes); an endless file fails fast.
+#[test]
+fn an_endless_ledger_or_vote_file_fails_at_the_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let doctrine = std::fs::read_to_string(workspace_root().join("data/doctrines/vietnam.toml"))
+        .unwrap()
+        .replace(
+            "ledger = \"../ledger/vietnam.toml\"",
+            "ledger = \"/dev/zero\"",
+        );
+    assert!(doctrine.contains("/dev/zero"));
+    let d = write(t.path(), "zero.toml", &doctrine);
+    let e = fails(bamboo(&["doctrine", "check", d.to_str().unwrap()]));
+    assert!(
+        e.contains("/dev/zero: the file is larger than the input limit of 64 MiB"),
+        "{e}"
+    );
+    assert!(e.contains("--max-input-bytes"), "{e}");
+    // Linked into unga/ beside the real tables.
+    let data = data_dir_with(&["unga/un_votes.csv.gz", "unga/un_roll_calls.csv.gz"]);
+    std::os::unix::fs::symlink("/dev/zero", data.path().join("unga/zero.csv")).unwrap();
+    let e = fails(bamboo_in(data.path(), &["balance", "VNM"]));
+    assert!(
+        e.contains("zero.csv: the file is larger than the input limit"),
+        "{e}"
+    );
+    // The flag lowers (or raises) the limit for every file.
+    let e = fails(bamboo(&["--max-input-bytes", "4096", "balance", "VNM"]));
+    assert!(
+        e.contains("larger than the input limit of 4096 bytes"),
+        "{e}"
+    );
+}
+
+// Defect 4: a huge value is quoted in an error by its first 80 characters, not whole.
+#[test]
+fn a_huge_value_is_not_echoed_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let big = "q".repeat(5_000_000);
+    let cases = std::fs::read_to_string(workspace_root().join("../shared/cases/vietnam.toml"))
+        .unwrap()
+        .replacen("kind = \"partnership\"", &format!("kind = \"{big}\""), 1);
+    let c = write(t.path(), "big.toml", &cases);
+    let e = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        "data/doctrines/vietnam.toml",
+        "--no-data",
+        c.to_str().unwrap(),
+    ]));
+    assert!(e.len() < 1000, "{} characters", e.len());
+    assert!(
+        e.contains("big.toml:9: case `2008-05-30-china-csp`: key `kind`"),
+        "{e}"
+    );
+    assert!(e.contains("(5000000 characters)"), "{e}");
+}
+
+// Defect 5: weights of 1.7e308 passed `doctrine check` and gave inf/NaN scores.
+#[test]
+fn absurd_weights_are_refused_by_check_and_by_advise() {
+    let t = tempfile::tempdir().unwrap();
+    let src = std::fs::read_to_string(workspace_root().join("data/doctrines/vietnam.toml"))
+        .unwrap()
+        .replace(
+            "ledger = \"../ledger/vietnam.toml\"",
+            &format!(
+                "ledger = \"{}\"",
+                workspace_root().join("data/ledger/vietnam.toml").display()
+            ),
+        )
+        .replacen("balance = 1.5", "balance = 1.7e308", 1);
+    let d = write(t.path(), "huge.toml", &src);
+    let e = fails(bamboo(&["doctrine", "check", d.to_str().unwrap()]));
+    assert!(
+        e.contains("huge.toml:101: key `branches.balance`: 170000000000000000"),
+        "{e}"
+    );
+    assert!(e.contains("a number from 0 to 1000"), "{e}");
+    let e = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        d.to_str().unwrap(),
+        "--no-data",
+        "../shared/cases/vietnam.toml",
+    ]));
+    assert!(e.contains("key `branches.balance`"), "{e}");
+    let e = fails(bamboo(&[
+        "simulate",
+        "--sweep",
+        "shock_size=5",
+        "--runs",
+        "10",
+    ]));
+    assert!(
+        e.contains("shock_size") && e.contains("outside -1..1"),
+        "{e}"
+    );
+}
+
+// Defect 6: `doctrine check` said ok for a doctrine about ZZZ whose ledger is about VNM.
+#[test]
+fn doctrine_check_finds_what_advise_finds() {
+    let t = tempfile::tempdir().unwrap();
+    let ledger = workspace_root().join("data/ledger/vietnam.toml");
+    let src = std::fs::read_to_string(workspace_root().join("data/doctrines/vietnam.toml"))
+        .unwrap()
+        .replace(
+            "ledger = \"../ledger/vietnam.toml\"",
+            &format!("ledger = \"{}\"", ledger.display()),
+        )
+        .replacen("subject = \"VNM\"", "subject = \"ZZZ\"", 1);
+    let d = write(t.path(), "zzz.toml", &src);
+    let check = fails(bamboo(&["doctrine", "check", d.to_str().unwrap()]));
+    let advise = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        d.to_str().unwrap(),
+        "../shared/cases/vietnam.toml",
+    ]));
+    assert_eq!(check, advise, "the check and advise refuse it alike");
+    assert!(
+        check.contains("ledger/vietnam.toml:5: key `ledger.subject`: the ledger is about VNM"),
+        "{check}"
+    );
+    assert!(check.contains("is about ZZZ"), "{check}");
+}
+
+// Defect 10: an OS error is printed once.
+#[test]
+fn an_os_error_is_printed_once() {
+    let e = fails(bamboo(&[
+        "advise",
+        "--doctrine",
+        "data/doctrines/vietnam.toml",
+        "/no/such/cases.toml",
+    ]));
+    assert_eq!(e.matches("No such file or directory").count(), 1, "{e}");
+    assert!(e.contains("/no/such/cases.toml: cannot read"), "{e}");
+}

@@ -520,6 +520,9 @@ pub fn parse_tier(s: &str) -> Result<Tier, String> {
     })
 }
 
+/// The most votes a tally may count on one side (the General Assembly has 193 members).
+pub const MAX_TALLY: u32 = 250;
+
 /// Checks a case against the contract and lowers it into a [`Case`].
 pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
     let id = input.id.trim();
@@ -580,6 +583,19 @@ pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
             "tally",
             format!("is only for kind `un_vote`, not `{kind}`"),
         ));
+    }
+    if let Some(t) = &input.tally {
+        for (k, n) in [("yes", t.yes), ("no", t.no), ("abstain", t.abstain)] {
+            if n.is_some_and(|n| n > MAX_TALLY) {
+                return Err(CaseError::new(
+                    &format!("tally.{k}"),
+                    format!(
+                        "{} is more votes than there are states; at most {MAX_TALLY}",
+                        n.unwrap_or(0)
+                    ),
+                ));
+            }
+        }
     }
     Ok(Case {
         id: id.to_string(),

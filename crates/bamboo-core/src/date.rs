@@ -46,19 +46,22 @@ impl Date {
         Ok(Date { year, month, day })
     }
 
-    /// Parses `YYYY-MM-DD` exactly (a time part such as `T00:00:00` or ` 00:00:00` is
-    /// accepted and ignored, since some exports carry one).
+    /// Parses `YYYY-MM-DD` exactly: ten characters, nothing before or after (no time part,
+    /// no zone, no spaces), in every reader.
     pub fn parse(s: &str) -> Result<Date, BadDate> {
         let bad = |why| BadDate {
-            text: s.to_string(),
+            // Quoted in error messages: a long value is cut, never echoed whole.
+            text: if s.chars().count() > 40 {
+                format!("{}…", s.chars().take(40).collect::<String>())
+            } else {
+                s.to_string()
+            },
             why,
         };
-        let t = s.trim();
-        let d = match t.find(['T', ' ']) {
-            Some(10) => &t[..10],
-            _ => t,
-        };
-        let b = d.as_bytes();
+        let b = s.as_bytes();
+        if b.len() > 10 && b.get(10).is_some_and(|c| matches!(c, b'T' | b't' | b' ')) {
+            return Err(bad("a date has no time part"));
+        }
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad("wrong shape"));
         }
@@ -147,7 +150,26 @@ mod tests {
         assert_eq!((d.year(), d.month(), d.day()), (2022, 3, 2));
         assert_eq!(d.to_string(), "2022-03-02");
         assert_eq!(Date::parse("2024-02-29").unwrap().day(), 29);
-        assert_eq!(Date::parse("2019-12-27T00:00:00Z").unwrap().year(), 2019);
+    }
+
+    #[test]
+    fn a_time_part_or_anything_around_the_date_is_refused() {
+        for bad in [
+            "2024-01-01T00:00:00Z",
+            "2024-01-01Tgarbage",
+            "2024-01-01 00:00:00",
+            "2024-01-01T",
+            " 2024-01-01",
+            "2024-01-01 ",
+            "2024-01-01\n",
+            "+2024-01-01",
+            "2024-01-01Z",
+        ] {
+            let e = Date::parse(bad).unwrap_err();
+            assert!(e.to_string().contains("expected YYYY-MM-DD"), "{bad}: {e}");
+        }
+        let e = Date::parse(&"9".repeat(100_000)).unwrap_err().to_string();
+        assert!(e.len() < 120, "a long value is not echoed whole: {e}");
     }
 
     #[test]

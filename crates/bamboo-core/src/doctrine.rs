@@ -523,10 +523,6 @@ impl VoteBranch {
     }
 }
 
-/// The largest magnitude a doctrine weight may have: beyond it, sums of a few dozen terms
-/// could no longer be compared reliably, and no sensible doctrine needs more.
-pub const MAX_WEIGHT: f64 = 1e3;
-
 /// The signals a composite lean can be built from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -621,19 +617,30 @@ fn tags(field: &str, list: &[String]) -> Result<TagSet, FieldError> {
     Ok(set)
 }
 
+/// The largest magnitude of any number in a doctrine (weights, stances, relations, lean
+/// parameters): sums and products of a few hundred of them stay finite, so a score is never
+/// `inf` or `NaN` (docs/doctrine.md).
+pub const MAX_MAGNITUDE: f64 = 1000.0;
+
 fn finite(field: &str, x: f64) -> Result<f64, FieldError> {
-    if x.is_finite() {
+    if x.is_finite() && x.abs() <= MAX_MAGNITUDE {
         Ok(x)
     } else {
-        Err(FieldError::new(field, "must be a finite number"))
+        Err(FieldError::new(
+            field,
+            format!("{x} is not allowed: a number from -{MAX_MAGNITUDE} to {MAX_MAGNITUDE}"),
+        ))
     }
 }
 
 fn non_negative(field: &str, x: f64) -> Result<f64, FieldError> {
-    if x.is_finite() && x >= 0.0 {
+    if x.is_finite() && (0.0..=MAX_MAGNITUDE).contains(&x) {
         Ok(x)
     } else {
-        Err(FieldError::new(field, "must be a number ≥ 0"))
+        Err(FieldError::new(
+            field,
+            format!("{x} is not allowed: a number from 0 to {MAX_MAGNITUDE}"),
+        ))
     }
 }
 
@@ -691,10 +698,10 @@ pub fn validate_doctrine(input: &DoctrineInput) -> Result<Doctrine, FieldError> 
             clauses.push(validate_clause(&format!("{base}.forbid[{c}]"), cl)?);
         }
         let weight = match root.weight {
-            Some(w) if !(w.is_finite() && w > 0.0) => {
+            Some(w) if !(w.is_finite() && w > 0.0 && w <= MAX_MAGNITUDE) => {
                 return Err(FieldError::new(
                     &format!("{base}.weight"),
-                    "must be a number > 0",
+                    format!("{w} is not allowed: a number > 0, at most {MAX_MAGNITUDE}"),
                 ))
             }
             Some(w) => w,
@@ -950,35 +957,24 @@ fn validate_branches(b: &BranchesInput, poles: &[Iso3]) -> Result<Branches, Fiel
     })
 }
 
-fn weight(field: &str, x: f64) -> Result<f64, FieldError> {
-    if x.is_finite() && x.abs() <= MAX_WEIGHT {
-        Ok(x)
-    } else {
-        Err(FieldError::new(
-            field,
-            format!("must be a finite number between -{MAX_WEIGHT} and {MAX_WEIGHT}"),
-        ))
-    }
-}
-
 fn validate_votes(v: &VotesInput) -> Result<VoteBranch, FieldError> {
     let mut out = VoteBranch {
-        yes: weight("branches.votes.yes", v.yes)?,
-        abstain: weight("branches.votes.abstain", v.abstain)?,
-        assembly: weight("branches.votes.assembly", v.assembly)?,
-        precedent: weight("branches.votes.precedent", v.precedent)?,
+        yes: finite("branches.votes.yes", v.yes)?,
+        abstain: finite("branches.votes.abstain", v.abstain)?,
+        assembly: finite("branches.votes.assembly", v.assembly)?,
+        precedent: finite("branches.votes.precedent", v.precedent)?,
         ..VoteBranch::default()
     };
     for (k, w) in &v.peers {
         let field = format!("branches.votes.peers.{k}");
-        out.peers.push((code(&field, k)?, weight(&field, *w)?));
+        out.peers.push((code(&field, k)?, finite(&field, *w)?));
     }
     out.peers.sort_by_key(|p| p.0);
     for (k, t) in &v.tags {
         let field = format!("branches.votes.tags.{k}");
         let tag = parse_tag(k).map_err(|m| FieldError::new(&field, m))?;
-        out.tag_yes[tag as usize] = weight(&format!("{field}.yes"), t.yes)?;
-        out.tag_abstain[tag as usize] = weight(&format!("{field}.abstain"), t.abstain)?;
+        out.tag_yes[tag as usize] = finite(&format!("{field}.yes"), t.yes)?;
+        out.tag_abstain[tag as usize] = finite(&format!("{field}.abstain"), t.abstain)?;
     }
     if let Some(f) = &v.fit {
         if !(f.in_sample.is_finite() && (0.0..=1.0).contains(&f.in_sample)) {
@@ -1003,8 +999,11 @@ fn validate_lean(l: &LeanInput) -> Result<LeanSpec, FieldError> {
             "must be between 1 and 100",
         ));
     }
-    if !(l.saturation.is_finite() && l.saturation > 0.0) {
-        return Err(FieldError::new("lean.saturation", "must be a number > 0"));
+    if !(l.saturation.is_finite() && l.saturation > 0.0 && l.saturation <= MAX_MAGNITUDE) {
+        return Err(FieldError::new(
+            "lean.saturation",
+            format!("must be a number > 0, at most {MAX_MAGNITUDE}"),
+        ));
     }
     let mut weights = [0.0; N_SIGNALS];
     for (k, w) in &l.signals {

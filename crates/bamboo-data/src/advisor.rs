@@ -77,7 +77,7 @@ impl Advisor {
             .map(Path::to_path_buf)
             .or_else(|| crate::doctrine::ledger_path(doctrine, &d.doctrine));
         let ledger = match &ledger_path {
-            Some(p) => crate::ledger::read_ledger(p)?,
+            Some(p) => crate::ledger::read_ledger_about(p, d.subject(), doctrine)?,
             None => Ledger::default(),
         };
         if let Some(s) = ledger.subject {

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use bamboo_core::case::{validate_case, Case, CaseInput, PositionsInput, Tally};
 
-use crate::toml_input::{from_field_error, from_toml_error, read, Diagnostic, InputError, Spans};
+use crate::toml_input::{
+    from_field_error, from_json_error, from_toml_error, read, Diagnostic, InputError, Spans,
+};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,16 +102,8 @@ pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
 /// beside TOML). Keys, rules and messages are those of [`parse_cases`]; lines are the
 /// JSON's where the JSON parser gives one.
 pub fn parse_cases_json(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
-    let raw: CaseFile = serde_json::from_str(src).map_err(|e| {
-        InputError::invalid(Diagnostic {
-            file: file.to_path_buf(),
-            line: (e.line() > 0).then_some(e.line()),
-            entry: None,
-            entry_kind: "case",
-            field: None,
-            message: e.to_string(),
-        })
-    })?;
+    let raw: CaseFile = serde_json::from_str(src)
+        .map_err(|e| InputError::invalid(from_json_error(file, src, &e, Some("case"))))?;
     lower(file, raw, &Spans::new(""))
 }
 

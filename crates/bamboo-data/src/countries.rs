@@ -95,10 +95,13 @@ impl Countries {
         let text = read_text(path)?;
         let mut r = CsvReader::new(&text, path);
         let mut rec = Vec::new();
-        r.next_record(&mut rec)?.ok_or_else(|| DataError::Record {
-            path: path.to_path_buf(),
-            line: 1,
-            problem: "the file is empty".into(),
+        r.next_record(&mut rec)?.ok_or_else(|| {
+            DataError::field(
+                path,
+                1,
+                "header",
+                "the file is empty (expected the header iso3,iso2,name,…)",
+            )
         })?;
         let h = Header::new(&rec);
         let (i3, i2, name, region, sub, member) = (

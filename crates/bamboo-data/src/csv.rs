@@ -13,6 +13,8 @@ pub struct CsvReader<'a> {
     pos: usize,
     line: usize,
     path: &'a Path,
+    /// The first record (the header), to name the column an error is in.
+    names: Option<Vec<String>>,
 }
 
 impl<'a> CsvReader<'a> {
@@ -24,12 +26,28 @@ impl<'a> CsvReader<'a> {
             pos: 0,
             line: 1,
             path,
+            names: None,
         }
+    }
+
+    /// The name of the column at `index` (from the header), for errors.
+    fn column(&self, index: usize) -> String {
+        column_name(self.names.as_deref(), index)
+    }
+
+    /// Reads the next record (see [`CsvReader::read_record`]); the first one is kept as
+    /// the header, to name columns in errors.
+    pub fn next_record(&mut self, out: &mut Vec<Cow<'a, str>>) -> Result<Option<usize>, DataError> {
+        let r = self.read_record(out);
+        if self.names.is_none() {
+            self.names = Some(out.iter().map(|f| f.trim().to_ascii_lowercase()).collect());
+        }
+        r
     }
 
     /// Reads the next record into `out` and returns the line it started on, or `None` at
     /// the end. Blank lines are skipped.
-    pub fn next_record(&mut self, out: &mut Vec<Cow<'a, str>>) -> Result<Option<usize>, DataError> {
+    fn read_record(&mut self, out: &mut Vec<Cow<'a, str>>) -> Result<Option<usize>, DataError> {
         out.clear();
         let b = self.text.as_bytes();
         // Skip blank lines.
@@ -52,11 +70,12 @@ impl<'a> CsvReader<'a> {
                 loop {
                     match memchr_quote(&b[i..]) {
                         None => {
-                            return Err(DataError::Record {
-                                path: self.path.to_path_buf(),
-                                line: start_line,
-                                problem: "a quoted field is never closed".into(),
-                            })
+                            return Err(DataError::field(
+                                self.path,
+                                start_line,
+                                &self.column(out.len()),
+                                "a quoted field is never closed (a \" is missing)",
+                            ))
                         }
                         Some(k) => {
                             let q = i + k;
@@ -96,11 +115,12 @@ impl<'a> CsvReader<'a> {
                         return Ok(Some(start_line));
                     }
                     Some(_) => {
-                        return Err(DataError::Record {
-                            path: self.path.to_path_buf(),
-                            line: self.line,
-                            problem: "text after the closing quote of a field".into(),
-                        })
+                        return Err(DataError::field(
+                            self.path,
+                            self.line,
+                            &self.column(out.len().saturating_sub(1)),
+                            "text after the closing quote of a field (write a quote inside a quoted field as \"\")",
+                        ))
                     }
                 }
             } else {
@@ -174,13 +194,16 @@ impl Header {
 
     /// The index of a required column, or an error naming the file.
     pub fn require(&self, name: &str, path: &Path) -> Result<usize, DataError> {
-        self.find(name).ok_or_else(|| DataError::Record {
-            path: path.to_path_buf(),
-            line: 1,
-            problem: format!(
-                "the header has no column `{name}` (it has: {})",
-                self.names.join(", ")
-            ),
+        self.find(name).ok_or_else(|| {
+            DataError::field(
+                path,
+                1,
+                name,
+                format!(
+                    "the header has no such column (it has: {})",
+                    self.names.join(", ")
+                ),
+            )
         })
     }
 }
@@ -192,18 +215,32 @@ pub fn check_width(
     path: &Path,
     line: usize,
 ) -> Result<(), DataError> {
-    if rec.len() != header.names.len() {
-        return Err(DataError::Record {
-            path: path.to_path_buf(),
+    let (n, found) = (header.names.len(), rec.len());
+    if found < n {
+        return Err(DataError::field(
+            path,
             line,
-            problem: format!(
-                "expected {} fields as in the header, found {}",
-                header.names.len(),
-                rec.len()
-            ),
-        });
+            &column_name(Some(&header.names), found),
+            format!("missing: the record has {found} fields, the header {n}"),
+        ));
+    }
+    if found > n {
+        return Err(DataError::field(
+            path,
+            line,
+            &column_name(Some(&header.names), n.saturating_sub(1)),
+            format!("the record has {found} fields, the header {n}: is there a comma too many in or after this field?"),
+        ));
     }
     Ok(())
+}
+
+/// A column's name from the header, or its number when the header has none for it.
+fn column_name(names: Option<&[String]>, index: usize) -> String {
+    match names.and_then(|n| n.get(index)) {
+        Some(n) if !n.is_empty() => crate::text::clip(n),
+        _ => format!("column {}", index + 1),
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub enum DataError {
         line: usize,
         problem: String,
     },
+    /// The file is larger than the input limit (`--max-input-bytes`).
+    #[error("{path}: {problem}")]
+    TooLarge { path: PathBuf, problem: String },
     /// The header names no format we read.
     #[error("{path}:1: unrecognised header `{header}`; expected one of: {expected}")]
     UnknownFormat {

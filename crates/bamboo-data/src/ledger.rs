@@ -81,6 +81,21 @@ pub fn parse_ledger(file: &Path, src: &str) -> Result<Ledger, InputError> {
                 &e,
             ))
         })?;
+        if let Err(crate::ledger_db::LedgerDbError::TooLarge { field, problem }) =
+            crate::ledger_db::check_event_size(&e)
+        {
+            let top = field.split('[').next().unwrap_or(&field).to_string();
+            return Err(InputError::invalid(Diagnostic {
+                file: file.to_path_buf(),
+                line: spans
+                    .line(&format!("event[{i}].{field}"))
+                    .or_else(|| spans.line(&format!("event[{i}].{top}"))),
+                entry: Some(label),
+                entry_kind: "event",
+                field: Some(field),
+                message: problem,
+            }));
+        }
         if !e.actors.contains(&subject) {
             return Err(InputError::invalid(Diagnostic {
                 file: file.to_path_buf(),
@@ -99,6 +114,63 @@ pub fn parse_ledger(file: &Path, src: &str) -> Result<Ledger, InputError> {
 /// Reads a ledger file.
 pub fn read_ledger(path: &Path) -> Result<Ledger, InputError> {
     parse_ledger(path, &read(path)?)
+}
+
+/// A ledger that cannot be read, located where the doctrine names it (`doctrine.ledger`),
+/// when it does; otherwise the error unchanged.
+fn named_by_doctrine(e: InputError, path: &Path, doctrine: &Path) -> InputError {
+    let InputError::Io { source, .. } = &e else {
+        return e;
+    };
+    let Ok(src) = read(doctrine) else {
+        return e;
+    };
+    let spans = Spans::new(&src);
+    let named = toml::from_str::<toml::Table>(&src).ok().and_then(|t| {
+        t.get("doctrine")?
+            .get("ledger")?
+            .as_str()
+            .map(|l| doctrine.parent().unwrap_or(Path::new(".")).join(l))
+    });
+    if named.as_deref() != Some(path) {
+        return e;
+    }
+    InputError::invalid(Diagnostic {
+        file: doctrine.to_path_buf(),
+        line: spans.line("doctrine.ledger"),
+        entry: None,
+        entry_kind: "",
+        field: Some("doctrine.ledger".into()),
+        message: format!(
+            "names the ledger {}, which cannot be read: {source}",
+            path.display()
+        ),
+    })
+}
+
+/// Reads the ledger a doctrine about `subject` names (`doctrine` is the doctrine file, for
+/// the message): a ledger about another state is refused at its `subject` line.
+pub fn read_ledger_about(
+    path: &Path,
+    subject: Iso3,
+    doctrine: &Path,
+) -> Result<Ledger, InputError> {
+    let src = read(path).map_err(|e| named_by_doctrine(e, path, doctrine))?;
+    let ledger = parse_ledger(path, &src)?;
+    match ledger.subject {
+        Some(s) if s != subject => Err(InputError::invalid(Diagnostic {
+            file: path.to_path_buf(),
+            line: Spans::new(&src).line("ledger.subject"),
+            entry: None,
+            entry_kind: "",
+            field: Some("ledger.subject".into()),
+            message: format!(
+                "the ledger is about {s}, but the doctrine {} that names it is about {subject}; name a ledger about {subject} (or change the doctrine's subject)",
+                doctrine.display()
+            ),
+        })),
+        _ => Ok(ledger),
+    }
 }
 
 fn quoted(s: &str) -> String {

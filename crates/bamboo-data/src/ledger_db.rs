@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use bamboo_core::ledger::{validate_event, EventInput, EventKind, LedgerEvent};
 use bamboo_core::{Date, Iso3};
@@ -83,6 +83,9 @@ const MIGRATIONS: &[Migration] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// How long a write waits for another process's write to finish before failing.
+pub const BUSY_TIMEOUT_MS: u64 = 8000;
+
 /// What can go wrong with the ledger database.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerDbError {
@@ -115,6 +118,84 @@ pub enum LedgerDbError {
         "an event with the same date, kind, actors and title is already recorded (id {existing})"
     )]
     Duplicate { existing: i64 },
+    /// The database file cannot be written (its permissions, or a read-only file system).
+    #[error("{path}: the ledger database is read-only ({why}); bamboo needs to write it: fix its permissions (and its folder's, for the -wal and -shm files) or pass another --db")]
+    ReadOnly { path: PathBuf, why: String },
+    /// The file (or its folder) was deleted or replaced while it was open: writes would go to
+    /// a file no one can open again, so they are refused.
+    #[error("{path}: the ledger database file was deleted or replaced while in use; writes are refused so that none is lost (restart to open it again)")]
+    Gone { path: PathBuf },
+    /// An event beyond the size limits of a stored event.
+    #[error("field `{field}`: {problem}")]
+    TooLarge { field: String, problem: String },
+}
+
+/// The most bytes of one stored event (its title, actors, sources and votes together).
+pub const MAX_EVENT_BYTES: usize = 16 * 1024;
+/// The longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 500;
+/// The most sources of one event, and the longest source, in characters.
+pub const MAX_SOURCES: usize = 20;
+pub const MAX_SOURCE_CHARS: usize = 2000;
+/// The most actors of one event, and the most recorded votes.
+pub const MAX_ACTORS: usize = 50;
+pub const MAX_VOTES: usize = 250;
+
+/// Checks an event against the size limits of a stored event (so that no write can make a
+/// listing huge); the field at fault and why.
+pub fn check_event_size(ev: &LedgerEvent) -> Result<(), LedgerDbError> {
+    let too = |field: &str, problem: String| {
+        Err(LedgerDbError::TooLarge {
+            field: field.to_string(),
+            problem,
+        })
+    };
+    let title = ev.title.chars().count();
+    if title > MAX_TITLE_CHARS {
+        return too(
+            "title",
+            format!("is {title} characters long; at most {MAX_TITLE_CHARS}"),
+        );
+    }
+    if ev.actors.len() > MAX_ACTORS {
+        return too(
+            "actors",
+            format!("lists {} states; at most {MAX_ACTORS}", ev.actors.len()),
+        );
+    }
+    if ev.sources.len() > MAX_SOURCES {
+        return too(
+            "sources",
+            format!("lists {} sources; at most {MAX_SOURCES}", ev.sources.len()),
+        );
+    }
+    if let Some(i) = ev
+        .sources
+        .iter()
+        .position(|s| s.chars().count() > MAX_SOURCE_CHARS)
+    {
+        return too(
+            &format!("sources[{i}]"),
+            format!("is longer than {MAX_SOURCE_CHARS} characters"),
+        );
+    }
+    if ev.votes.len() > MAX_VOTES {
+        return too(
+            "votes",
+            format!("records {} votes; at most {MAX_VOTES}", ev.votes.len()),
+        );
+    }
+    let bytes = ev.title.len()
+        + ev.actors.len() * 6
+        + ev.sources.iter().map(|s| s.len() + 3).sum::<usize>()
+        + ev.votes.len() * 16;
+    if bytes > MAX_EVENT_BYTES {
+        return too(
+            "sources",
+            format!("the event is {bytes} bytes; at most {MAX_EVENT_BYTES} (title, actors, sources and votes together)"),
+        );
+    }
+    Ok(())
 }
 
 /// An event as stored: its id, where it came from and when it was recorded.
@@ -140,6 +221,9 @@ pub struct EventQuery {
     pub to: Option<Date>,
     /// At most this many (`None`: all).
     pub limit: Option<usize>,
+    /// Only events after this one in the listing order (date, then id): the cursor of the
+    /// previous page's last event.
+    pub after: Option<(Date, i64)>,
 }
 
 /// What opening the database did.
@@ -170,6 +254,15 @@ pub struct ImportReport {
 pub struct LedgerDb {
     conn: Connection,
     path: PathBuf,
+    /// The file's device and inode when it was opened (none in memory), to notice that it
+    /// was deleted or replaced under us.
+    file_id: Option<(u64, u64)>,
+}
+
+/// The device and inode of a file.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// The key that makes an event unique alongside date, kind and title.
@@ -193,7 +286,79 @@ impl LedgerDb {
             path: path.to_path_buf(),
             source,
         })?;
-        LedgerDb::setup(conn, path.to_path_buf())
+        let (mut db, report) = LedgerDb::setup(conn, path.to_path_buf()).map_err(|e| match e {
+            LedgerDbError::Sqlite { path, source }
+                if source.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                LedgerDbError::ReadOnly {
+                    path,
+                    why: source.to_string(),
+                }
+            }
+            other => other,
+        })?;
+        db.file_id = file_id(path);
+        db.check_writable()?;
+        Ok((db, report))
+    }
+
+    /// Refuses a database that cannot be written now, rather than failing its first write
+    /// (a server would answer 500 to every write).
+    fn check_writable(&self) -> Result<(), LedgerDbError> {
+        let ro = self
+            .conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| self.err(e))?;
+        if ro {
+            return Err(LedgerDbError::ReadOnly {
+                path: self.path.clone(),
+                why: "it was opened read-only".into(),
+            });
+        }
+        // An empty immediate transaction takes the write lock: it fails on a file system or
+        // folder where nothing can be written.
+        let probe = self
+            .conn
+            .execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    self.err(e)
+                }
+                _ => LedgerDbError::ReadOnly {
+                    path: self.path.clone(),
+                    why: e.to_string(),
+                },
+            });
+        if probe.is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK;");
+        }
+        probe
+    }
+
+    /// Checks that the file is still the one opened (not deleted, not replaced).
+    fn check_file(&self) -> Result<(), LedgerDbError> {
+        match self.file_id {
+            Some(id) if file_id(&self.path) != Some(id) => Err(LedgerDbError::Gone {
+                path: self.path.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the file is still the one opened (always true in memory).
+    pub fn file_ok(&self) -> bool {
+        self.check_file().is_ok()
+    }
+
+    /// A write transaction: takes the write lock at once (`BEGIN IMMEDIATE`), so that with
+    /// another process writing the same file the busy timeout applies and the write waits
+    /// its turn instead of failing with "database is locked".
+    fn write_tx(&mut self) -> Result<Transaction<'_>, LedgerDbError> {
+        self.check_file()?;
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| LedgerDbError::Sqlite { path, source })
     }
 
     /// A private database in memory (tests, and a server run without a file).
@@ -206,15 +371,22 @@ impl LedgerDb {
     }
 
     fn setup(conn: Connection, path: PathBuf) -> Result<(LedgerDb, OpenReport), LedgerDbError> {
-        let mut db = LedgerDb { conn, path };
+        let mut db = LedgerDb {
+            conn,
+            path,
+            file_id: None,
+        };
         let conn = &db.conn;
         // journal_mode answers with a row; in memory it stays "memory", which is fine.
         let _mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| db.err(e))?;
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-        )
+        // The busy timeout lets a write wait for another process's (another server, a
+        // `ledger import`) instead of failing; every write takes the lock at its start.
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {};",
+            BUSY_TIMEOUT_MS
+        ))
         .map_err(|e| db.err(e))?;
         let report = db.migrate(MIGRATIONS)?;
         Ok((db, report))
@@ -255,7 +427,17 @@ impl LedgerDb {
                 path: path.clone(),
                 source,
             };
-            let tx = self.conn.transaction().map_err(e)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(e)?;
+            // Another process may have migrated it while this one waited for the lock.
+            let now: u32 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(e)?;
+            if now >= m.version {
+                continue;
+            }
             tx.execute_batch(m.sql).map_err(e)?;
             tx.execute_batch(
                 "CREATE TABLE IF NOT EXISTS migration (
@@ -288,17 +470,14 @@ impl LedgerDb {
         event: &LedgerEvent,
         origin: &str,
     ) -> Result<StoredEvent, LedgerDbError> {
+        check_event_size(event)?;
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| LedgerDbError::Sqlite {
-                path: path.clone(),
-                source,
-            })?;
+        let tx = self.write_tx()?;
         let id = insert_in(&tx, &path, event, origin)?;
         tx.commit()
             .map_err(|source| LedgerDbError::Sqlite { path, source })?;
+        // Deleted between the check and the commit: the write went to a lost file.
+        self.check_file()?;
         self.get(id)?.ok_or_else(|| LedgerDbError::Corrupt {
             path: self.path.clone(),
             id,
@@ -312,12 +491,15 @@ impl LedgerDb {
         events: &[LedgerEvent],
         origin: &str,
     ) -> Result<ImportReport, LedgerDbError> {
+        for ev in events {
+            check_event_size(ev)?;
+        }
         let path = self.path.clone();
         let e = |source| LedgerDbError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write_tx()?;
         let mut report = ImportReport::default();
         for ev in events {
             match insert_in(&tx, &path, ev, origin) {
@@ -327,25 +509,42 @@ impl LedgerDb {
             }
         }
         tx.commit().map_err(e)?;
+        self.check_file()?;
         Ok(report)
     }
 
-    /// Seeds a new database from curated batches `(origin, events)` in one transaction, and
-    /// records where the seed came from under the `seeded_from` meta key. Seeding happens
-    /// once: a database that was already seeded is left alone (`None`).
+    /// Seeds the database from curated batches `(origin, events)` in one transaction, and
+    /// records where the seed came from under the `seeded_from` meta key. A database that was
+    /// seeded already is left alone (`None`); so is one offered nothing to seed from (it
+    /// stays unseeded, to be seeded later, rather than marked seeded with nothing in it).
     pub fn seed(
         &mut self,
         batches: &[(String, Vec<LedgerEvent>)],
     ) -> Result<Option<ImportReport>, LedgerDbError> {
-        if self.meta("seeded_from")?.is_some() {
+        if self.seeding()?.is_some() || batches.is_empty() {
             return Ok(None);
+        }
+        self.reseed(batches).map(Some)
+    }
+
+    /// Seeds whatever the database's state: adds the events of the batches that are not there
+    /// yet and records the seed (`bamboo ledger seed`, which also repairs a database marked
+    /// seeded with nothing in it).
+    pub fn reseed(
+        &mut self,
+        batches: &[(String, Vec<LedgerEvent>)],
+    ) -> Result<ImportReport, LedgerDbError> {
+        for (_, events) in batches {
+            for ev in events {
+                check_event_size(ev)?;
+            }
         }
         let path = self.path.clone();
         let e = |source| LedgerDbError::Sqlite {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        let tx = self.write_tx()?;
         let mut report = ImportReport::default();
         for (origin, events) in batches {
             for ev in events {
@@ -358,16 +557,28 @@ impl LedgerDb {
         }
         let from: Vec<&str> = batches.iter().map(|(o, _)| o.as_str()).collect();
         tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('seeded_from', ?1)",
-            [if from.is_empty() {
-                "(nothing)".to_string()
-            } else {
-                from.join(", ")
-            }],
+            "INSERT INTO meta (key, value) VALUES ('seeded_from', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [from.join(", ")],
+        )
+        .map_err(e)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('seeded_at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [],
         )
         .map_err(e)?;
         tx.commit().map_err(e)?;
-        Ok(Some(report))
+        self.check_file()?;
+        Ok(report)
+    }
+
+    /// Where the database was seeded from, if it was: `None` for a database never seeded
+    /// (or one an older bamboo marked seeded from nothing, which counts as never seeded).
+    pub fn seeding(&self) -> Result<Option<String>, LedgerDbError> {
+        Ok(self
+            .meta("seeded_from")?
+            .filter(|v| v != "(nothing)" && !v.is_empty()))
     }
 
     /// A value from the `meta` table.
@@ -380,6 +591,7 @@ impl LedgerDb {
 
     /// Sets a value in the `meta` table.
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), LedgerDbError> {
+        self.check_file()?;
         self.conn
             .execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -426,6 +638,15 @@ impl LedgerDb {
         if let Some(d) = q.to {
             args.push(Box::new(d.to_string()));
             clauses.push(format!("e.date <= ?{}", args.len()));
+        }
+        if let Some((d, id)) = q.after {
+            args.push(Box::new(d.to_string()));
+            args.push(Box::new(id));
+            clauses.push(format!(
+                "(e.date > ?{a} OR (e.date = ?{a} AND e.id > ?{b}))",
+                a = args.len() - 1,
+                b = args.len()
+            ));
         }
         let filter = if clauses.is_empty() {
             String::new()
@@ -628,6 +849,7 @@ mod tests {
             let mut db = LedgerDb {
                 conn,
                 path: p.clone(),
+                file_id: None,
             };
             db.migrate(&MIGRATIONS[..1]).unwrap();
             let path = p.clone();
@@ -766,6 +988,143 @@ mod tests {
             .map(|s| s.origin)
             .collect();
         assert_eq!(origins, ["seed:a.toml", "seed:b.toml"]);
+    }
+
+    #[test]
+    fn nothing_to_seed_from_leaves_the_database_unseeded_and_seed_repairs_it() {
+        let (mut db, _) = LedgerDb::open_in_memory().unwrap();
+        assert_eq!(db.seed(&[]).unwrap(), None);
+        assert_eq!(
+            db.seeding().unwrap(),
+            None,
+            "not marked seeded with nothing"
+        );
+        // What an older bamboo wrote for a database first opened outside a checkout.
+        db.set_meta("seeded_from", "(nothing)").unwrap();
+        assert_eq!(db.seeding().unwrap(), None);
+        let batches = vec![(
+            "seed:a.toml".to_string(),
+            vec![ev("2016-05-23", "visit", "Obama in Hanoi")],
+        )];
+        assert_eq!(db.seed(&batches).unwrap().unwrap().added, 1);
+        assert_eq!(db.seeding().unwrap().as_deref(), Some("seed:a.toml"));
+        assert!(db.meta("seeded_at").unwrap().is_some());
+        let again = db.reseed(&batches).unwrap();
+        assert_eq!((again.added, again.already_present), (0, 1));
+    }
+
+    #[test]
+    fn two_writers_on_one_file_both_succeed() {
+        // Two servers, or a server and `ledger import`, on one --db: each write waits for the
+        // other's instead of failing with "database is locked".
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("l.sqlite3");
+        drop(LedgerDb::open(&p).unwrap());
+        let writers: Vec<_> = (0..3)
+            .map(|w| {
+                let p = p.clone();
+                std::thread::spawn(move || {
+                    let (mut db, _) = LedgerDb::open(&p).unwrap();
+                    for i in 0..60 {
+                        if w == 2 {
+                            let batch: Vec<_> = (0..5)
+                                .map(|j| ev("2020-01-01", "visit", &format!("import {i}.{j}")))
+                                .collect();
+                            db.import(&batch, "import:x").unwrap();
+                        } else {
+                            db.insert(&ev("2020-01-01", "visit", &format!("w{w} {i}")), "api")
+                                .unwrap();
+                        }
+                        // Readers in between, as a server does.
+                        db.count().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in writers {
+            h.join().expect("no write failed");
+        }
+        let (db, _) = LedgerDb::open(&p).unwrap();
+        assert_eq!(db.count().unwrap(), 60 + 60 + 300);
+    }
+
+    #[test]
+    fn a_deleted_database_file_refuses_writes() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("db");
+        let (mut db, _) = LedgerDb::open(&dir.join("l.sqlite3")).unwrap();
+        db.insert(&ev("2016-05-23", "visit", "Obama in Hanoi"), "api")
+            .unwrap();
+        assert!(db.file_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(!db.file_ok());
+        let e = db
+            .insert(&ev("2017-11-11", "visit", "Trump in Hanoi"), "api")
+            .unwrap_err();
+        assert!(matches!(e, LedgerDbError::Gone { .. }), "{e}");
+        assert!(e.to_string().contains("deleted or replaced"), "{e}");
+        assert!(matches!(
+            db.import(&[ev("2017-11-11", "visit", "Trump in Hanoi")], "x"),
+            Err(LedgerDbError::Gone { .. })
+        ));
+    }
+
+    #[test]
+    fn a_read_only_database_is_refused_at_open() {
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("l.sqlite3");
+        drop(LedgerDb::open(&p).unwrap());
+        let conn =
+            Connection::open_with_flags(&p, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let (db, _) = LedgerDb::setup(conn, p.clone()).unwrap();
+        let e = db.check_writable().unwrap_err();
+        assert!(matches!(e, LedgerDbError::ReadOnly { .. }), "{e}");
+        assert!(e.to_string().contains("read-only"), "{e}");
+    }
+
+    #[test]
+    fn oversized_events_are_refused_at_write_time() {
+        let (mut db, _) = LedgerDb::open_in_memory().unwrap();
+        let mut big = ev("2016-05-23", "visit", "x");
+        big.title = "t".repeat(MAX_TITLE_CHARS + 1);
+        match db.insert(&big, "api") {
+            Err(LedgerDbError::TooLarge { field, .. }) => assert_eq!(field, "title"),
+            other => panic!("{other:?}"),
+        }
+        let mut big = ev("2016-05-23", "visit", "x");
+        big.sources = vec!["s".repeat(MAX_SOURCE_CHARS); MAX_SOURCES];
+        assert!(matches!(
+            db.import(&[big], "x"),
+            Err(LedgerDbError::TooLarge { .. })
+        ));
+        assert_eq!(db.count().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_cursor_pages_through_events_in_order() {
+        let (mut db, _) = LedgerDb::open_in_memory().unwrap();
+        let evs: Vec<LedgerEvent> = (0..7)
+            .map(|i| ev(&format!("2016-05-2{}", i / 2), "visit", &format!("v{i}")))
+            .collect();
+        db.import(&evs, "x").unwrap();
+        let mut after = None;
+        let mut seen = Vec::new();
+        loop {
+            let page = db
+                .list(&EventQuery {
+                    limit: Some(3),
+                    after,
+                    ..Default::default()
+                })
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            let last = page.last().unwrap();
+            after = Some((last.event.date, last.id));
+            seen.extend(page.into_iter().map(|s| s.event.title));
+        }
+        assert_eq!(seen, ["v0", "v1", "v2", "v3", "v4", "v5", "v6"]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod locate;
 pub mod record;
 pub mod shipped;
 pub mod source;
+pub mod text;
 pub mod toml_input;
 pub mod trade;
 pub mod votes;

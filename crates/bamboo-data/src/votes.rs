@@ -131,11 +131,12 @@ fn read_and_detect(path: &Path) -> Result<Loaded, DataError> {
         let mut r = CsvReader::new(&text, path);
         let mut rec = Vec::new();
         if r.next_record(&mut rec)?.is_none() {
-            return Err(DataError::Record {
-                path: path.to_path_buf(),
-                line: 1,
-                problem: "the file is empty (expected a CSV header)".into(),
-            });
+            return Err(DataError::field(
+                path,
+                1,
+                "header",
+                "the file is empty (expected a CSV header)",
+            ));
         }
         let h = Header::new(&rec);
         Format::detect(&h).ok_or_else(|| DataError::UnknownFormat {
@@ -239,13 +240,18 @@ fn merge(loaded: &[Loaded], countries: &Countries) -> Result<(VoteStore, LoadRep
         report.files.push(fr);
     }
     report.duplicate_roll_calls = add_imported(&mut b, imported)?;
-    let store = b.build().map_err(|e| DataError::Layout {
-        // A conflict between files: name the folder they came from.
-        path: loaded
-            .first()
-            .and_then(|l| l.path.parent().map(Path::to_path_buf))
-            .unwrap_or_default(),
-        problem: e.to_string(),
+    let store = b.build().map_err(|e| {
+        if let Some(located) = locate_conflict(loaded, countries, &e) {
+            return located;
+        }
+        DataError::Layout {
+            // A conflict between files: name the folder they came from.
+            path: loaded
+                .first()
+                .and_then(|l| l.path.parent().map(Path::to_path_buf))
+                .unwrap_or_default(),
+            problem: e.to_string(),
+        }
     })?;
     Ok((store, report))
 }
@@ -332,11 +338,7 @@ fn opt_text(s: &str) -> Option<String> {
 }
 
 fn store_err(l: &Loaded, line: usize, e: StoreError) -> DataError {
-    DataError::Record {
-        path: l.path.clone(),
-        line,
-        problem: e.to_string(),
-    }
+    DataError::field(&l.path, line, "rcid", e.to_string())
 }
 
 /// Runs `f` on every record after the header, with the header.
@@ -874,6 +876,38 @@ fn add_imported(b: &mut VoteStoreBuilder, imported: Vec<Imported>) -> Result<usi
         taken.insert((rcid, path));
     }
     Ok(skipped)
+}
+
+/// A state's two votes on one roll call, found when the tables are merged, located at the
+/// row that gave the second one (file, line, `vote`).
+fn locate_conflict(loaded: &[Loaded], countries: &Countries, e: &StoreError) -> Option<DataError> {
+    let StoreError::ConflictingVote { rcid, country, .. } = e else {
+        return None;
+    };
+    let mut last = None;
+    for l in loaded {
+        if !matches!(l.format, Format::UnvotesVotes | Format::VoetenVotes) {
+            continue;
+        }
+        let mut cache = Iso2Cache::new(countries);
+        let mut r = CsvReader::new(&l.text, &l.path);
+        let mut rec = Vec::new();
+        r.next_record(&mut rec).ok()?;
+        while let Ok(Some(line)) = r.next_record(&mut rec) {
+            if rec.len() < 4 || parse_id(rec[0].trim()) != Some(*rcid) {
+                continue;
+            }
+            let c = match l.format {
+                Format::UnvotesVotes => cache.get(rec[2].trim(), rec[1].trim()),
+                _ => Iso3::parse(rec[2].trim()).ok(),
+            };
+            if c == Some(*country) {
+                last = Some((l.path.clone(), line));
+            }
+        }
+    }
+    let (path, line) = last?;
+    Some(DataError::field(&path, line, "vote", e.to_string()))
 }
 
 #[cfg(test)]

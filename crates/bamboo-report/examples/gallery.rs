@@ -3,6 +3,8 @@
 //! Run: `cargo run -p bamboo-report --example gallery [-- OUT_DIR]`, then e.g.
 //! `rsvg-convert -o line.png line.svg` to look at them.
 
+#![allow(clippy::print_stdout)] // prints its results for the person who ran it
+
 use bamboo_report::{
     Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint,
     Heatmap, LineChart, Series, Summary, Table,

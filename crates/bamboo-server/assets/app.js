@@ -397,7 +397,7 @@ async function loadLedger() {
       toggleEventFields();
     }
     $("#ledger-count").textContent = data.count
-      ? `${data.count} event${data.count === 1 ? "" : "s"}${data.truncated ? " (the first 500)" : ""}, newest first`
+      ? `${data.count} event${data.count === 1 ? "" : "s"}${data.truncated ? ` (the first ${data.count})` : ""}, newest first`
       : "No event matches.";
     list.replaceChildren(...[...data.events].reverse().map((e) => el("li", {},
       el("div", {}, el("span", { class: "when" }, e.date), el("span", { class: `kind ${e.kind}` }, e.kind),

@@ -7,6 +7,8 @@
 //! it loads a `bamboo serve` already running there instead (client and server then in
 //! separate processes).
 
+#![allow(clippy::print_stdout)] // prints its results for the person who ran it
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 #[path = "../tests/common/load.rs"]

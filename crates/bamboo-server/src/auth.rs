@@ -78,6 +78,17 @@ impl Token {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header. The scheme is matched without
+/// regard to case (`Bearer`, `bearer`, `BEARER`), as RFC 7235 says auth schemes are; one or
+/// more spaces or tabs separate it from the token.
+pub fn bearer_token(h: &str) -> Option<&str> {
+    let h = h.trim_start();
+    let split = h.find([' ', '\t'])?;
+    let (scheme, rest) = h.split_at(split);
+    let token = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 /// Middleware for write routes: 401 unless the request carries the token.
 pub async fn require_token(
     State(state): State<AppState>,
@@ -94,15 +105,12 @@ pub async fn require_token(
             "this request changes the ledger and needs the header `Authorization: Bearer <token>`; the token is BAMBOO_TOKEN, or the one the server printed when it started",
         )),
         Some(h) => {
-            let given = h
-                .strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-                .ok_or_else(|| {
+            let given = bearer_token(h).ok_or_else(|| {
                     unauthorized(
                         "the Authorization header must be `Bearer <token>` (the word Bearer, a space, then the token)",
                     )
                 })?;
-            if state.token().matches(given.trim()) {
+            if state.token().matches(given) {
                 Ok(next.run(req).await)
             } else {
                 tracing::warn!(path = %req.uri().path(), "write refused: wrong token");
@@ -128,6 +136,22 @@ mod tests {
         assert!(!t.matches(&other));
         assert!(!t.matches(""));
         assert!(!t.matches(&text[..63]));
+    }
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for h in [
+            "Bearer t0k",
+            "bearer t0k",
+            "BEARER t0k",
+            "BeArEr   t0k ",
+            "Bearer\tt0k",
+        ] {
+            assert_eq!(bearer_token(h), Some("t0k"), "{h}");
+        }
+        for h in ["Basic t0k", "Bearer", "Bearer ", "Bearert0k", "t0k"] {
+            assert_eq!(bearer_token(h), None, "{h}");
+        }
     }
 
     #[test]

@@ -21,12 +21,6 @@ pub enum CatalogError {
     Advise(#[from] AdviseError),
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("both {a} and {b} are marked `default = true` for {subject}; mark one")]
     TwoDefaults { subject: Iso3, a: String, b: String },
     #[error(transparent)]
@@ -98,10 +92,7 @@ impl Catalog {
         }
         let mut cases = Vec::new();
         for f in toml_files(&root.join("cases"))? {
-            let toml = std::fs::read_to_string(&f).map_err(|source| CatalogError::Io {
-                path: f.clone(),
-                source,
-            })?;
+            let toml = bamboo_data::toml_input::read(&f)?;
             cases.push(SampleCases {
                 name: stem(&f),
                 toml,

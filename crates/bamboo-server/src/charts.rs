@@ -256,7 +256,7 @@ pub async fn simulation(State(st): State<AppState>, p: Params) -> Result<Respons
     let sim = st.catalog().sim.clone();
     let req = sim.request_from_params(&p, st.limits())?;
     let world = req.world.clone();
-    let report = sim.run(req).await?;
+    let report = sim.run(req, st.limits()).await?;
     let body = blocking(move || {
         let w = sim
             .world(&world)

@@ -25,6 +25,10 @@ pub struct ApiError {
     pub message: String,
     /// The input field at fault, when there is one.
     pub field: Option<String>,
+    /// For a 503: when to try again, in seconds (the `Retry-After` header).
+    pub retry_after: Option<u64>,
+    /// For a 500: the detail that went to the log (never sent to the client).
+    pub detail: Option<String>,
 }
 
 static INTERNAL_ERRORS: AtomicU64 = AtomicU64::new(0);
@@ -35,6 +39,8 @@ impl ApiError {
             status,
             message: message.into(),
             field: None,
+            retry_after: None,
+            detail: None,
         }
     }
 
@@ -54,6 +60,8 @@ impl ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             message: format!("field `{field}`: {}", message.into()),
             field: Some(field.to_string()),
+            retry_after: None,
+            detail: None,
         }
     }
 
@@ -67,14 +75,26 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_IMPLEMENTED, message)
     }
 
+    /// 503: the server is busy or cannot do this now; try again after `seconds`.
+    pub fn unavailable(message: impl Into<String>, seconds: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+        }
+    }
+
     /// 500: logs `detail` under a fresh number and answers with the number only.
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         let n = INTERNAL_ERRORS.fetch_add(1, Ordering::Relaxed) + 1;
+        let detail = detail.to_string();
         tracing::error!(error_id = n, "internal error: {detail}");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("internal error #{n}; the server's log has the details"),
-        )
+        ApiError {
+            detail: Some(detail),
+            ..ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("internal error #{n}; the server's log has the details"),
+            )
+        }
     }
 }
 
@@ -86,11 +106,16 @@ impl std::fmt::Display for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = serde_json::json!({ "error": self.message });
+        // One line, and no value a client sent quoted at more than 80 characters.
+        let mut body = serde_json::json!({ "error": bamboo_data::text::one_line(&self.message) });
         if let Some(f) = &self.field {
             body["field"] = serde_json::json!(f);
         }
         let mut resp = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod catalog;
 pub mod charts;
+pub mod conn;
 pub mod dashboard;
 pub mod error;
 pub mod openapi;
@@ -75,6 +76,7 @@ pub fn wrap(inner: Router, state: &AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
+        .layer(from_fn_with_state(state.clone(), uri_limit))
         .layer(from_fn_with_state(state.clone(), error::json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -89,13 +91,32 @@ pub fn wrap(inner: Router, state: &AppState) -> Router {
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes, then stops taking connections
-/// and lets the requests in flight finish (each is bounded by the request timeout).
+/// and lets the requests in flight finish (each is bounded by the request timeout). The
+/// connections are bounded in number and in the time their headers may take (see
+/// [`conn`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits().clone();
+    conn::serve_connections(listener, app(state), limits, shutdown).await
+}
+
+/// 414 for a URI longer than the limit, before anything reads it.
+async fn uri_limit(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let max = st.limits().uri_bytes;
+    let len = req.uri().to_string().len();
+    if len > max {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            format!("the request's URI is {len} bytes, longer than this server's limit of {max}; send fewer or shorter parameters"),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }

@@ -9,10 +9,11 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_sim::{simulate, SimConfig, SimDoctrines, SimReport, World};
+use bamboo_sim::{simulate_until, SimConfig, SimDoctrines, SimError, SimReport, World};
 use serde_json::Value;
 
 use crate::error::ApiError;
@@ -38,9 +39,43 @@ pub struct SimRequest {
 pub struct SimCatalog {
     worlds: Vec<(String, World)>,
     doctrines: Vec<(String, CompiledDoctrine)>,
-    /// One simulation at a time: each uses every core already.
-    gate: tokio::sync::Semaphore,
+    /// One simulation computing at a time (each uses every core already). The permit is
+    /// held by the computation itself, not by the request, so an abandoned request's work
+    /// keeps the gate until it has stopped.
+    gate: Arc<tokio::sync::Semaphore>,
+    /// Requests waiting for the gate (beyond [`Limits::sim_queue`] they get 503).
+    waiting: AtomicUsize,
+    /// Simulations computing now (at most one), for tests and the health answer.
+    running: Arc<AtomicUsize>,
     recent: Mutex<VecDeque<(SimRequest, Arc<SimReport>)>>,
+}
+
+/// Sets a flag when dropped: the request that owns it was answered, dropped by a client
+/// that went away, or stopped by the request timeout.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A place in the queue of waiting requests, given back when dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Counts a simulation as running while alive.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Reports kept for a repeated request (a report, then its chart).
@@ -67,7 +102,9 @@ impl SimCatalog {
         Ok(SimCatalog {
             worlds,
             doctrines,
-            gate: tokio::sync::Semaphore::new(1),
+            gate: Arc::new(tokio::sync::Semaphore::new(1)),
+            waiting: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
             recent: Mutex::new(VecDeque::new()),
         })
     }
@@ -281,23 +318,69 @@ impl SimCatalog {
         })
     }
 
+    /// Simulations computing now (0 or 1).
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Requests waiting for the one computing.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
     /// Runs a checked request (or finds it among the recent ones), one at a time.
-    pub async fn run(self: &Arc<Self>, req: SimRequest) -> Result<Arc<SimReport>, ApiError> {
+    ///
+    /// At most `lim.sim_queue` requests wait for the one computing; more get 503 with
+    /// `Retry-After`. A request that is dropped (its client went away, or the request
+    /// timeout stopped it) stops its simulation before the next chunk of runs, and the gate
+    /// is held until the computation has really ended, so abandoned work never piles up.
+    pub async fn run(
+        self: &Arc<Self>,
+        req: SimRequest,
+        lim: &Limits,
+    ) -> Result<Arc<SimReport>, ApiError> {
         if let Some(r) = self.cached(&req) {
             return Ok(r);
         }
+        let _place = {
+            let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+            let place = Waiting(&self.waiting);
+            // The one computing holds the gate; the others wait, up to the bound.
+            if before > lim.sim_queue {
+                return Err(ApiError::unavailable(
+                    format!(
+                        "the server is busy with other simulations ({} waiting, the limit is {}); try again in a few seconds",
+                        before,
+                        lim.sim_queue
+                    ),
+                    2,
+                ));
+            }
+            place
+        };
         // Waiting for the gate is bounded by the request timeout like everything else.
-        let _permit = self
+        let permit = self
             .gate
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| ApiError::internal(format!("simulation gate closed: {e}")))?;
         if let Some(r) = self.cached(&req) {
             return Ok(r);
         }
+        let stop = Arc::new(AtomicBool::new(false));
+        let _stop_on_drop = StopOnDrop(stop.clone());
         let me = self.clone();
         let key = req.clone();
-        let report = crate::api::blocking(move || me.simulate(&req)).await?;
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let running = Running(self.running.clone());
+        let report = crate::api::blocking(move || {
+            // Both released only when the computation ends, stopped or not.
+            let _permit = permit;
+            let _running = running;
+            me.simulate(&req, &stop)
+        })
+        .await?;
         let report = Arc::new(report);
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         if recent.len() == RECENT {
@@ -315,7 +398,7 @@ impl SimCatalog {
             .map(|(_, r)| r.clone())
     }
 
-    fn simulate(&self, req: &SimRequest) -> Result<SimReport, ApiError> {
+    fn simulate(&self, req: &SimRequest, stop: &AtomicBool) -> Result<SimReport, ApiError> {
         let w = self
             .world(&req.world)
             .ok_or_else(|| ApiError::internal("checked world vanished"))?;
@@ -344,7 +427,13 @@ impl SimCatalog {
             years: req.years,
             seed: req.seed,
         };
-        simulate(w, &docs, &cfg, &|_| {}).map_err(|e| ApiError::unprocessable(e.to_string()))
+        simulate_until(w, &docs, &cfg, &|_| {}, &|| stop.load(Ordering::Relaxed)).map_err(|e| {
+            match e {
+                // Nobody is waiting for this answer any more.
+                SimError::Stopped => ApiError::unavailable("the simulation was stopped", 1),
+                e => ApiError::unprocessable(e.to_string()),
+            }
+        })
     }
 }
 

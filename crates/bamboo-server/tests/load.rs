@@ -3,6 +3,8 @@
 //! in count and time, with zero errors allowed. `benches/load.rs` is the same run, longer, in
 //! release mode, for the figures in BENCHMARKS.md.
 
+#![allow(clippy::print_stderr)] // says on stderr what it measured or skipped
+
 mod common;
 #[path = "common/load.rs"]
 mod load;

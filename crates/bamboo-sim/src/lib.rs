@@ -65,6 +65,9 @@ pub enum SimError {
     },
     #[error("the world has {states} states but {doctrines} state doctrines were given")]
     StateCount { states: usize, doctrines: usize },
+    /// The caller asked to stop (see [`simulate_until`]) before the simulation finished.
+    #[error("the simulation was stopped before it finished")]
+    Stopped,
 }
 
 /// Five quantiles of a yearly distribution.
@@ -291,6 +294,20 @@ pub fn simulate(
     cfg: &SimConfig,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SimReport, SimError> {
+    simulate_until(w, docs, cfg, progress, &|| false)
+}
+
+/// [`simulate`] that can be abandoned: `stop` is asked before every chunk of runs (a few
+/// tens of milliseconds of work), and once it says `true` no further chunk starts and the
+/// result is [`SimError::Stopped`]. The report of a simulation that ran to the end does not
+/// depend on `stop` (it only ever ends the work early), so it stays deterministic.
+pub fn simulate_until(
+    w: &World,
+    docs: &SimDoctrines,
+    cfg: &SimConfig,
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<SimReport, SimError> {
     check(w, docs, cfg)?;
     let nd = docs.compared.len();
     let chunks: Vec<u32> = (0..cfg.runs.div_ceil(CHUNK)).collect();
@@ -299,9 +316,15 @@ pub fn simulate(
     // within a batch chunks run in parallel and are merged in chunk order.
     let batch = (rayon::current_num_threads() * 4).max(8);
     for group in chunks.chunks(batch) {
-        let accs: Vec<Vec<Acc>> = group
+        if stop() {
+            return Err(SimError::Stopped);
+        }
+        let accs: Vec<Option<Vec<Acc>>> = group
             .par_iter()
             .map(|&c| {
+                if stop() {
+                    return None;
+                }
                 let lo = c * CHUNK;
                 let hi = (lo + CHUNK).min(cfg.runs);
                 let mut accs = vec![Acc::new(w.states.len(), cfg.years); nd];
@@ -321,10 +344,13 @@ pub fn simulate(
                     }
                 }
                 progress(u64::from(hi - lo));
-                accs
+                Some(accs)
             })
             .collect();
         for a in accs {
+            let Some(a) = a else {
+                return Err(SimError::Stopped);
+            };
             for (t, x) in total.iter_mut().zip(&a) {
                 t.merge(x);
             }

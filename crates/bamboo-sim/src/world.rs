@@ -309,11 +309,18 @@ fn unit(field: &str, x: f64) -> Result<f64, WorldError> {
     }
 }
 
+/// The largest value of any mechanics parameter (docs/simulation.md): far beyond any
+/// sensible setting, small enough that no sum or product of them overflows.
+pub const MAX_PARAMETER: f64 = 1000.0;
+
 fn nonneg(field: &str, x: f64) -> Result<f64, WorldError> {
-    if x.is_finite() && x >= 0.0 {
+    if x.is_finite() && (0.0..=MAX_PARAMETER).contains(&x) {
         Ok(x)
     } else {
-        Err(err(field, format!("{x} must be a finite number ≥ 0")))
+        Err(err(
+            field,
+            format!("{x} is not allowed: a number from 0 to {MAX_PARAMETER}"),
+        ))
     }
 }
 
@@ -321,6 +328,12 @@ impl World {
     /// Validates a world file's contents.
     pub fn new(input: WorldInput) -> Result<World, WorldError> {
         let h = input.world;
+        if !(1..=9999).contains(&h.start_year) {
+            return Err(err(
+                "world.start_year",
+                format!("{} is not a year from 1 to 9999", h.start_year),
+            ));
+        }
         if h.poles.len() < 2 || h.poles.len() > MAX_POLES {
             return Err(err(
                 "world.poles",
@@ -544,8 +557,11 @@ impl World {
                 self.scenario.events_per_year = value;
             }
             "shock_size" => {
+                if !(value.is_finite() && (-1.0..=1.0).contains(&value)) {
+                    return Err(err(field, format!("{value} is outside -1..1")));
+                }
                 let y = self.scenario.shock.map_or(0, |s| s.0);
-                self.scenario.shock = Some((y, value.clamp(-1.0, 1.0)));
+                self.scenario.shock = Some((y, value));
             }
             _ => {
                 let m = &mut self.mechanics;

@@ -403,3 +403,47 @@ fn bad_configurations_are_refused() {
     )
     .is_err());
 }
+
+#[test]
+fn a_stopped_simulation_ends_between_chunks_and_an_unstopped_one_is_unchanged() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let w = world();
+    let compiled = all_doctrines();
+    let d = docs(&w, &compiled);
+    let cfg = SimConfig {
+        runs: 2000,
+        years: 30,
+        seed: 3,
+    };
+    // Stop once two chunks are done: far fewer runs are simulated than asked.
+    let done = AtomicU64::new(0);
+    let asked = AtomicU64::new(0);
+    let r = bamboo_sim::simulate_until(
+        &w,
+        &d,
+        &cfg,
+        &|n| {
+            done.fetch_add(n, Ordering::SeqCst);
+        },
+        &|| {
+            asked.fetch_add(1, Ordering::SeqCst);
+            done.load(Ordering::SeqCst) >= 2 * u64::from(bamboo_sim::CHUNK)
+        },
+    );
+    assert_eq!(r.unwrap_err(), bamboo_sim::SimError::Stopped);
+    let ran = done.load(Ordering::SeqCst);
+    assert!(ran < 2000 / 4, "ran {ran} of 2000 runs after the stop");
+    assert!(asked.load(Ordering::SeqCst) >= 2, "asked between chunks");
+    // Never stopped: the same bytes as `simulate`.
+    let small = SimConfig {
+        runs: 70,
+        years: 6,
+        seed: 3,
+    };
+    let a = simulate(&w, &d, &small, &|_| {}).unwrap();
+    let b = bamboo_sim::simulate_until(&w, &d, &small, &|_| {}, &|| false).unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+}

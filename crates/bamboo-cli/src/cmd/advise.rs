@@ -36,7 +36,7 @@ pub struct Args {
 }
 
 /// Flags shared by `advise` and `backtest`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Debug, Default)]
 pub struct EngineArgs {
     /// Answer from the ledger alone, without the data folder (UN votes, trade, arms).
     #[arg(long)]
@@ -83,9 +83,11 @@ struct Traced<'a> {
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = bamboo_data::case::read_cases(&args.cases)?;
-    let answers = engine.advise_all(&cases)?;
+    let answers = engine
+        .advise_all(&cases)
+        .map_err(|e| crate::common::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
     if engine.votes.is_none() {
-        eprintln!("bamboo: note: {}", engine.provenance);
+        crate::output::note!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {
         if args.json {

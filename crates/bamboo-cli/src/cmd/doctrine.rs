@@ -41,14 +41,11 @@ pub fn run(cli: &Cli, cmd: &Doctrine) -> Result<()> {
         Doctrine::Check(args) => args,
         Doctrine::Fit(a) => return crate::cmd::fit::run(cli, a),
     };
-    let d = bamboo_data::doctrine::read_doctrine(&args.doctrine)?;
-    let ledger = match bamboo_data::doctrine::ledger_path(&args.doctrine, &d.doctrine) {
-        Some(p) => {
-            let l = bamboo_data::ledger::read_ledger(&p)?;
-            Some((p, l.events().len()))
-        }
-        None => None,
-    };
+    // Loaded exactly as `advise` loads it, so the check finds every error advise would.
+    let engine = crate::cmd::advise::load_engine(cli, &args.doctrine, &Default::default())?;
+    let d = &engine.doctrine;
+    let ledger = bamboo_data::doctrine::ledger_path(&args.doctrine, &d.doctrine)
+        .map(|p| (p, engine.ledger.events().len()));
     let doc = &d.doctrine;
     write_to(None, |w| {
         writeln!(w, "{}: ok", args.doctrine.display())?;

@@ -125,7 +125,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .collect();
     if cli.verbose {
         let n: usize = years.iter().map(Vec::len).sum();
-        eprintln!(
+        crate::output::note!(
             "{n} dyad-years computed in {:.0} ms",
             t.elapsed().as_secs_f64() * 1e3
         );

@@ -21,6 +21,16 @@ pub enum Ledger {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Seed the database from the curated ledger files (data/ledger/*.toml): adds the
+    /// events that are not there yet and records the seed, whatever the database's state
+    /// (this also repairs a database marked seeded with nothing in it).
+    Seed {
+        /// The curated data folder holding ledger/ (default: ./data).
+        #[arg(long, value_name = "DIR")]
+        curated: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Write the database's events as a ledger file (stdout by default).
     Export {
         /// Write to this file (atomically) instead of stdout.
@@ -70,13 +80,46 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                     )
                 ),
             )?;
-            eprintln!(
+            crate::output::note!(
                 "bamboo: {} → {}: {} events added, {} already present ({} in the ledger)",
                 file.display(),
                 path.display(),
                 r.added,
                 r.already_present,
                 ldb.count()?
+            );
+            Ok(())
+        }
+        Ledger::Seed { curated, db } => {
+            let Some(dir) = crate::common::curated_dir(curated.as_deref()) else {
+                bail!(
+                    "{}: no curated data there (a folder holding ledger/*.toml); pass --curated DIR",
+                    curated.as_deref().unwrap_or(std::path::Path::new("data")).display()
+                );
+            };
+            let batches = crate::common::seed_batches(&dir)?;
+            if batches.is_empty() {
+                bail!(
+                    "{}: holds no ledger files (ledger/*.toml) to seed from",
+                    dir.join("ledger").display()
+                );
+            }
+            let path = db.path()?;
+            let (mut ldb, _) = bamboo_data::ledger_db::LedgerDb::open(&path)?;
+            let before = ldb.seeding()?;
+            let r = ldb.reseed(&batches)?;
+            crate::output::note!(
+                "bamboo: {} seeded from {} ({} files): {} events added, {} already present ({} in the ledger){}",
+                path.display(),
+                dir.join("ledger").display(),
+                batches.len(),
+                r.added,
+                r.already_present,
+                ldb.count()?,
+                match before {
+                    Some(b) => format!("; it was seeded before from {b}"),
+                    None => String::new(),
+                }
             );
             Ok(())
         }
@@ -137,7 +180,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                 w.write_all(text.as_bytes())?;
                 Ok(())
             })?;
-            eprintln!("bamboo: {} events about {subject} exported", events.len());
+            crate::output::note!("bamboo: {} events about {subject} exported", events.len());
             Ok(())
         }
     }

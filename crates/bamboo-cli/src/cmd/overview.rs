@@ -13,8 +13,11 @@ pub fn run(cli: &Cli) -> Result<()> {
         span: crate::common::SpanArgs::default(),
     };
     balance::run(cli, &args)?;
-    println!(
-        "\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo advise --doctrine data/doctrines/vietnam.toml CASEFILE | bamboo simulate | bamboo serve | bamboo --help"
-    );
-    Ok(())
+    crate::output::write_to(None, |w| {
+        writeln!(
+            w,
+            "\nMore: bamboo align VNM USA CHN RUS --by window 5 | bamboo advise --doctrine data/doctrines/vietnam.toml CASEFILE | bamboo simulate | bamboo serve | bamboo --help"
+        )?;
+        Ok(())
+    })
 }

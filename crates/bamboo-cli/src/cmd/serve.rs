@@ -1,9 +1,11 @@
 //! `bamboo serve`: the HTTP server and dashboard on one address, with the SQLite ledger.
 //!
-//! Start-up: load the votes, make the write token (BAMBOO_TOKEN, or a fresh random one
-//! printed once), open the ledger (seeding a new one from the curated `ledger/*.toml`),
-//! bind, print where to go, and serve until SIGINT or SIGTERM; then stop accepting, let the
-//! requests in flight finish (each is bounded by the request timeout) and exit 0.
+//! Start-up: bind the address (so a port in use fails before anything else), load the
+//! votes, make the write token (BAMBOO_TOKEN, or a fresh random one printed once), open the
+//! ledger (refusing a read-only one; seeding one never seeded from the curated
+//! `ledger/*.toml`), print where to go, and serve until SIGINT or SIGTERM; then stop
+//! accepting, let the requests in flight finish (each is bounded by the request timeout)
+//! and exit 0.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -39,6 +41,13 @@ pub struct Args {
     /// The longest a request may take, in milliseconds.
     #[arg(long, default_value_t = Limits::default().request_timeout.as_millis() as u64, value_name = "MS")]
     pub timeout_ms: u64,
+    /// The longest a client may take to send a request's headers, in milliseconds (the
+    /// connection is closed after it; idle keep-alive connections too).
+    #[arg(long, default_value_t = Limits::default().header_timeout.as_millis() as u64, value_name = "MS")]
+    pub header_timeout_ms: u64,
+    /// The most connections served at once; one more is answered 503 and closed.
+    #[arg(long, default_value_t = Limits::default().max_connections, value_name = "N")]
+    pub max_connections: usize,
 }
 
 fn init_logs(json: bool) {
@@ -93,6 +102,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             flag.display()
         );
     }
+    // The address first: a port in use fails before anything is loaded, and before the
+    // ledger database is created or seeded.
+    let std_listener = std::net::TcpListener::bind(args.addr)
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    std_listener
+        .set_nonblocking(true)
+        .context("cannot set up the listening socket")?;
     let t = std::time::Instant::now();
     let dir = DataDir::from_env(cli.data.as_deref())?;
     let votes = VoteData::load(&dir, &cli.votes)?;
@@ -133,6 +149,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let limits = Limits {
         body_bytes: args.max_body,
         request_timeout: Duration::from_millis(args.timeout_ms.max(1)),
+        header_timeout: Duration::from_millis(args.header_timeout_ms.max(1)),
+        max_connections: args.max_connections.max(1),
         ..Limits::default()
     };
     let state = AppState::new(Arc::new(votes), db, Arc::new(catalog), token, limits);
@@ -142,8 +160,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
+        let listener = tokio::net::TcpListener::from_std(std_listener)
             .with_context(|| format!("cannot listen on {}", args.addr))?;
         let addr = listener.local_addr()?;
         // The address and the token go to stdout once, for the person who started it (and

@@ -101,7 +101,7 @@ pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
 /// locate later errors).
 pub fn load_world(spec: &str) -> Result<(World, String, String)> {
     if is_path(spec) {
-        let src = std::fs::read_to_string(spec).with_context(|| format!("{spec}: cannot read"))?;
+        let src = bamboo_data::toml_input::read(Path::new(spec))?;
         let w = bamboo_data::world::parse_world(Path::new(spec), &src)?;
         return Ok((w, spec.to_string(), src));
     }
@@ -117,16 +117,18 @@ pub fn load_world(spec: &str) -> Result<(World, String, String)> {
     }
 }
 
-/// `file:line: key` of a doctrine name in a world file, for errors.
+/// `file:line: key` of a doctrine name in a world file, for errors: the line that names it
+/// under that key, else the key's first line, else the `[world]` header (line 1 without).
 fn locate_in_world(file: &str, src: &str, key: &str, name: &str) -> String {
     let needle = format!("\"{name}\"");
-    match src
-        .lines()
+    let lines: Vec<&str> = src.lines().collect();
+    let line = lines
+        .iter()
         .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
-    {
-        Some(i) => format!("{file}:{}: key `{key}`", i + 1),
-        None => format!("{file}: key `{key}`"),
-    }
+        .or_else(|| lines.iter().position(|l| l.trim_start().starts_with(key)))
+        .or_else(|| lines.iter().position(|l| l.trim() == "[world]"))
+        .map_or(1, |i| i + 1);
+    format!("{file}:{line}: key `{key}`")
 }
 
 /// A world with its doctrines compiled, ready to simulate.
@@ -149,7 +151,10 @@ impl Prepared {
             None => world.compare.clone(),
         };
         if compared.is_empty() {
-            bail!("no doctrine to compare: pass --doctrines A,B or list them in the world's `compare`");
+            bail!(
+                "{}: lists no doctrine to compare: list them in the world's `compare` or pass --doctrines A,B",
+                locate_in_world(&file, &src, "compare", "")
+            );
         }
         // Every doctrine needed, each spec loaded once, with where it was named.
         let mut wanted: Vec<(String, String)> = Vec::new();

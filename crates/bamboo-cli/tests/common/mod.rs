@@ -1,6 +1,8 @@
 //! Helpers for the integration tests: run the real `bamboo` binary on the real shared data.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -95,4 +97,10 @@ pub fn fails(o: Output) -> String {
     assert_eq!(lines.len(), 1, "expected one error line, got: {e}");
     assert!(lines[0].starts_with("bamboo: error: "), "{e}");
     lines[0].to_string()
+}
+
+/// Says on stderr that a check was skipped, and why.
+#[allow(clippy::print_stderr)]
+pub fn skip(why: &str) {
+    eprintln!("skipped: {why}");
 }

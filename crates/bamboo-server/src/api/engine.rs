@@ -44,9 +44,13 @@ pub fn read_cases(headers: &HeaderMap, body: &Bytes) -> Result<Vec<Case>, ApiErr
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let text =
-        std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the body is not UTF-8 text"));
     let file = Path::new(BODY_NAME);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let d = bamboo_data::toml_input::utf8_error(file, body, e, ct == "application/json");
+        let mut err = ApiError::bad_request(d.to_string());
+        err.field = d.field;
+        err
+    });
     let parsed = match ct.as_str() {
         "application/toml" | "text/toml" | "text/x-toml" => {
             bamboo_data::case::parse_cases(file, text?)
@@ -87,6 +91,66 @@ fn advise_error(e: AdviseError) -> ApiError {
         }
         other => ApiError::internal(other),
     }
+}
+
+/// [`advise_error`] for an error with one case of the body (its subject, its `actual`):
+/// located at the case's line and key in the body.
+fn advise_error_in(e: AdviseError, body: &[u8]) -> ApiError {
+    use bamboo_core::backtest::BacktestError;
+    let (id, key) = match &e {
+        AdviseError::CaseSubject { id, .. } => (id.clone(), "subject"),
+        AdviseError::Backtest(
+            BacktestError::MissingActual { id } | BacktestError::NotAnOption { id, .. },
+        ) => (id.clone(), "actual"),
+        _ => return advise_error(e),
+    };
+    let text = e.to_string();
+    let message = text
+        .strip_prefix(&format!("case `{id}`: "))
+        .or_else(|| text.strip_prefix(&format!("case `{id}` ")))
+        .unwrap_or(&text);
+    let src = std::str::from_utf8(body).unwrap_or("");
+    match bamboo_data::toml_input::locate_case(Path::new(BODY_NAME), src, &id, key, message) {
+        Some(d) => {
+            let mut err = ApiError::unprocessable(d.to_string());
+            err.field = d.field;
+            err
+        }
+        None => advise_error(e),
+    }
+}
+
+/// Reads a JSON body: `Content-Type: application/json` (415 otherwise), UTF-8, and JSON,
+/// with errors that name the line and the key.
+pub fn read_json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if ct != "application/json" && !(ct.starts_with("application/") && ct.ends_with("+json")) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as JSON with the header `Content-Type: application/json`",
+        ));
+    }
+    let file = Path::new(BODY_NAME);
+    let located = |d: bamboo_data::Diagnostic| {
+        let mut err = ApiError::bad_request(d.to_string());
+        err.field = d.field;
+        err
+    };
+    let text = std::str::from_utf8(body)
+        .map_err(|e| located(bamboo_data::toml_input::utf8_error(file, body, e, true)))?;
+    serde_json::from_str(text).map_err(|e| {
+        let mut d = bamboo_data::toml_input::json_error(file, text, &e);
+        d.message = format!("the body is not valid JSON: {}", d.message);
+        located(d)
+    })
 }
 
 /// The doctrine a request names, or the default of its first case's subject (its index in
@@ -219,7 +283,7 @@ pub async fn advise(
             Some(l) => d.advisor.advise_all_with(&cases, l),
             None => d.advisor.advise_all(&cases),
         }
-        .map_err(advise_error)?;
+        .map_err(|e| advise_error_in(e, &body))?;
         advice_json(&answers).map_err(advise_error)
     })
     .await?;
@@ -245,7 +309,7 @@ pub async fn backtest(
             Some(l) => d.advisor.backtest_with(&cases, l),
             None => d.advisor.backtest(&cases),
         }
-        .map_err(advise_error)?;
+        .map_err(|e| advise_error_in(e, &body))?;
         backtest_json(&report).map_err(advise_error)
     })
     .await?;
@@ -257,13 +321,14 @@ pub async fn backtest(
 pub async fn simulate(
     State(st): State<AppState>,
     p: Params,
-    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, ApiError> {
     p.allow(&[])?;
-    let Json(v) = body?;
+    let v = read_json_body(&headers, &body)?;
     let sim = st.catalog().sim.clone();
     let req = sim.request(&v, st.limits())?;
-    let report = sim.run(req).await?;
+    let report = sim.run(req, st.limits()).await?;
     let text = crate::sim::report_json(&report)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }

@@ -3,7 +3,6 @@
 //! A recorded event is answered with 201 only after its transaction is committed with
 //! `synchronous = FULL`, so an acknowledged write survives a crash of the server.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -147,6 +146,11 @@ pub fn event_from_json(v: &Value, st: &AppState) -> Result<LedgerEvent, ApiError
         err.field = Some(e.field);
         err
     })?;
+    if let Err(bamboo_data::ledger_db::LedgerDbError::TooLarge { field, problem }) =
+        bamboo_data::ledger_db::check_event_size(&event)
+    {
+        return Err(ApiError::invalid_field(&field, problem));
+    }
     let countries = &st.votes().countries;
     for (i, a) in event.actors.iter().enumerate() {
         if countries.get(*a).is_none() {
@@ -169,9 +173,30 @@ pub fn event_from_json(v: &Value, st: &AppState) -> Result<LedgerEvent, ApiError
     Ok(event)
 }
 
-/// `GET /api/ledger/events?actor=&kind=&from=&to=&limit=`.
+/// The cursor of an event in the listing order: `DATE~ID`.
+fn cursor_of(s: &StoredEvent) -> String {
+    format!("{}~{}", s.event.date, s.id)
+}
+
+fn parse_cursor(text: &str) -> Result<(Date, i64), ApiError> {
+    let bad = || {
+        ApiError::invalid_field(
+            "cursor",
+            "is not a cursor; pass the `next` of the previous page unchanged (DATE~ID)",
+        )
+    };
+    let (d, id) = text.split_once('~').ok_or_else(bad)?;
+    let date = Date::parse(d).map_err(|_| bad())?;
+    let id: i64 = id.parse().map_err(|_| bad())?;
+    Ok((date, id))
+}
+
+/// `GET /api/ledger/events?actor=&kind=&from=&to=&limit=&cursor=`: one page of events, by
+/// date then id. A page holds at most `limit` events (default and most: the limit in
+/// /api/health) and at most `max_answer_bytes` of JSON; `next` is the cursor of the next
+/// page (`null` on the last).
 pub async fn list(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
-    let p = p.allow(&["actor", "kind", "from", "to", "limit"])?;
+    let p = p.allow(&["actor", "kind", "from", "to", "limit", "cursor"])?;
     let v = st.votes();
     let date = |name: &str| -> Result<Option<Date>, ApiError> {
         p.get(name)
@@ -187,7 +212,7 @@ pub async fn list(State(st): State<AppState>, p: Params) -> Result<Json<Value>, 
         Some(n) if n >= 1 && n as usize <= max => n as usize,
         Some(n) => {
             return Err(ApiError::bad_request(format!(
-                "parameter `limit`: {n} is not allowed; use 1 to {max}"
+                "parameter `limit`: {n} is not allowed; use 1 to {max} and follow `next` for more"
             )))
         }
     };
@@ -206,17 +231,34 @@ pub async fn list(State(st): State<AppState>, p: Params) -> Result<Json<Value>, 
             .transpose()?,
         from: date("from")?,
         to: date("to")?,
-        // One more than asked, to say whether the list was cut.
+        // One more than asked, to say whether there is a next page.
         limit: Some(limit + 1),
+        after: p.get("cursor").map(parse_cursor).transpose()?,
     };
-    let mut events = st.ledger().list(q).await?;
-    let truncated = events.len() > limit;
-    events.truncate(limit);
+    let events = st.ledger().list(q).await?;
+    // At most `limit` events and `max_answer_bytes` of JSON (the first event always fits:
+    // a stored event is at most 16 KiB).
+    let budget = st.limits().max_answer_bytes;
+    let mut used = 0;
+    let mut page: Vec<Value> = Vec::new();
+    let mut last: Option<&StoredEvent> = None;
+    for e in events.iter().take(limit) {
+        let j = stored_json(e);
+        let size = j.to_string().len() + 1;
+        if !page.is_empty() && used + size > budget {
+            break;
+        }
+        used += size;
+        page.push(j);
+        last = Some(e);
+    }
+    let more = events.len() > page.len();
     Ok(Json(json!({
-        "count": events.len(),
-        "truncated": truncated,
+        "count": page.len(),
+        "truncated": more,
+        "next": if more { last.map(cursor_of) } else { None },
         "kinds": EventKind::ALL.map(EventKind::as_str),
-        "events": events.iter().map(stored_json).collect::<Vec<_>>(),
+        "events": page,
     })))
 }
 
@@ -239,9 +281,10 @@ pub async fn get_one(
 /// `POST /api/ledger/events` (needs the token): records one event, 201 once committed.
 pub async fn create(
     State(st): State<AppState>,
-    body: Result<Json<Value>, JsonRejection>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let Json(v) = body?;
+    let v = crate::api::engine::read_json_body(&headers, &body)?;
     let event = event_from_json(&v, &st)?;
     let stored = st.ledger().insert(event, "api".into()).await?;
     tracing::info!(id = stored.id, date = %stored.event.date, kind = %stored.event.kind, "ledger event recorded");

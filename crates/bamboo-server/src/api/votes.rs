@@ -30,7 +30,7 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
     p.allow(&[])?;
     let v = st.votes();
     let (lo, hi) = v.store.year_span().unwrap_or((0, 0));
-    let events = st.ledger().count().await?;
+    let ledger = st.ledger().status().await?;
     Ok(Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
@@ -41,7 +41,11 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
             "years": [lo, hi],
             "source": v.provenance,
         },
-        "ledger": { "events": events },
+        "ledger": ledger,
+        "simulations": {
+            "running": st.catalog().sim.running(),
+            "waiting": st.catalog().sim.waiting(),
+        },
         "features": crate::api::features(&st),
         "limits": st.limits(),
     })))
