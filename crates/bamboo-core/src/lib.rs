@@ -12,6 +12,7 @@ pub mod doctrine;
 pub mod dyads;
 pub mod engine;
 pub mod flows;
+pub mod ideal;
 pub mod ledger;
 pub mod metrics;
 pub mod store;
