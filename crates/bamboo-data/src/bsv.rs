@@ -2,8 +2,9 @@
 //! `ideal-points/bsv-ideal-points-all-2020.csv.gz`, sessions 1-74, for checking bamboo's own
 //! estimates.
 //!
-//! The file's traps (from the data README): it is Latin-1, not UTF-8 ("Côte d'Ivoire"
-//! is one byte `0xF4`), so it is decoded byte for byte; and its `iso3c` values for former
+//! The file's traps (from the data README): it is Latin-1, not UTF-8 (the `ô` of "Côte
+//! d’Ivoire" is the one byte `0xF4`, its apostrophe the Windows-1252 byte `0x92`), so it
+//! is decoded byte for byte; and its `iso3c` values for former
 //! states are its own (both Yemens are `YAR`). States are therefore identified by the
 //! Correlates of War code `ccode`, mapped to the codes the vote reader gives them: through
 //! `countries.csv`'s `cow_code` column, and for states that are not rows there by
@@ -71,9 +72,24 @@ impl Bsv {
     }
 }
 
-/// Latin-1 to text: every byte is the code point of the same value.
+/// Windows-1252's characters for bytes 0x80-0x9F, where Latin-1 has control codes (the
+/// five bytes Windows-1252 leaves undefined keep their Latin-1 meaning).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// Latin-1 text to UTF-8: every byte is the code point of the same value, except that
+/// 0x80-0x9F are read as Windows-1252, the superset such files are written in (the
+/// reference file's "Côte d’Ivoire" has the apostrophe 0x92).
 fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 /// The COW → ISO3 map: `countries.csv`'s `cow_code` column plus [`HISTORICAL_COW`].
@@ -244,13 +260,13 @@ mod tests {
     #[test]
     fn latin1_names_and_both_yemens() {
         let (_t, p) = file(
-            b"1,437,20,50,-0.5,-1,-0.8,-0.7,-0.5,-0.3,-0.2,0,CIV,C\xf4te dIvoire\n\
+            b"1,437,20,50,-0.5,-1,-0.8,-0.7,-0.5,-0.3,-0.2,0,CIV,C\xf4te d\x92Ivoire\n\
               2,678,20,40,-0.9,-1,-1.1,-1,-0.9,-0.8,-0.7,0,YAR,Yemen Arab Republic\n\
               3,680,22,13,-1.5,-2,-1.9,-1.8,-1.5,-1.2,-1.1,0,YAR,Yemen People's Republic\n\
               4,679,46,73,-1.2,-2,-1.4,-1.3,-1.2,-1.1,-1.0,0,YEM,Yemen\n",
         );
         let b = read_bsv(&p, &cow()).unwrap();
-        assert_eq!(b.points[0].name, "Côte dIvoire");
+        assert_eq!(b.points[0].name, "Côte d’Ivoire");
         assert_eq!(b.points[0].state, Iso3::from_static("CIV"));
         // Both Yemens are YAR in the file; South Yemen (680) is YMD, North (678) YEM.
         assert_eq!(b.points[1].state, Iso3::from_static("YEM"));
