@@ -63,7 +63,7 @@ pub struct IdealOptions {
     /// Over-relaxation of each EM update (1 = plain EM; 1.3 cuts the iterations by about
     /// 40% here, and a run falls back to plain steps should one ever overshoot).
     pub relax: f64,
-    /// Bootstrap replicates for the standard errors (0: no standard errors).
+    /// Bootstrap replicates for the standard errors (fewer than 2: no standard errors).
     pub bootstrap: u32,
     /// The tolerance of a bootstrap replicate's refit (it starts at the estimate and moves
     /// by about a standard error).
@@ -125,7 +125,7 @@ pub struct IdealPoint {
     /// The year the session opened.
     pub year: i32,
     pub ideal: f64,
-    /// The bootstrap standard error (`None` without a bootstrap).
+    /// The bootstrap standard error (`None` without a bootstrap of at least 2 replicates).
     pub se: Option<f64>,
     /// Votes (yes, abstain or no) the state cast on the session's contested roll calls.
     pub votes: u32,
@@ -251,7 +251,7 @@ pub fn fit(store: &VoteStore, opts: &IdealOptions) -> Result<IdealPoints, IdealE
         st.xf.iter_mut().for_each(|x| *x = -*x);
         st.b.iter_mut().for_each(|b| *b = -*b);
     }
-    let boot = (opts.bootstrap > 0).then(|| boot::bootstrap(&d, &st, opts));
+    let boot = (opts.bootstrap >= 2).then(|| boot::bootstrap(&d, &st, opts));
     let points: Vec<IdealPoint> = (0..d.cells())
         .map(|c| {
             let s = d.sessions[d.cell_session[c] as usize];
@@ -286,7 +286,7 @@ pub fn fit(store: &VoteStore, opts: &IdealOptions) -> Result<IdealPoints, IdealE
         tol: opts.tol,
         walk_sd: st.walk2.sqrt(),
         walk_estimated: opts.walk_sd.is_none(),
-        bootstrap: opts.bootstrap,
+        bootstrap: if boot.is_some() { opts.bootstrap } else { 0 },
         seed: opts.seed,
         boot_iterations_mean: boot.as_ref().map_or(0.0, |b| {
             b.iterations.iter().map(|&i| f64::from(i)).sum::<f64>() / b.iterations.len() as f64

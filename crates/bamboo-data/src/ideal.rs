@@ -54,10 +54,10 @@ pub struct Query {
 pub enum QueryError {
     #[error("the span {from}-{to} is empty: `from` must not be after `to`")]
     Reversed { from: i32, to: i32 },
-    #[error("no session opened in {from}-{to}; the fit's sessions opened in {first}-{last} (a year is the year a session opened: the votes of early {after} belong to the session that opened in {last})")]
+    #[error("no session opened {asked}; the fit's sessions opened in {first}-{last} (a year is the year a session opened: the votes of early {after} belong to the session that opened in {last})")]
     NoSession {
-        from: i32,
-        to: i32,
+        /// The span as asked: "in 2030-2035", "in or after 2030", "in or before 1900".
+        asked: String,
         first: i32,
         last: i32,
         after: i32,
@@ -73,15 +73,23 @@ pub fn select<'a>(fit: &'a IdealPoints, q: &Query) -> Result<Vec<&'a IdealPoint>
         sessions.first().map_or(0, |s| s.year),
         sessions.last().map_or(0, |s| s.year),
     );
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if from > to {
+            return Err(QueryError::Reversed { from, to });
+        }
+    }
     let from = q.from.unwrap_or(first);
     let to = q.to.unwrap_or(last);
-    if from > to {
-        return Err(QueryError::Reversed { from, to });
-    }
     if !sessions.iter().any(|s| (from..=to).contains(&s.year)) {
+        let asked = match (q.from, q.to) {
+            (Some(a), Some(b)) if a == b => format!("in {a}"),
+            (Some(a), Some(b)) => format!("in {a}-{b}"),
+            (Some(a), None) => format!("in or after {a}"),
+            (None, Some(b)) => format!("in or before {b}"),
+            (None, None) => "at all".to_string(),
+        };
         return Err(QueryError::NoSession {
-            from,
-            to,
+            asked,
             first,
             last,
             after: last + 1,
