@@ -7,6 +7,7 @@ pub mod balance;
 pub mod chart;
 pub mod doctrine;
 pub mod dyads;
+pub mod ideal;
 pub mod ledger;
 pub mod overview;
 pub mod serve;
