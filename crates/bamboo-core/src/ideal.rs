@@ -47,7 +47,10 @@ pub struct IdealOptions {
     /// codes one state differently over time; a link is ignored if both voted in the
     /// same session.
     pub links: Vec<(Iso3, Iso3)>,
-    /// The random walk's standard deviation per session; `None` estimates it (EM).
+    /// The random walk's standard deviation per session, in units of a session's spread;
+    /// `None` estimates it by EM. Fixed at 0.3 by default, a prior as Bailey, Strezhnev and
+    /// Voeten fix theirs: EM gives 0.15 on the UN data, but on votes simulated from known
+    /// paths its estimate came out a third below the truth and the intervals too narrow.
     pub walk_sd: Option<f64>,
     /// The population prior on every state-session, `x_it ~ N(0, pop_sd²)`, beside the
     /// random walk (sessions are standardised to SD 1, so 1 matches them).
@@ -66,7 +69,8 @@ pub struct IdealOptions {
     /// Bootstrap replicates for the standard errors (fewer than 2: no standard errors).
     pub bootstrap: u32,
     /// The tolerance of a bootstrap replicate's refit (it starts at the estimate and moves
-    /// by about a standard error).
+    /// by about a standard error; at 1e-2 the standard errors are within 0.1% (median) of
+    /// fully converged refits here).
     pub boot_tol: f64,
     /// The bootstrap's seed.
     pub seed: u64,
@@ -79,7 +83,7 @@ impl Default for IdealOptions {
         IdealOptions {
             orient: Iso3::from_static("USA"),
             links: Vec::new(),
-            walk_sd: None,
+            walk_sd: Some(0.3),
             pop_sd: 1.0,
             item_sd: 5.0,
             disc_sd: 1.0,
@@ -87,7 +91,7 @@ impl Default for IdealOptions {
             max_iter: 1000,
             relax: 1.3,
             bootstrap: 30,
-            boot_tol: 5e-3,
+            boot_tol: 1e-2,
             seed: 1,
             before: None,
         }

@@ -1,6 +1,15 @@
-//! Standard errors by parametric bootstrap: votes redrawn from the fitted model (the same
-//! roll calls and the same states present, each vote a fresh draw of its category), the
-//! model refitted from the estimate, and the spread of each position across replicates.
+//! Standard errors by parametric bootstrap. Each replicate draws every state's path of
+//! positions from the fit's (Laplace) posterior, standardised per session as the
+//! estimates are; then every vote afresh from the model with those positions and the
+//! fitted roll calls (the same roll calls, the same states present); then refits the model
+//! from the estimate. A position's standard error is the root-mean-square difference
+//! between the refitted and the drawn position over the replicates.
+//!
+//! Drawing the positions, not only the votes, matters: the random walk smooths each
+//! state's path, and a bootstrap that keeps the positions at the estimate measures only
+//! the spread of refits around it, which misses what the smoothing takes away. On votes
+//! simulated from known positions that plain version's 90% intervals held the truth 57%
+//! of the time; these hold it about 90% of the time (`tests.rs`).
 //!
 //! Draws come from a counter-based generator keyed by (seed, replicate, vote), so a
 //! replicate's votes do not depend on the order in which replicates run: the result is
@@ -9,7 +18,7 @@
 use rayon::prelude::*;
 
 use super::design::Design;
-use super::em::{iterate, State};
+use super::em::{iterate, sample_paths, standardise_positions, State};
 use super::normal::cdf;
 use super::IdealOptions;
 
@@ -29,14 +38,14 @@ pub(crate) fn uniform(seed: u64, replicate: u32, vote: u64) -> f64 {
 
 /// Votes drawn from the fitted model: category 0 (yes) with probability `Φ(−μ)`, 1
 /// (abstain) with `Φ(g − μ) − Φ(−μ)`, else 2 (no), `μ = a + b x`.
-pub(crate) fn simulate(d: &Design, fit: &State, seed: u64, replicate: u32) -> Vec<u8> {
+pub(crate) fn simulate(d: &Design, fit: &State, x: &[f64], seed: u64, replicate: u32) -> Vec<u8> {
     let per_item: Vec<Vec<u8>> = (0..d.items())
         .into_par_iter()
         .map(|j| {
             let (a, b, g) = (fit.a[j], fit.b[j], fit.g[j]);
             d.votes(j)
                 .map(|t| {
-                    let mu = a + b * fit.x[d.vote_cell[t] as usize];
+                    let mu = a + b * x[d.vote_cell[t] as usize];
                     let u = uniform(seed, replicate, t as u64);
                     if u < cdf(-mu) {
                         0
@@ -50,6 +59,15 @@ pub(crate) fn simulate(d: &Design, fit: &State, seed: u64, replicate: u32) -> Ve
         })
         .collect();
     per_item.concat()
+}
+
+/// A standard normal draw for (seed, replicate, key), by Box-Muller from two keyed
+/// uniforms; keys of path draws lie above those of votes.
+pub(crate) fn normal(seed: u64, replicate: u32, key: u64) -> f64 {
+    let k = (1u64 << 40) + 2 * key;
+    let u1 = uniform(seed, replicate, k).max(f64::MIN_POSITIVE);
+    let u2 = uniform(seed, replicate, k + 1);
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 /// What the bootstrap found.
@@ -71,22 +89,22 @@ pub(crate) fn bootstrap(d: &Design, fit: &State, opts: &IdealOptions) -> Boot {
     let reps: Vec<(Vec<f64>, u32, bool)> = (0..opts.bootstrap)
         .into_par_iter()
         .map(|r| {
-            let cats = simulate(d, fit, opts.seed, r);
+            let mut truth = sample_paths(d, fit, &d.vote_cat, opts, |c, t| {
+                normal(opts.seed, r, (c as u64) << 20 | t as u64)
+            });
+            standardise_positions(d, &mut truth);
+            let cats = simulate(d, fit, &truth, opts.seed, r);
             let mut st = fit.clone();
             let run = iterate(d, &mut st, &cats, &ropts);
-            (st.x, run.iterations, run.converged)
+            let err: Vec<f64> = st.x.iter().zip(&truth).map(|(e, t)| e - t).collect();
+            (err, run.iterations, run.converged)
         })
         .collect();
     let n = reps.len();
     let mut se = vec![0.0; d.cells()];
     if n >= 2 {
         for (c, s) in se.iter_mut().enumerate() {
-            let mean = reps.iter().map(|r| r.0[c]).sum::<f64>() / n as f64;
-            let ss = reps
-                .iter()
-                .map(|r| (r.0[c] - mean) * (r.0[c] - mean))
-                .sum::<f64>();
-            *s = (ss / (n - 1) as f64).sqrt();
+            *s = (reps.iter().map(|r| r.0[c] * r.0[c]).sum::<f64>() / n as f64).sqrt();
         }
     }
     Boot {

@@ -31,8 +31,9 @@
 //!    (in parallel over states). emIRT's EM instead augments each vote with its latent
 //!    utility, which amounts to `w = 1`: the same fixed point, reached far more slowly
 //!    for states whose votes the model predicts well, such as a lone state at an end.
-//! 3. ω² is re-estimated from the smoothed paths, `E[(x_t+1 − x_t)²]`, unless fixed, and
-//!    each session is standardised.
+//! 3. Each session is standardised; if ω is not fixed (it is by default, see
+//!    `IdealOptions::walk_sd`), ω² is re-estimated from the smoothed paths,
+//!    `E[(x_t+1 − x_t)²]`.
 //!
 //! Both updates are over-relaxed (`x ← x + r (x_new − x)`, `r = 1.3` by default), which
 //! speeds up EM's linear convergence; a run falls back to plain steps should a step ever
@@ -367,6 +368,105 @@ fn smooth(
         })
         .collect();
     (out, walk)
+}
+
+/// Draws every state's path from the Gaussian (Laplace) posterior of the current fit,
+/// given the items: a Kalman filter forward, then backward sampling (Frühwirth-Schnatter
+/// 1994). `normal(chain, position)` gives the standard normal draws. Returns a position
+/// per cell.
+pub(crate) fn sample_paths(
+    d: &Design,
+    st: &State,
+    cats: &[u8],
+    opts: &IdealOptions,
+    normal: impl Fn(usize, usize) -> f64 + Sync,
+) -> Vec<f64> {
+    let pri = Priors::new(opts);
+    let per_session: Vec<_> = (0..d.sessions.len())
+        .into_par_iter()
+        .map(|k| session_cells(d, st, cats, k, pri))
+        .collect();
+    let mut p = Vec::with_capacity(d.cells());
+    let mut h = Vec::with_capacity(d.cells());
+    for (sp, sh) in per_session {
+        p.extend(sp);
+        h.extend(sh);
+    }
+    let walk2 = st.walk2;
+    let draws: Vec<Vec<(u32, f64)>> = d
+        .chains
+        .par_iter()
+        .enumerate()
+        .map(|(ci, chain)| {
+            let n = chain.len as usize;
+            let (mut mf, mut vf, mut vpred) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let mut obs = chain.cells.iter().peekable();
+            for t in 0..n {
+                let (m0, v0) = if t == 0 {
+                    (0.0, f64::INFINITY)
+                } else {
+                    (mf[t - 1], vf[t - 1] + walk2)
+                };
+                vpred[t] = v0;
+                match obs.peek() {
+                    Some(&&(pos, cell)) if pos as usize == t => {
+                        obs.next();
+                        let (pc, hc) = (p[cell as usize], h[cell as usize]);
+                        let v = if v0.is_finite() {
+                            1.0 / (1.0 / v0 + pc)
+                        } else {
+                            1.0 / pc
+                        };
+                        mf[t] = v * (if v0.is_finite() { m0 / v0 } else { 0.0 } + hc);
+                        vf[t] = v;
+                    }
+                    _ => {
+                        mf[t] = m0;
+                        vf[t] = v0;
+                    }
+                }
+            }
+            let mut x = vec![0.0; n];
+            x[n - 1] = mf[n - 1] + vf[n - 1].sqrt() * normal(ci, n - 1);
+            for t in (0..n - 1).rev() {
+                let j = vf[t] / vpred[t + 1];
+                let mean = mf[t] + j * (x[t + 1] - mf[t]);
+                let var = (vf[t] * (1.0 - j)).max(0.0);
+                x[t] = mean + var.sqrt() * normal(ci, t);
+            }
+            chain
+                .cells
+                .iter()
+                .map(|&(pos, cell)| (cell, x[pos as usize]))
+                .collect()
+        })
+        .collect();
+    let mut out = vec![0.0; d.cells()];
+    for list in draws {
+        for (cell, x) in list {
+            out[cell as usize] = x;
+        }
+    }
+    out
+}
+
+/// Standardises `x` per session over its cells, in place.
+pub(crate) fn standardise_positions(d: &Design, x: &mut [f64]) {
+    for cells in &d.session_cells {
+        let n = cells.len() as f64;
+        let m = x[cells.clone()].iter().sum::<f64>() / n;
+        let sd = (x[cells.clone()]
+            .iter()
+            .map(|v| (v - m) * (v - m))
+            .sum::<f64>()
+            / n)
+            .sqrt();
+        if sd > 0.0 {
+            for v in &mut x[cells.clone()] {
+                *v = (*v - m) / sd;
+            }
+        }
+    }
 }
 
 /// Standardises each session's positions (mean 0, SD 1 over its cells); its roll calls
