@@ -1,7 +1,9 @@
 //! `GET /api/ideal?from=&to=&state=`: the ideal points of `bamboo ideal --format json`,
 //! byte for byte, and ideal-point alignment for `align` and `balance` with
-//! `metric=ideal`. The fit (a few seconds with its bootstrap) is computed on the first
-//! request that needs it, once, on the blocking pool, and kept for the server's life.
+//! `metric=ideal`. Each fit is computed on the first request that needs it, once, on the
+//! blocking pool, and kept for the server's life: the estimate alone (a second or two)
+//! for `metric=ideal`, as `bamboo align --metric ideal` fits it; with its bootstrap (some
+//! seconds more) for `/api/ideal`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -19,29 +21,60 @@ use crate::state::AppState;
 
 type Shared = Arc<OnceLock<Result<Arc<IdealPoints>, String>>>;
 
-/// The one fit, computed when first needed.
+/// The fits, each computed when first needed.
 pub struct IdealCache {
-    /// Bootstrap replicates and seed (bamboo's defaults unless configured before first use).
-    config: Mutex<(u32, u64)>,
-    started: AtomicBool,
-    fit: Shared,
+    /// With the bootstrap: `/api/ideal`.
+    full: LazyFit,
+    /// The estimate alone: `metric=ideal`.
+    estimate: LazyFit,
 }
 
 impl Default for IdealCache {
     fn default() -> Self {
         let o = fit_io::options();
         IdealCache {
-            config: Mutex::new((o.bootstrap, o.seed)),
-            started: AtomicBool::new(false),
-            fit: Arc::new(OnceLock::new()),
+            full: LazyFit::new(o.bootstrap, o.seed),
+            estimate: LazyFit::new(0, o.seed),
         }
     }
 }
 
 impl IdealCache {
-    /// Sets the bootstrap replicates and seed; only before the fit has started.
+    /// Sets the bootstrap replicates and seed of `/api/ideal`'s fit; only before it starts.
     pub fn configure(&self, bootstrap: u32, seed: u64) {
-        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = (bootstrap, seed);
+        *self.full.config.lock().unwrap_or_else(|p| p.into_inner()) = (bootstrap, seed);
+    }
+
+    /// The fit with its bootstrap (see [`LazyFit::get`]).
+    pub async fn get(&self, st: &AppState, wait: Duration) -> Result<Arc<IdealPoints>, ApiError> {
+        self.full.get(st, wait).await
+    }
+
+    /// The estimate without a bootstrap, for code on the blocking pool.
+    pub fn estimate_blocking(
+        &self,
+        st: &AppState,
+        wait: Duration,
+    ) -> Result<Arc<IdealPoints>, ApiError> {
+        self.estimate.get_blocking(st, wait)
+    }
+}
+
+/// One fit, computed when first needed.
+struct LazyFit {
+    /// Bootstrap replicates and seed.
+    config: Mutex<(u32, u64)>,
+    started: AtomicBool,
+    fit: Shared,
+}
+
+impl LazyFit {
+    fn new(bootstrap: u32, seed: u64) -> LazyFit {
+        LazyFit {
+            config: Mutex::new((bootstrap, seed)),
+            started: AtomicBool::new(false),
+            fit: Arc::new(OnceLock::new()),
+        }
     }
 
     /// Starts the fit on the blocking pool, unless it has been started.
@@ -82,7 +115,7 @@ impl IdealCache {
 
     /// The fit, starting it if nobody has; waits up to `wait` for it, then answers 503 (the
     /// fit goes on, and a later request gets it).
-    pub async fn get(&self, st: &AppState, wait: Duration) -> Result<Arc<IdealPoints>, ApiError> {
+    async fn get(&self, st: &AppState, wait: Duration) -> Result<Arc<IdealPoints>, ApiError> {
         self.start(st);
         let deadline = Instant::now() + wait;
         loop {
@@ -97,11 +130,7 @@ impl IdealCache {
     }
 
     /// [`get`](Self::get) for code already on the blocking pool.
-    pub fn get_blocking(
-        &self,
-        st: &AppState,
-        wait: Duration,
-    ) -> Result<Arc<IdealPoints>, ApiError> {
+    fn get_blocking(&self, st: &AppState, wait: Duration) -> Result<Arc<IdealPoints>, ApiError> {
         self.start(st);
         let deadline = Instant::now() + wait;
         loop {

@@ -106,7 +106,9 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         let metric = p.metric()?;
         let (from, to) = p.span(&v.store)?;
         if metric == Metric::Ideal {
-            let fit = st.ideal().get_blocking(&st, crate::api::ideal::wait(&st))?;
+            let fit = st
+                .ideal()
+                .estimate_blocking(&st, crate::api::ideal::wait(&st))?;
             let rows = ideal_series(&fit, subject, &others, SeriesSpec { from, to, by })
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
             return Ok(bamboo_data::ideal::align_json(
@@ -169,7 +171,9 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
     let (from, to) = p.span(&v.store)?;
     let spec = SeriesSpec { from, to, by };
     let (rows, ideal) = if metric == Metric::Ideal {
-        let fit = st.ideal().get_blocking(st, crate::api::ideal::wait(st))?;
+        let fit = st
+            .ideal()
+            .estimate_blocking(st, crate::api::ideal::wait(st))?;
         let rows = ideal_balance_series(&fit, subject, &poles, spec);
         (rows, Some(fit))
     } else {
