@@ -80,7 +80,10 @@ impl<'a> Reader<'a> {
     }
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).ok_or(DecodeError("truncated"))?;
-        let s = self.buf.get(self.pos..end).ok_or(DecodeError("truncated"))?;
+        let s = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(DecodeError("truncated"))?;
         self.pos = end;
         Ok(s)
     }
@@ -91,13 +94,19 @@ impl<'a> Reader<'a> {
         Ok(self.take(1)?[0])
     }
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
-        Ok(u16::from_le_bytes(self.take(2)?.try_into().map_err(|_| DecodeError("u16"))?))
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().map_err(|_| DecodeError("u16"))?,
+        ))
     }
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
-        Ok(u32::from_le_bytes(self.take(4)?.try_into().map_err(|_| DecodeError("u32"))?))
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().map_err(|_| DecodeError("u32"))?,
+        ))
     }
     pub fn u64(&mut self) -> Result<u64, DecodeError> {
-        Ok(u64::from_le_bytes(self.take(8)?.try_into().map_err(|_| DecodeError("u64"))?))
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().map_err(|_| DecodeError("u64"))?,
+        ))
     }
     pub fn str(&mut self) -> Result<String, DecodeError> {
         let n = self.u32()? as usize;
@@ -290,7 +299,9 @@ impl VoteStore {
         if !r.done() {
             return Err(DecodeError("trailing bytes"));
         }
-        Ok(VoteStore::assemble(sources, countries, roll_calls, offsets, casts))
+        Ok(VoteStore::assemble(
+            sources, countries, roll_calls, offsets, casts,
+        ))
     }
 }
 
@@ -311,7 +322,12 @@ mod tests {
             rc.session = Some(55);
             b.add_roll_call(rc).unwrap();
         }
-        for (id, c, v) in [(1, "VNM", Vote::Yes), (1, "CHN", Vote::No), (3, "USA", Vote::Abstain), (2, "VNM", Vote::No)] {
+        for (id, c, v) in [
+            (1, "VNM", Vote::Yes),
+            (1, "CHN", Vote::No),
+            (3, "USA", Vote::Abstain),
+            (2, "VNM", Vote::No),
+        ] {
             b.add_vote(id, Iso3::parse(c).unwrap(), v).unwrap();
         }
         b.build().unwrap()
@@ -330,7 +346,10 @@ mod tests {
                 assert_eq!(back.vote_of(i, c), s.vote_of(i, c));
             }
         }
-        assert_eq!(back.years().collect::<Vec<_>>(), s.years().collect::<Vec<_>>());
+        assert_eq!(
+            back.years().collect::<Vec<_>>(),
+            s.years().collect::<Vec<_>>()
+        );
         assert_eq!(back.encode(), s.encode());
     }
 
@@ -345,7 +364,10 @@ mod tests {
         assert!(VoteStore::decode(&more).is_err());
         let mut v = bytes.clone();
         v[8] = 99;
-        assert_eq!(VoteStore::decode(&v).unwrap_err(), DecodeError("another format version"));
+        assert_eq!(
+            VoteStore::decode(&v).unwrap_err(),
+            DecodeError("another format version")
+        );
         // Flipping any single byte either fails or decodes to a store that encodes to the
         // same flipped bytes (a title letter, say): never a silent inconsistency.
         for k in 0..bytes.len() {
