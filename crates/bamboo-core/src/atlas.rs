@@ -129,6 +129,56 @@ impl AlignmentSource for VoteAlignment<'_> {
     }
 }
 
+/// The measures the atlas, the map and shifts can read, each an [`AlignmentSource`].
+///
+/// Today: the vote measures of `metrics.rs`. An ideal-point distance becomes one more
+/// variant here (its source built from the fitted ideal points and their parametric
+/// bootstrap), parsed from `--metric ideal`; nothing downstream changes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Measure {
+    Votes(Metric),
+}
+
+impl Measure {
+    /// Every name `--metric` accepts.
+    pub fn names() -> Vec<&'static str> {
+        Metric::ALL.iter().map(|m| m.name()).collect()
+    }
+
+    pub fn parse(s: &str) -> Option<Measure> {
+        Metric::parse(s).map(Measure::Votes)
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Measure::Votes(m) => m.name(),
+        }
+    }
+
+    /// Whether the measure lies in 0..1 (agreement, coincidence), for fixed chart scales.
+    pub fn unit_range(&self) -> bool {
+        matches!(
+            self,
+            Measure::Votes(Metric::Agreement | Metric::Coincidence)
+        )
+    }
+
+    /// The source of its alignments over the roll calls a selection keeps.
+    pub fn source<'a>(
+        &self,
+        store: &'a VoteStore,
+        selection: &'a Selection,
+    ) -> Box<dyn AlignmentSource + 'a> {
+        match *self {
+            Measure::Votes(metric) => Box::new(VoteAlignment {
+                store,
+                selection,
+                metric,
+            }),
+        }
+    }
+}
+
 /// The period before `p` to compare it with: for one year, the closest earlier year (up to
 /// five back) with observations; for a span, the span of the same length just before it.
 pub fn previous_period(src: &dyn AlignmentSource, p: Period, first_year: i32) -> Option<Period> {
@@ -286,6 +336,11 @@ pub struct Summary {
     pub toward: Option<Iso3>,
 }
 
+/// The mean over some rows (a group read as one) of every figure, with intervals.
+pub fn group_mean(d: &Draws, rows: &[usize], poles: &[Iso3], level: f64) -> Summary {
+    summarise(d, rows, poles, level, mean)
+}
+
 fn summarise(
     d: &Draws,
     rows: &[usize],
@@ -354,7 +409,8 @@ pub struct AtlasRow {
     #[serde(flatten)]
     pub reading: Reading,
     /// Rank by balance among every state with a defined lean (1 = the most balanced), with
-    /// the 5th-95th percentile (at the atlas's level) of its replicate ranks.
+    /// the interval of its replicate ranks (at the atlas's level), widened where needed to
+    /// hold the rank itself.
     pub rank: Option<u32>,
     pub rank_lo: Option<u32>,
     pub rank_hi: Option<u32>,
@@ -454,13 +510,19 @@ pub fn atlas(src: &dyn AlignmentSource, q: &AtlasQuery) -> Atlas {
                 .iter()
                 .map(|x| x[r].map_or(f64::NAN, f64::from))
                 .collect();
-            let iv = point_ranks[r].and_then(|_| interval(&mut rr, level));
+            // Ranks near either end are biased in replicates (some other state is always
+            // the most balanced): the interval is widened to hold the rank itself.
+            let rank = point_ranks[r];
+            let iv = rank.and_then(|k| {
+                interval(&mut rr, level)
+                    .map(|(lo, hi)| ((lo.floor() as u32).min(k), (hi.ceil() as u32).max(k)))
+            });
             AtlasRow {
                 state,
                 reading: reading(&d, r, &q.poles, level),
-                rank: point_ranks[r],
-                rank_lo: iv.map(|x| x.0.floor() as u32),
-                rank_hi: iv.map(|x| x.1.ceil() as u32),
+                rank,
+                rank_lo: iv.map(|x| x.0),
+                rank_hi: iv.map(|x| x.1),
                 change: before.as_ref().and_then(|(_, bd)| {
                     let had = (0..k).any(|j| bd.n[r * k + j] > 0);
                     had.then(|| change(&d, r, bd, r, level))

@@ -34,7 +34,7 @@ mod proptests;
 #[cfg(test)]
 mod testutil;
 
-pub use compose::side_by_side;
+pub use compose::{grid, side_by_side};
 pub use distribution::{DistributionChart, DistributionPanel, GroupSummary, Summary};
 pub use fan::{FanChart, FanGroup, FanPoint};
 pub use frame::Annotation;

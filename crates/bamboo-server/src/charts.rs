@@ -31,6 +31,72 @@ pub fn balance_chart_svg(
     metric: Metric,
     by: By,
 ) -> String {
+    balance_chart(countries, provenance, subject, poles, rows, metric, by).to_svg()
+}
+
+/// Several states' balance charts as small multiples, two columns, on one shared scale
+/// (`series` names each panel: a state's short name and code, or a group's mean).
+pub fn balance_multiples_svg(
+    countries: &Countries,
+    provenance: &str,
+    series: &[(String, Iso3, Vec<BalanceRow>)],
+    poles: &[Iso3],
+    metric: Metric,
+    by: By,
+    note: &str,
+) -> String {
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|(_, _, rows)| {
+            rows.iter()
+                .flat_map(|r| r.reading.alignments.iter().filter_map(|a| a.1))
+        })
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let charts: Vec<String> = series
+        .iter()
+        .map(|(label, subject, rows)| {
+            let mut c =
+                balance_chart(countries, "", *subject, poles, rows, metric, by).size(560.0, 340.0);
+            c.title = label.clone();
+            c.subtitle = None;
+            if !matches!(metric, Metric::Agreement | Metric::Coincidence) && lo.is_finite() {
+                c = c.y_range(lo.min(0.0), hi.max(0.0));
+            }
+            c.to_svg()
+        })
+        .collect();
+    bamboo_report::grid(
+        &format!(
+            "UN General Assembly {} with {}: {} panels",
+            metric.name(),
+            poles
+                .iter()
+                .map(|p| countries.short_name(*p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            charts.len()
+        ),
+        &format!(
+            "{}. Per {}; gaps where undefined; the span of each panel's largest lean is marked. {note}{provenance}",
+            metric.definition(),
+            by.label()
+        ),
+        &charts,
+        2,
+    )
+}
+
+fn balance_chart(
+    countries: &Countries,
+    provenance: &str,
+    subject: Iso3,
+    poles: &[Iso3],
+    rows: &[BalanceRow],
+    metric: Metric,
+    by: By,
+) -> LineChart {
     let mid = |r: &BalanceRow| f64::from(r.from + r.to) / 2.0;
     let (lo, hi) = (
         rows.first().map_or(0, |r| r.from),
@@ -91,7 +157,7 @@ pub fn balance_chart_svg(
             ),
         ));
     }
-    chart.to_svg()
+    chart
 }
 
 /// The simulation chart (also `bamboo chart simulate`): the subject's lean over time under

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod params;
 pub mod sim;
 pub mod state;
+pub mod views;
 
 use std::future::Future;
 

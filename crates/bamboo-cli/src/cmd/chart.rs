@@ -38,27 +38,89 @@ pub fn run(cli: &Cli, chart: &Chart) -> Result<()> {
 }
 
 fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Path>) -> Result<()> {
-    let balance::Computed {
-        data,
-        subject,
-        poles,
-        rows,
-        by,
-        metric,
-    } = balance::compute(cli, args)?;
-    let svg = bamboo_server::charts::balance_chart_svg(
-        &data.countries,
-        &data.provenance(),
-        subject,
-        &poles,
-        &rows,
-        metric,
-        by,
-    );
+    let c = balance::compute(cli, args)?;
+    if c.boot.is_some() {
+        anyhow::bail!("chart balance draws no intervals; use `bamboo balance --ci 90` for them, or leave --ci out");
+    }
+    let provenance = c.data.provenance();
+    let svg = if c.subjects.len() == 1 && c.average.is_none() && c.group.is_none() {
+        bamboo_server::charts::balance_chart_svg(
+            &c.data.countries,
+            &provenance,
+            c.subjects[0].state,
+            &c.poles,
+            &c.subjects[0].rows,
+            c.metric,
+            c.by,
+        )
+    } else {
+        let mut panels: Vec<(
+            String,
+            bamboo_core::Iso3,
+            Vec<bamboo_core::alignment::BalanceRow>,
+        )> = Vec::new();
+        if let (Some(rows), Some(g)) = (&c.average, &c.group) {
+            panels.push((
+                format!("{} mean of its members", g.code),
+                c.poles[0],
+                rows.iter()
+                    .map(|(p, m, s)| mean_as_row(p, m.len(), s, &c.poles))
+                    .collect(),
+            ));
+        }
+        for s in &c.subjects {
+            panels.push((
+                format!("{} ({})", c.data.countries.short_name(s.state), s.state),
+                s.state,
+                s.rows.clone(),
+            ));
+        }
+        let mut note = String::new();
+        if !c.selection.filter.is_all() {
+            note.push_str(&format!("{}. ", c.selection.filter.label()));
+        }
+        if let Some(g) = &c.group {
+            note.push_str(&format!("{}. ", g.definition()));
+        }
+        bamboo_server::charts::balance_multiples_svg(
+            &c.data.countries,
+            &provenance,
+            &panels,
+            &c.poles,
+            c.metric,
+            c.by,
+            &note,
+        )
+    };
     write_to(output, |w| {
         w.write_all(svg.as_bytes())?;
         Ok(())
     })
+}
+
+/// A group's mean in one span, as a balance row (n = the members averaged).
+fn mean_as_row(
+    p: &bamboo_core::atlas::Period,
+    members: usize,
+    s: &bamboo_core::atlas::Summary,
+    poles: &[bamboo_core::Iso3],
+) -> bamboo_core::alignment::BalanceRow {
+    bamboo_core::alignment::BalanceRow {
+        from: p.from,
+        to: p.to,
+        roll_calls: 0,
+        n: poles.iter().map(|&q| (q, members as u32)).collect(),
+        reading: bamboo_core::balance::BalanceReading {
+            alignments: poles
+                .iter()
+                .zip(&s.alignments)
+                .map(|(&q, e)| (q, e.value))
+                .collect(),
+            lean: s.lean.value,
+            balance: s.balance.value,
+            toward: s.toward,
+        },
+    }
 }
 
 fn simulate_chart(

@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod align;
+pub mod atlas;
 pub mod backtest;
 pub mod balance;
 pub mod cases;
@@ -13,4 +14,5 @@ pub mod ledger;
 pub mod overview;
 pub mod predict;
 pub mod serve;
+pub mod shifts;
 pub mod simulate;
