@@ -13,6 +13,7 @@ pub mod csv;
 pub mod doctrine;
 pub mod error;
 pub mod fitting;
+pub mod geo;
 pub mod groups;
 pub mod ledger;
 pub mod ledger_db;

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod charts;
 pub mod dashboard;
 pub mod error;
+pub mod map;
 pub mod openapi;
 pub mod params;
 pub mod sim;

@@ -21,6 +21,8 @@ pub struct VoteData {
     pub countries: Countries,
     /// One line saying where the numbers come from.
     pub provenance: String,
+    /// The world outlines for maps, read from the data folder when first asked for.
+    pub geo: crate::map::GeoCache,
 }
 
 impl VoteData {
@@ -37,6 +39,7 @@ impl VoteData {
             store: Arc::new(store),
             countries,
             provenance,
+            geo: crate::map::GeoCache::new(Some(dir.clone())),
         })
     }
 }
