@@ -229,6 +229,11 @@ pub fn simulation_chart_svg(r: &bamboo_sim::SimReport, w: &bamboo_sim::World) ->
     )
 }
 
+/// An SVG answer (also for the charts of other modules).
+pub fn svg_response(body: String) -> Response {
+    svg(body)
+}
+
 fn svg(body: String) -> Response {
     (
         [
@@ -246,7 +251,7 @@ pub async fn balance(
     Path(file): Path<String>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    let p = p.allow(&["poles", "from", "to", "by", "metric"])?;
+    let p = p.allow(&["poles", "from", "to", "by", "metric", "issue", "important"])?;
     let iso3 = file.strip_suffix(".svg").ok_or_else(|| {
         ApiError::not_found(format!(
             "charts are SVG: ask for /api/chart/balance/{file}.svg"
@@ -256,9 +261,14 @@ pub async fn balance(
     let body = blocking(move || {
         let q = balance_query(&st, &iso3, &p)?;
         let v = st.votes();
+        let provenance = if q.selection.filter.is_all() {
+            v.provenance.clone()
+        } else {
+            format!("Read on {}. {}", q.selection.filter.label(), v.provenance)
+        };
         Ok(balance_chart_svg(
             &v.countries,
-            &v.provenance,
+            &provenance,
             q.subject,
             &q.poles,
             &q.rows,

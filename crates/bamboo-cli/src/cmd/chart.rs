@@ -143,7 +143,15 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
     if c.boot.is_some() {
         anyhow::bail!("chart balance draws no intervals; use `bamboo balance --ci 90` for them, or leave --ci out");
     }
-    let provenance = c.data.provenance();
+    let provenance = if c.selection.filter.is_all() {
+        c.data.provenance()
+    } else {
+        format!(
+            "Read on {}. {}",
+            c.selection.filter.label(),
+            c.data.provenance()
+        )
+    };
     let svg = if c.subjects.len() == 1 && c.average.is_none() && c.group.is_none() {
         bamboo_server::charts::balance_chart_svg(
             &c.data.countries,
