@@ -190,6 +190,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                             x.breaks
                         )?;
                         if x.drivers.is_empty() {
+                            writeln!(w, "    no roll call broke with the usual answer in this direction: the move is the agenda's")?;
                             continue;
                         }
                         let headers: Vec<String> = [

@@ -112,9 +112,11 @@ pub fn bootstrap(p: &Params, default: Option<f64>) -> Result<Option<Bootstrap>, 
     let replicates = match p.int("replicates")? {
         None => 1000,
         Some(n) if (1..=MAX_REPLICATES as i64).contains(&n) => n as usize,
-        Some(n) => return Err(ApiError::unprocessable(format!(
+        Some(n) => {
+            return Err(ApiError::unprocessable(format!(
             "parameter `replicates`: {n} is not allowed; use 1 to {MAX_REPLICATES} on this server"
-        ))),
+        )))
+        }
     };
     let seed = match p.int("seed")? {
         None => 1,
