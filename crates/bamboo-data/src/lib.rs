@@ -14,6 +14,8 @@ pub mod csv;
 pub mod doctrine;
 pub mod error;
 pub mod fitting;
+pub mod geo;
+pub mod groups;
 pub mod ideal;
 pub mod ledger;
 pub mod ledger_db;
