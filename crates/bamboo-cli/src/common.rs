@@ -17,6 +17,29 @@ use bamboo_data::{Countries, DataDir};
 
 use crate::Cli;
 
+/// The vote cache the flags and the environment ask for.
+pub fn cache_dir(cli: &Cli) -> bamboo_data::cache::CacheDir {
+    if cli.no_cache {
+        bamboo_data::cache::CacheDir::off()
+    } else {
+        bamboo_data::cache::CacheDir::from_env()
+    }
+}
+
+/// What the cache did, for `--verbose`.
+pub fn cache_line(u: &bamboo_data::cache::CacheUse) -> String {
+    use bamboo_data::cache::CacheUse;
+    match u {
+        CacheUse::Off => "vote cache: off (--no-cache or BAMBOO_NO_CACHE)".into(),
+        CacheUse::Hit(p) => format!("vote cache: read {}", p.display()),
+        CacheUse::Written(p) => format!(
+            "vote cache: the tables were read and cached in {}",
+            p.display()
+        ),
+        CacheUse::Unwritten(why) => format!("vote cache: the tables were read; not cached ({why})"),
+    }
+}
+
 /// The loaded vote data and where it came from.
 pub struct Loaded {
     pub dir: DataDir,
@@ -30,8 +53,10 @@ impl Loaded {
     pub fn from_cli(cli: &Cli) -> Result<Loaded> {
         let t = Instant::now();
         let dir = DataDir::from_env(cli.data.as_deref())?;
-        let (store, countries, report) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
+        let (store, countries, report, cached) =
+            bamboo_data::cache::load_store(&dir, &cli.votes, &cache_dir(cli))?;
         if cli.verbose {
+            crate::output::note!("{}", cache_line(&cached));
             for f in &report.files {
                 crate::output::note!(
                     "read {} ({:?}): {} records, {} non-votes",

@@ -33,6 +33,10 @@ pub struct Cli {
     /// Log what is read and how long it takes, to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// Read the vote tables without the binary cache under $XDG_CACHE_HOME/bamboo (or
+    /// ~/.cache/bamboo), and leave it as it is. BAMBOO_NO_CACHE=1 does the same.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -23,6 +23,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("load_all_vote_tables", |b| {
         b.iter(|| load_store(&dir, &[]).expect("load"))
     });
+    // Through the cache (a fresh one in a temporary folder, written by the first call).
+    let cache_home = tempfile::tempdir().expect("temporary folder");
+    let cache = bamboo_data::cache::CacheDir(Some(cache_home.path().join("bamboo")));
+    bamboo_data::cache::load_store(&dir, &[], &cache).expect("load");
+    g.bench_function("load_all_vote_tables_cached", |b| {
+        b.iter(|| bamboo_data::cache::load_store(&dir, &[], &cache).expect("load"))
+    });
     let (store, _, _) = load_store(&dir, &[]).expect("load");
     g.bench_function("kernel_1946_2019_all_pairs", |b| {
         b.iter(|| {

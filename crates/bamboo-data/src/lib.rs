@@ -8,6 +8,7 @@
 pub mod advisor;
 pub mod arms;
 pub mod bsv;
+pub mod cache;
 pub mod case;
 pub mod countries;
 pub mod csv;

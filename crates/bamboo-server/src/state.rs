@@ -29,7 +29,8 @@ pub struct VoteData {
 impl VoteData {
     /// Loads every vote table of a data folder (plus `extra` files) and the country table.
     pub fn load(dir: &DataDir, extra: &[PathBuf]) -> Result<VoteData, DataError> {
-        let (store, countries, report) = bamboo_data::votes::load_store(dir, extra)?;
+        let (store, countries, report, _) =
+            bamboo_data::cache::load_store(dir, extra, &bamboo_data::cache::CacheDir::from_env())?;
         let (lo, hi) = store.year_span().unwrap_or((0, 0));
         let provenance = format!(
             "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{})",

@@ -69,7 +69,8 @@ pub fn load_engine(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engi
         }
         Err(e) => return Err(e.into()),
     };
-    let (store, countries, _) = bamboo_data::votes::load_store(&dir, &cli.votes)?;
+    let (store, countries, _, _) =
+        bamboo_data::cache::load_store(&dir, &cli.votes, &crate::common::cache_dir(cli))?;
     Ok(engine.with_data(&dir, Arc::new(store), &countries)?)
 }
 

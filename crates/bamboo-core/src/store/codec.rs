@@ -90,6 +90,10 @@ impl<'a> Reader<'a> {
     pub fn done(&self) -> bool {
         self.pos == self.buf.len()
     }
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
     }
