@@ -110,13 +110,7 @@ impl Loaded {
 
     /// One line that says where the numbers came from.
     pub fn provenance(&self) -> String {
-        let (lo, hi) = self.store.year_span().unwrap_or((0, 0));
-        format!(
-            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{}) read from {}",
-            self.store.roll_calls().len(),
-            if self.report.files.len() > 5 { ", plus imported files" } else { "" },
-            self.dir.unga().display()
-        )
+        bamboo_data::votes::provenance(&self.store, &self.report)
     }
 }
 

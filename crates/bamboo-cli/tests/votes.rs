@@ -331,3 +331,33 @@ fn dyads_agree_with_independent_numpy_implementation() {
     );
     assert!(String::from_utf8_lossy(&cmp.stdout).starts_with("819308 rows compared"));
 }
+
+/// The source line is derived from what was loaded: every file that defined roll calls,
+/// its years and roll calls, summing to the total; and no local path, so a chart drawn here
+/// and sent elsewhere does not carry the folder it was drawn in.
+#[test]
+fn the_source_line_says_what_was_loaded_and_no_local_path() {
+    let v = json(&["balance", "VNM", "--from", "2020", "--format", "json"]);
+    let source = v["source"].as_str().unwrap().to_string();
+    let total: usize = source.split(' ').nth(1).unwrap().parse().unwrap();
+    let parts: usize = source
+        .split("; ")
+        .map(|p| {
+            let n = p.rsplit(", ").next().unwrap();
+            n.trim_end_matches(" roll calls)").parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(parts, total, "{source}");
+    for f in [
+        "un_roll_calls.csv.gz (unvotes",
+        "voeten_roll_calls_2022_2024.csv (Voeten",
+    ] {
+        assert!(source.contains(f), "{source}");
+    }
+    let dir = data_dir().canonicalize().unwrap();
+    let svg = ok(bamboo(&["chart", "balance", "VNM"]));
+    for path in [dir.display().to_string(), data_dir().display().to_string()] {
+        assert!(!source.contains(&path), "{source}");
+        assert!(!svg.contains(&path), "the chart names {path}");
+    }
+}

@@ -176,6 +176,56 @@ pub fn unga_files(dir: &DataDir) -> Result<Vec<PathBuf>, DataError> {
     Ok(files)
 }
 
+/// One line saying where the vote data came from, derived from what was loaded (never
+/// written by hand): every file that defined roll calls, with its format, its roll calls
+/// and their years, and how many files were read in all. File names only, no folders, so
+/// a chart or a JSON answer carries no local path.
+pub fn provenance(store: &VoteStore, report: &LoadReport) -> String {
+    let (lo, hi) = store.year_span().unwrap_or((0, 0));
+    let mut per: Vec<(usize, i32, i32)> = vec![(0, i32::MAX, i32::MIN); store.sources().len()];
+    for rc in store.roll_calls() {
+        if let Some(e) = per.get_mut(rc.source as usize) {
+            let y = rc.date.year();
+            *e = (e.0 + 1, e.1.min(y), e.2.max(y));
+        }
+    }
+    let label = |f: Format| match f {
+        Format::UnvotesRollCalls => "unvotes",
+        Format::VoetenRollCalls => "Voeten",
+        Format::Undl => "UN Digital Library export",
+        Format::Resolution => "one-resolution table",
+        Format::UnvotesIssues | Format::UnvotesVotes | Format::VoetenVotes => "votes",
+    };
+    let parts: Vec<String> = per
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.0 > 0)
+        .map(|(i, &(n, a, b))| {
+            let src = &store.sources()[i];
+            let name = Path::new(src)
+                .file_name()
+                .map_or_else(|| src.clone(), |n| n.to_string_lossy().into_owned());
+            let format = report
+                .files
+                .iter()
+                .find(|f| f.path.display().to_string() == *src)
+                .map_or("votes", |f| label(f.format));
+            let years = if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            };
+            format!("{years} {name} ({format}, {n} roll calls)")
+        })
+        .collect();
+    format!(
+        "source: {} UNGA roll calls {lo}-{hi} from {} files: {}",
+        store.roll_calls().len(),
+        report.files.len(),
+        parts.join("; ")
+    )
+}
+
 /// Loads the country table and every vote table of a data folder, plus `extra` vote files.
 pub fn load_store(
     dir: &DataDir,

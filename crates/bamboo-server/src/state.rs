@@ -31,12 +31,7 @@ impl VoteData {
     pub fn load(dir: &DataDir, extra: &[PathBuf]) -> Result<VoteData, DataError> {
         let (store, countries, report, _) =
             bamboo_data::cache::load_store(dir, extra, &bamboo_data::cache::CacheDir::from_env())?;
-        let (lo, hi) = store.year_span().unwrap_or((0, 0));
-        let provenance = format!(
-            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{})",
-            store.roll_calls().len(),
-            if report.files.len() > 5 { ", plus imported files" } else { "" },
-        );
+        let provenance = bamboo_data::votes::provenance(&store, &report);
         Ok(VoteData {
             store: Arc::new(store),
             countries,
