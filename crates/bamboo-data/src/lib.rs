@@ -18,6 +18,7 @@ pub mod ledger_db;
 pub mod locate;
 pub mod record;
 pub mod shipped;
+pub mod simulation;
 pub mod source;
 pub mod text;
 pub mod toml_input;

@@ -20,7 +20,9 @@ use bamboo_core::doctrine::CompiledDoctrine;
 use bamboo_core::Iso3;
 
 pub use run::{run_once, Agent, RunResult};
-pub use shard::{merge, shard_range, simulate_shard, MergeError, Partial, ShardError};
+pub use shard::{
+    merge, merge_labelled, shard_range, simulate_shard, MergeError, Partial, ShardError,
+};
 pub use summary::{Sketch, UnitHist};
 pub use world::{World, WorldError, WorldInput};
 

@@ -174,8 +174,9 @@ pub enum MergeError {
     Shard { k: u32, n: u32 },
     #[error("no partial report to merge")]
     Empty,
-    #[error("part {part}: {problem}")]
-    Part { part: usize, problem: String },
+    /// A part that does not fit the others; `part` is its label (a file name, or `part N`).
+    #[error("{part}: {problem}")]
+    Part { part: String, problem: String },
     #[error("the parts do not cover every run: {problem}")]
     Coverage { problem: String },
 }
@@ -231,11 +232,19 @@ pub enum ShardError {
 /// Merges the partials of every slice of one simulation into its report: the same report,
 /// to the byte, as the simulation run in one process. The parts may come in any order;
 /// they must share format, version, inputs, parameters and frame, and their runs must
-/// cover `0..runs` exactly once. `part` numbers in errors are positions in `parts` (from 1).
+/// cover `0..runs` exactly once. Errors name a part as `part N` (from 1).
 pub fn merge(parts: &[Partial]) -> Result<SimReport, MergeError> {
+    merge_labelled(parts, &|i| format!("part {}", i + 1))
+}
+
+/// [`merge`], with errors naming part `i` as `label(i)` (its file, say).
+pub fn merge_labelled(
+    parts: &[Partial],
+    label: &dyn Fn(usize) -> String,
+) -> Result<SimReport, MergeError> {
     let first = parts.first().ok_or(MergeError::Empty)?;
     let bad = |i: usize, problem: String| MergeError::Part {
-        part: i + 1,
+        part: label(i),
         problem,
     };
     for (i, p) in parts.iter().enumerate() {
@@ -252,7 +261,8 @@ pub fn merge(parts: &[Partial]) -> Result<SimReport, MergeError> {
             bad(
                 i,
                 format!(
-                    "{what} is {a} but part 1's is {b}; merge only the parts of one simulation"
+                    "{what} is {a} but {}'s is {b}; merge only the parts of one simulation",
+                    label(0)
                 ),
             )
         };
@@ -309,8 +319,8 @@ pub fn merge(parts: &[Partial]) -> Result<SimReport, MergeError> {
         if *a < next {
             return Err(MergeError::Coverage {
                 problem: format!(
-                    "part {} (runs {a}..{b}) overlaps runs before {next} of another part; is a shard there twice?",
-                    i + 1
+                    "{} (runs {a}..{b}) overlaps runs before {next} of another part; is a shard there twice?",
+                    label(*i)
                 ),
             });
         }

@@ -243,10 +243,9 @@ impl<'de> Deserialize<'de> for UnitHist {
         let mut h = UnitHist::default();
         let mut total = 0u64;
         for (i, b) in sparse.bins {
-            let slot = h
-                .bins
-                .get_mut(i as usize)
-                .ok_or_else(|| D::Error::custom(format!("histogram bin {i} is beyond {UNIT_BINS}")))?;
+            let slot = h.bins.get_mut(i as usize).ok_or_else(|| {
+                D::Error::custom(format!("histogram bin {i} is beyond {UNIT_BINS}"))
+            })?;
             *slot = slot.saturating_add(b);
             total += u64::from(b);
         }

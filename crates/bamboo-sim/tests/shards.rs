@@ -19,13 +19,22 @@ fn world() -> World {
 
 fn compiled() -> Vec<(String, CompiledDoctrine)> {
     [
-        ("vietnam", include_str!("../../../data/doctrines/vietnam.toml")),
-        ("align-usa", include_str!("../../../data/doctrines/align-usa.toml")),
+        (
+            "vietnam",
+            include_str!("../../../data/doctrines/vietnam.toml"),
+        ),
+        (
+            "align-usa",
+            include_str!("../../../data/doctrines/align-usa.toml"),
+        ),
         (
             "bandwagon-china",
             include_str!("../../../data/doctrines/bandwagon-china.toml"),
         ),
-        ("neutral", include_str!("../../../data/doctrines/neutral.toml")),
+        (
+            "neutral",
+            include_str!("../../../data/doctrines/neutral.toml"),
+        ),
     ]
     .iter()
     .map(|(n, s)| (n.to_string(), doctrine(s)))
@@ -86,15 +95,30 @@ fn parts_that_do_not_belong_together_are_refused() {
     let ps = parts(&w, &d, &cfg, 4);
     // A missing shard.
     let e = merge(&[ps[0].clone(), ps[1].clone(), ps[3].clone()]).unwrap_err();
-    assert_eq!(e.to_string(), "the parts do not cover every run: runs 10..15 are in no part");
+    assert_eq!(
+        e.to_string(),
+        "the parts do not cover every run: runs 10..15 are in no part"
+    );
     // A shard twice.
-    let e = merge(&[ps[0].clone(), ps[1].clone(), ps[1].clone(), ps[2].clone(), ps[3].clone()])
-        .unwrap_err();
+    let e = merge(&[
+        ps[0].clone(),
+        ps[1].clone(),
+        ps[1].clone(),
+        ps[2].clone(),
+        ps[3].clone(),
+    ])
+    .unwrap_err();
     assert!(matches!(e, MergeError::Coverage { .. }), "{e}");
     assert!(e.to_string().contains("twice"), "{e}");
     // Another seed.
     let other = parts(&w, &d, &SimConfig { seed: 4, ..cfg }, 4);
-    let e = merge(&[ps[0].clone(), ps[1].clone(), other[2].clone(), ps[3].clone()]).unwrap_err();
+    let e = merge(&[
+        ps[0].clone(),
+        ps[1].clone(),
+        other[2].clone(),
+        ps[3].clone(),
+    ])
+    .unwrap_err();
     assert_eq!(
         e.to_string(),
         "part 3: runs/years/seed is 20/4/4 but part 1's is 20/4/3; merge only the parts of one simulation"
@@ -103,14 +127,26 @@ fn parts_that_do_not_belong_together_are_refused() {
     let mut x = ps[2].clone();
     x.inputs = "other".into();
     let e = merge(&[ps[0].clone(), ps[1].clone(), x, ps[3].clone()]).unwrap_err();
-    assert!(e.to_string().starts_with("part 3: the inputs' fingerprint is other"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("part 3: the inputs' fingerprint is other"),
+        "{e}"
+    );
     // Damaged accumulators.
     let mut x = ps[0].clone();
     x.accumulators.pop();
     let e = merge(&[x, ps[1].clone(), ps[2].clone(), ps[3].clone()]).unwrap_err();
-    assert!(e.to_string().starts_with("part 1: its accumulators do not fit"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("part 1: its accumulators do not fit"),
+        "{e}"
+    );
     assert_eq!(merge(&[]).unwrap_err(), MergeError::Empty);
     // A bad K/N.
     let e = simulate_shard(&w, &d, &cfg, (5, 4), "t", &|_| {}, &|| false).unwrap_err();
-    assert!(e.to_string().starts_with("--shard 5/4: K must be from 1 to N"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("--shard 5/4: K must be from 1 to N"),
+        "{e}"
+    );
 }
