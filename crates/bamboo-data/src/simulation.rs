@@ -74,7 +74,7 @@ pub struct SimInputs {
     pub set: Vec<(String, f64)>,
 }
 
-fn is_path(spec: &str) -> bool {
+pub fn is_path(spec: &str) -> bool {
     spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\')
 }
 

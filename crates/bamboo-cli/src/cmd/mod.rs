@@ -15,3 +15,4 @@ pub mod plan;
 pub mod predict;
 pub mod serve;
 pub mod simulate;
+pub mod sweep;
