@@ -108,8 +108,9 @@ pub struct SpanArgs {
     /// Time slices: `year`, `window N` (trailing N-year windows) or `total`.
     #[arg(long, num_args = 1..=2, default_values = ["year"], value_name = "year|window N|total")]
     pub by: Vec<String>,
-    /// The alignment measure: agreement (the spec's default), s, kappa, pi or coincidence.
-    /// Tables show it; CSV and JSON from `align` carry every measure.
+    /// The alignment measure: agreement (the spec's default), s, kappa, pi, coincidence, or
+    /// ideal (1 - ideal-point distance / range, from `bamboo ideal`). Tables show it; CSV
+    /// and JSON from `align` carry every vote-based measure, or with `ideal` its columns.
     #[arg(long, default_value = "agreement")]
     pub metric: String,
     #[arg(long, value_enum, default_value_t)]

@@ -45,6 +45,8 @@ pub enum Command {
     Balance(cmd::balance::Args),
     /// Every pair of states in every year: n, agreement, S, kappa, pi.
     Dyads(cmd::dyads::Args),
+    /// Every state's ideal point in every session, with bootstrap standard errors.
+    Ideal(cmd::ideal::Args),
     /// Draw a chart as SVG.
     #[command(subcommand)]
     Chart(cmd::chart::Chart),
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Some(Command::Align(a)) => cmd::align::run(&cli, a),
         Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
         Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
+        Some(Command::Ideal(a)) => cmd::ideal::run(&cli, a),
         Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
         Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
         Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),

@@ -169,6 +169,10 @@ pub fn balance_series(
     spec: SeriesSpec,
     metric: Metric,
 ) -> Result<Vec<BalanceRow>, SeriesError> {
+    debug_assert!(
+        metric.from_votes(),
+        "ideal-point balance is read from a fit: crate::ideal::ideal_balance_series"
+    );
     Ok(series(store, subject, poles, spec)?
         .into_iter()
         .map(|r| BalanceRow {

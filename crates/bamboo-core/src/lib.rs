@@ -15,6 +15,7 @@ pub mod engine;
 pub mod fit;
 pub mod flows;
 pub mod forecast;
+pub mod ideal;
 pub mod ledger;
 pub mod metrics;
 pub mod plan;

@@ -180,15 +180,19 @@ pub enum Metric {
     Kappa,
     Pi,
     Coincidence,
+    /// Ideal-point alignment (`crate::ideal::measure`): not a function of the joint table,
+    /// so [`Metric::of`] gives `None` for it and callers read it from a fit.
+    Ideal,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 6] = [
         Metric::Agreement,
         Metric::S,
         Metric::Kappa,
         Metric::Pi,
         Metric::Coincidence,
+        Metric::Ideal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -198,6 +202,7 @@ impl Metric {
             Metric::Kappa => "kappa",
             Metric::Pi => "pi",
             Metric::Coincidence => "coincidence",
+            Metric::Ideal => "ideal",
         }
     }
 
@@ -205,7 +210,8 @@ impl Metric {
         Metric::ALL.into_iter().find(|m| m.name() == s)
     }
 
-    /// Reads this measure from a set of measures.
+    /// Reads this measure from a set of measures (`None` for [`Metric::Ideal`], which
+    /// the joint table does not hold).
     pub fn of(self, m: &Measures) -> Option<f64> {
         match self {
             Metric::Agreement => m.agreement,
@@ -213,7 +219,13 @@ impl Metric {
             Metric::Kappa => m.kappa,
             Metric::Pi => m.pi,
             Metric::Coincidence => m.coincidence,
+            Metric::Ideal => None,
         }
+    }
+
+    /// Whether the measure is read from the pair's votes (all but [`Metric::Ideal`]).
+    pub fn from_votes(self) -> bool {
+        self != Metric::Ideal
     }
 
     /// The definition, as printed beside reports so every number can be traced.
@@ -224,6 +236,7 @@ impl Metric {
             Metric::Kappa => "κ = 1 - D_o/D_e with δ_ab = (|a-b|/2)^2 (Cohen's weighted kappa, r=2)",
             Metric::Pi => "π = (p_o - p_e)/(1 - p_e), p_e = Σ((p_a. + p_.a)/2)^2 (Scott's pi)",
             Metric::Coincidence => "coincidence = identical/(identical + opposite) over roll calls where both voted yes or no",
+            Metric::Ideal => "ideal = 1 - |x_a - x_b|/R, x = the states' ideal points (bamboo ideal) in the session that opened that year, R = the range of all ideal points in the fit; a span averages |x_a - x_b| over the sessions where both have a point",
         }
     }
 }

@@ -753,6 +753,7 @@ pub fn plan_needs(
             needed,
             n,
             needs_lean,
+            check_lean: keep_lean && lean_known,
             eval_lean: &|sched: &Schedule| {
                 if lean_known {
                     excess(&proj.path(sched, moves))
@@ -933,6 +934,9 @@ struct Search<'a> {
     needed: [f64; MAX_POLES],
     n: usize,
     needs_lean: bool,
+    /// Whether the lean is a constraint at all: moves toward a displeased pole can push it
+    /// over the bound even when it starts within.
+    check_lean: bool,
     /// The peak excess of the lean over the bound for a schedule.
     eval_lean: &'a dyn Fn(&Schedule) -> f64,
     best: Vec<Found>,
@@ -1032,7 +1036,7 @@ impl Search<'_> {
             n_moves += k;
         }
         let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
-        let ex = if self.needs_lean {
+        let ex = if self.check_lean {
             (self.eval_lean)(&self.schedule)
         } else {
             0.0
@@ -1156,4 +1160,183 @@ pub fn first_offset(d: &CompiledDoctrine, p: &Plan) -> Option<(Iso3, &'static st
     let st = a.steps.first()?;
     let mv = d.doctrine.trunk.moves.iter().find(|m| m.id == st.move_id)?;
     Some((st.toward, category_of_move(mv), st.month))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{validate_case, CaseInput, PositionsInput};
+    use crate::doctrine::{validate_doctrine, DoctrineInput};
+    use crate::engine::decide;
+
+    fn doctrine(moves: &str, roots: &str) -> CompiledDoctrine {
+        let text = format!(
+            r#"{{
+              "doctrine": {{"name": "t", "subject": "VNM", "poles": ["USA", "CHN"]}},
+              "root": [{roots}],
+              "trunk": {{
+                "planning": {{"horizon_months": 12, "displeasure": 0.2, "max_moves": 4, "settle_months": 3}},
+                "move": [{moves}]
+              }},
+              "branches": {{"interests": {{"autonomy": 1.0}},
+                           "relations": {{"USA": 0.5, "CHN": 0.5}}}}
+            }}"#
+        );
+        let input: DoctrineInput = serde_json::from_str(&text).unwrap();
+        CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    const MOVES: &str = r#"
+        {"id": "call", "what": "call {toward}", "pillars": ["state"], "cost": 1, "lead_months": 1, "every_months": 3, "relation": 0.06},
+        {"id": "summit", "what": "summit with {toward}", "kind": "visit", "pillars": ["state", "party"], "cost": 3, "lead_months": 2, "every_months": 12, "relation": 0.25, "visits": 1},
+        {"id": "pact", "what": "pact with {toward}", "kind": "alliance", "pillars": ["state"], "cost": 0.5, "lead_months": 1, "every_months": 12, "relation": 1.0}
+    "#;
+
+    fn vote(yes: &[&str], no: &[&str]) -> crate::case::Case {
+        let l = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect());
+        validate_case(&CaseInput {
+            id: "v".into(),
+            date: "2020-05-10".into(),
+            subject: "VNM".into(),
+            kind: "un_vote".into(),
+            title: "t".into(),
+            sources: vec!["s".into()],
+            positions: Some(PositionsInput {
+                yes: l(yes),
+                no: l(no),
+                ..Default::default()
+            }),
+            ..CaseInput::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn months_start_on_the_first() {
+        let d = Date::parse("2023-09-10").unwrap();
+        assert_eq!(month_start(d, 0).to_string(), "2023-09-01");
+        assert_eq!(month_start(d, 4).to_string(), "2024-01-01");
+        assert_eq!(month_start(d, 15).to_string(), "2024-12-01");
+    }
+
+    /// USA wanted yes, the choice is no (opposite: the full 0.2 to restore; CHN wanted no).
+    /// Hand-worked: four calls cost 4 but the spacing of three months allows months 1, 4, 7,
+    /// 10 (0.24); a summit costs 3 for 0.25: the summit is cheapest. The pact would cost 0.5
+    /// but an alliance is forbidden by the root, so it is ruled out toward both poles.
+    #[test]
+    fn the_cheapest_agenda_that_restores_the_relation_and_roots_rule_out_moves() {
+        let root = r#"{"id": "no-alliance", "principle": "p", "forbid": [{"kind": ["alliance"], "option": ["join"]}]}"#;
+        let d = doctrine(MOVES, root);
+        let case = vote(&["USA"], &["CHN"]);
+        let s = Situation::new(&d, &case);
+        let cx = Context::neutral(&d);
+        let mut dec = decide(&d, &s, &cx);
+        dec.choice = 1; // no
+        let p = plan(&d, &s, &cx, &dec, &Ledger::default(), case.date, None);
+        assert_eq!(p.displeased.len(), 1);
+        assert_eq!(p.displeased[0].pole.as_str(), "USA");
+        assert_eq!(p.displeased[0].needed, 0.2);
+        let best = p.best().unwrap();
+        assert_eq!(best.steps.len(), 1);
+        assert_eq!(best.steps[0].move_id, "summit");
+        assert_eq!(best.steps[0].month, 2);
+        assert_eq!(best.steps[0].pillars, vec![Pillar::State, Pillar::Party]);
+        assert_eq!(best.cost, 3.0);
+        assert!(p.why_not.is_none());
+        assert_eq!(p.ruled_out.len(), 2, "{:?}", p.ruled_out);
+        assert!(p
+            .ruled_out
+            .iter()
+            .all(|r| r.move_id == "pact" && r.roots == ["no-alliance"]));
+        // The alternatives are not supersets of the best one.
+        for a in &p.agendas[1..] {
+            assert!(!a.steps.iter().any(|s| s.move_id == "summit"), "{a:?}");
+        }
+        // Abstaining is one step from yes and from no: half as much to restore, with each.
+        dec.choice = 2;
+        let p = plan(&d, &s, &cx, &dec, &Ledger::default(), case.date, None);
+        assert_eq!(p.displeased.len(), 2);
+        assert!(p.displeased.iter().all(|r| r.needed == 0.1));
+        assert_eq!(
+            p.best().unwrap().cost,
+            4.0,
+            "two calls toward each, months 1 and 4"
+        );
+    }
+
+    /// Nothing to restore and no lean: no agenda, and no reason needed.
+    #[test]
+    fn a_choice_that_displeases_no_pole_needs_no_plan() {
+        let d = doctrine(MOVES, "");
+        let case = vote(&["USA", "CHN"], &[]);
+        let s = Situation::new(&d, &case);
+        let cx = Context::neutral(&d);
+        let dec = decide(&d, &s, &cx);
+        let p = plan(&d, &s, &cx, &dec, &Ledger::default(), case.date, None);
+        assert!(p.agendas.is_empty() && p.why_not.is_none() && p.displeased.is_empty());
+    }
+
+    /// A need beyond what the catalogue can do within the horizon: the plan says why, and
+    /// shows the agenda that comes closest.
+    #[test]
+    fn an_impossible_need_is_explained() {
+        let d = doctrine(
+            r#"{"id": "call", "what": "call {toward}", "pillars": ["state"], "cost": 1, "lead_months": 1, "every_months": 6, "relation": 0.01}"#,
+            "",
+        );
+        let case = vote(&["USA"], &["CHN"]);
+        let s = Situation::new(&d, &case);
+        let cx = Context::neutral(&d);
+        let mut dec = decide(&d, &s, &cx);
+        dec.choice = 1;
+        let p = plan(&d, &s, &cx, &dec, &Ledger::default(), case.date, None);
+        assert!(
+            p.why_not
+                .as_deref()
+                .unwrap()
+                .contains("restores every displeased pole"),
+            "{p:?}"
+        );
+        assert_eq!(
+            p.best().unwrap().steps.len(),
+            2,
+            "months 1 and 7: all the horizon allows"
+        );
+    }
+
+    #[test]
+    fn bad_moves_are_refused_with_their_field() {
+        let bad = [
+            (
+                r#"{"id": "x", "what": "w", "pillars": ["army"], "cost": 1}"#,
+                "trunk.move[0].pillars",
+            ),
+            (
+                r#"{"id": "x", "what": "w", "pillars": ["state"], "cost": -1}"#,
+                "trunk.move[0].cost",
+            ),
+            (
+                r#"{"id": "x", "what": "w", "pillars": ["state"], "cost": 1, "toward": ["FRA"]}"#,
+                "trunk.move[0].toward",
+            ),
+            (
+                r#"{"id": "x", "what": "w", "pillars": ["state"], "cost": 1, "kind": "incident"}"#,
+                "trunk.move[0].kind",
+            ),
+            (
+                r#"{"id": "x", "what": "w", "pillars": ["state"], "cost": 1, "arms": 2}"#,
+                "trunk.move[0].arms",
+            ),
+        ];
+        for (m, field) in bad {
+            let text = format!(
+                r#"{{"doctrine": {{"name": "t", "subject": "VNM", "poles": ["USA", "CHN"]}},
+                  "trunk": {{"move": [{m}]}},
+                  "branches": {{"interests": {{"a": 1.0}}, "relations": {{"USA": 0.5, "CHN": 0.5}}}}}}"#
+            );
+            let input: DoctrineInput = serde_json::from_str(&text).unwrap();
+            let e = validate_doctrine(&input).unwrap_err();
+            assert_eq!(e.field, field, "{m}: {e}");
+        }
+    }
 }

@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
+pub mod codec;
+
 use crate::country::Iso3;
 use crate::date::Date;
 use crate::metrics::JointTable;
@@ -346,32 +348,13 @@ impl VoteStoreBuilder {
         for i in 0..sorted_rcs.len() {
             offsets[i + 1] += offsets[i];
         }
-        let mut years: Vec<(i32, u32, u32)> = Vec::new();
-        for (i, rc) in sorted_rcs.iter().enumerate() {
-            let y = rc.date.year();
-            match years.last_mut() {
-                Some((ly, _, end)) if *ly == y => *end = i as u32 + 1,
-                _ => years.push((y, i as u32, i as u32 + 1)),
-            }
-        }
-        // Every (roll call, country) cell as one byte (0 = no vote, else the vote's code),
-        // so a lookup is one index instead of a binary search: about 1.3 MB for 1946-2021.
-        let width = sorted_countries.len();
-        let mut dense = vec![0u8; sorted_rcs.len() * width];
-        for i in 0..sorted_rcs.len() {
-            for c in &casts[offsets[i] as usize..offsets[i + 1] as usize] {
-                dense[i * width + c.country as usize] = c.vote.code();
-            }
-        }
-        Ok(VoteStore {
+        Ok(VoteStore::assemble(
             sources,
-            countries: sorted_countries,
-            roll_calls: sorted_rcs,
+            sorted_countries,
+            sorted_rcs,
             offsets,
             casts,
-            dense,
-            years,
-        })
+        ))
     }
 }
 
@@ -391,6 +374,44 @@ pub struct VoteStore {
 }
 
 impl VoteStore {
+    /// A store from its facts, already sorted and grouped (countries by code, roll calls by
+    /// date and id, each roll call's votes by country, `offsets` delimiting them): builds the
+    /// year index and the dense lookup table.
+    fn assemble(
+        sources: Vec<String>,
+        countries: Vec<Iso3>,
+        roll_calls: Vec<RollCall>,
+        offsets: Vec<u32>,
+        casts: Vec<Cast>,
+    ) -> VoteStore {
+        let mut years: Vec<(i32, u32, u32)> = Vec::new();
+        for (i, rc) in roll_calls.iter().enumerate() {
+            let y = rc.date.year();
+            match years.last_mut() {
+                Some((ly, _, end)) if *ly == y => *end = i as u32 + 1,
+                _ => years.push((y, i as u32, i as u32 + 1)),
+            }
+        }
+        // Every (roll call, country) cell as one byte (0 = no vote, else the vote's code),
+        // so a lookup is one index instead of a binary search: about 1.3 MB for 1946-2024.
+        let width = countries.len();
+        let mut dense = vec![0u8; roll_calls.len() * width];
+        for i in 0..roll_calls.len() {
+            for c in &casts[offsets[i] as usize..offsets[i + 1] as usize] {
+                dense[i * width + c.country as usize] = c.vote.code();
+            }
+        }
+        VoteStore {
+            sources,
+            countries,
+            roll_calls,
+            offsets,
+            casts,
+            dense,
+            years,
+        }
+    }
+
     /// The sources the store was built from, in the order they were added.
     pub fn sources(&self) -> &[String] {
         &self.sources

@@ -7,6 +7,7 @@
 
 pub mod advisor;
 pub mod arms;
+pub mod bsv;
 pub mod case;
 pub mod countries;
 pub mod csv;
@@ -14,6 +15,7 @@ pub mod design;
 pub mod doctrine;
 pub mod error;
 pub mod fitting;
+pub mod ideal;
 pub mod ledger;
 pub mod ledger_db;
 pub mod locate;

@@ -57,7 +57,10 @@ pub fn balance_chart_svg(
         Metric::Agreement => "Agreement (1 = voted alike)".to_string(),
         m => m.name().to_string(),
     });
-    if matches!(metric, Metric::Agreement | Metric::Coincidence) {
+    if matches!(
+        metric,
+        Metric::Agreement | Metric::Coincidence | Metric::Ideal
+    ) {
         chart = chart.y_range(0.0, 1.0);
     }
     for (k, p) in poles.iter().enumerate() {

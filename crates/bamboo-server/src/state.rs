@@ -204,6 +204,7 @@ struct Inner {
     token: Token,
     limits: Limits,
     db_path: PathBuf,
+    ideal: crate::api::ideal::IdealCache,
 }
 
 /// The state every handler receives; cheap to clone.
@@ -226,6 +227,7 @@ impl AppState {
             token,
             limits,
             db_path,
+            ideal: Default::default(),
         }))
     }
 
@@ -251,6 +253,11 @@ impl AppState {
 
     pub fn db_path(&self) -> &Path {
         &self.0.db_path
+    }
+
+    /// The ideal-point fit, computed on first use.
+    pub fn ideal(&self) -> &crate::api::ideal::IdealCache {
+        &self.0.ideal
     }
 }
 

@@ -46,6 +46,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let (subject, others) = (list[0], &list[1..]);
     let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
+    if metric == Metric::Ideal {
+        return crate::cmd::ideal::align(cli, &data, subject, others, spec, args.span.format);
+    }
     let rows = series(&data.store, subject, others, spec)?;
     write_to(None, |w| {
         match args.span.format {

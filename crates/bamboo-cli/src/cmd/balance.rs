@@ -33,6 +33,11 @@ pub struct Computed {
     pub rows: Vec<BalanceRow>,
     pub by: By,
     pub metric: Metric,
+    /// The definition of the alignment, and of `n`.
+    pub definition: String,
+    pub n_means: &'static str,
+    /// The fit's line, with `--metric ideal`.
+    pub fit_line: Option<String>,
 }
 
 /// Computes the rows for a command line's arguments (shared with `chart balance`).
@@ -48,7 +53,22 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
         bail!("--poles: {subject} is the subject itself; list the other powers");
     }
     let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
-    let rows = balance_series(&data.store, subject, &poles, spec, metric)?;
+    let (rows, definition, n_means, fit_line) = if metric == Metric::Ideal {
+        let f = crate::cmd::ideal::fit(cli, &data, 0, 1)?;
+        (
+            bamboo_core::ideal::ideal_balance_series(&f, subject, &poles, spec)?,
+            bamboo_core::ideal::measure::definition(f.range()),
+            "sessions in which both have an ideal point",
+            Some(crate::cmd::ideal::fit_line(&f)),
+        )
+    } else {
+        (
+            balance_series(&data.store, subject, &poles, spec, metric)?,
+            metric.definition().to_string(),
+            "roll calls both voted on",
+            None,
+        )
+    };
     Ok(Computed {
         data,
         subject,
@@ -56,6 +76,9 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
         rows,
         by,
         metric,
+        definition,
+        n_means,
+        fit_line,
     })
 }
 
@@ -67,6 +90,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         rows,
         by,
         metric,
+        definition,
+        n_means,
+        fit_line,
     } = compute(cli, args)?;
     write_to(None, |w| {
         match args.span.format {
@@ -90,13 +116,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 w.write_all(s.as_bytes())?;
             }
             Format::Json => {
-                let v = json!({
+                let mut v = json!({
                     "subject": subject,
                     "poles": poles,
                     "metric": metric.name(),
                     "by": by,
                     "definitions": {
-                        "alignment": metric.definition(),
+                        "alignment": definition,
                         "lean": "max alignment - min alignment over the poles (0 = equidistant); undefined unless every pole is defined",
                         "balance": "1 - lean",
                         "toward": "the pole with the largest alignment",
@@ -108,6 +134,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                         "lean": r.reading.lean, "balance": r.reading.balance, "toward": r.reading.toward,
                     })).collect::<Vec<_>>(),
                 });
+                if let Some(l) = &fit_line {
+                    v["definitions"]["n"] = json!(n_means);
+                    v["fit"] = json!(l);
+                }
                 serde_json::to_writer_pretty(&mut *w, &v)?;
                 writeln!(w)?;
             }
@@ -145,12 +175,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     })
                     .collect();
                 w.write_all(table(&headers, &body).as_bytes())?;
-                writeln!(
-                    w,
-                    "\nalignment: {}; (n) = roll calls both voted on",
-                    metric.definition()
-                )?;
+                writeln!(w, "\nalignment: {definition}; (n) = {n_means}")?;
                 writeln!(w, "lean = max - min alignment over the poles (0 = equidistant); balance = 1 - lean; toward = the closest pole")?;
+                if let Some(l) = &fit_line {
+                    writeln!(w, "{l}")?;
+                }
                 writeln!(w, "{}", data.provenance())?;
             }
         }

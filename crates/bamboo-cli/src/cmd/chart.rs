@@ -45,6 +45,7 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
         rows,
         by,
         metric,
+        ..
     } = balance::compute(cli, args)?;
     let svg = bamboo_server::charts::balance_chart_svg(
         &data.countries,

@@ -27,6 +27,10 @@ pub struct Args {
     /// One year only (the same as --from Y --to Y).
     #[arg(long, conflicts_with_all = ["from", "to"])]
     pub year: Option<i32>,
+    /// `ideal`: every pair's ideal-point distance and alignment per session instead
+    /// (`year,session,a,b,x_a,x_b,distance,ideal`). Without it, every vote-based measure.
+    #[arg(long, value_name = "ideal")]
+    pub metric: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     /// Write to this file (atomically) instead of stdout.
@@ -105,12 +109,29 @@ fn table_rows(dyads: &[Dyad], codes: &[Iso3]) -> String {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let ideal = match args.metric.as_deref() {
+        None => false,
+        Some("ideal") => true,
+        Some(m) => anyhow::bail!(
+            "--metric `{m}` is not allowed for dyads: use `ideal` for ideal-point distance; without --metric, dyads prints every vote-based measure"
+        ),
+    };
     let data = Loaded::from_cli(cli)?;
     let (from, to) = match args.year {
         Some(y) => (Some(y), Some(y)),
         None => (args.from, args.to),
     };
     let spec = span(&data.store, from, to, bamboo_core::alignment::By::Year)?;
+    if ideal {
+        return crate::cmd::ideal::dyads(
+            cli,
+            &data,
+            spec.from,
+            spec.to,
+            args.format,
+            args.output.as_deref(),
+        );
+    }
     let t = std::time::Instant::now();
     let years = dyads_by_year(&data.store, spec.from, spec.to);
     let codes = data.store.countries();

@@ -9,6 +9,7 @@ pub mod chart;
 pub mod doctrine;
 pub mod dyads;
 pub mod fit;
+pub mod ideal;
 pub mod ledger;
 pub mod overview;
 pub mod plan;

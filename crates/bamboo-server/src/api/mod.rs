@@ -2,6 +2,7 @@
 //! compare it with the OpenAPI document in both directions.
 
 pub mod engine;
+pub mod ideal;
 pub mod ledger;
 pub mod votes;
 
@@ -53,6 +54,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/balance/{iso3}", get(votes::balance))
         .add("GET", "/api/dyads", get(votes::dyads))
         .add("GET", "/api/record/{iso3}", get(votes::record))
+        .add("GET", "/api/ideal", get(ideal::ideal))
         .add("GET", "/api/chart/balance/{file}", get(charts::balance))
         .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
         .add("GET", "/api/chart/simulate.svg", get(charts::simulation))

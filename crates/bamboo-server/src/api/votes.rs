@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use bamboo_core::alignment::{balance_series, series, By, SeriesSpec};
 use bamboo_core::dyads::YearBits;
+use bamboo_core::ideal::{ideal_balance_series, ideal_series};
 use bamboo_core::metrics::{measure_definitions, Metric};
 use bamboo_core::Iso3;
 
@@ -108,6 +109,16 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         let by = p.by()?;
         let metric = p.metric()?;
         let (from, to) = p.span(&v.store)?;
+        if metric == Metric::Ideal {
+            let fit = st
+                .ideal()
+                .estimate_blocking(&st, crate::api::ideal::wait(&st))?;
+            let rows = ideal_series(&fit, subject, &others, SeriesSpec { from, to, by })
+                .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+            return Ok(bamboo_data::ideal::align_json(
+                &fit, &v.store, subject, &others, by, &rows,
+            ));
+        }
         let rows = series(&v.store, subject, &others, SeriesSpec { from, to, by })
             .map_err(|e| ApiError::unprocessable(e.to_string()))?;
         Ok(json!({
@@ -138,6 +149,8 @@ pub struct BalanceQuery {
     pub metric: Metric,
     pub by: By,
     pub rows: Vec<bamboo_core::alignment::BalanceRow>,
+    /// With `metric=ideal`: the fit the alignments were read from.
+    pub ideal: Option<std::sync::Arc<bamboo_core::ideal::IdealPoints>>,
 }
 
 /// Reads `poles, from, to, by, metric` and computes the balance series of `iso3`.
@@ -160,20 +173,27 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
     let by = p.by()?;
     let metric = p.metric()?;
     let (from, to) = p.span(&v.store)?;
-    let rows = balance_series(
-        &v.store,
-        subject,
-        &poles,
-        SeriesSpec { from, to, by },
-        metric,
-    )
-    .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let spec = SeriesSpec { from, to, by };
+    let (rows, ideal) = if metric == Metric::Ideal {
+        let fit = st
+            .ideal()
+            .estimate_blocking(st, crate::api::ideal::wait(st))?;
+        let rows = ideal_balance_series(&fit, subject, &poles, spec);
+        (rows, Some(fit))
+    } else {
+        (
+            balance_series(&v.store, subject, &poles, spec, metric),
+            None,
+        )
+    };
+    let rows = rows.map_err(|e| ApiError::unprocessable(e.to_string()))?;
     Ok(BalanceQuery {
         subject,
         poles,
         metric,
         by,
         rows,
+        ideal,
     })
 }
 
@@ -187,7 +207,7 @@ pub async fn balance(
     blocking(move || {
         let q = balance_query(&st, &iso3, &p)?;
         let v = st.votes();
-        Ok(json!({
+        let mut out = json!({
             "subject": q.subject,
             "name": v.countries.short_name(q.subject),
             "poles": q.poles.iter().map(|c| json!({"iso3": c, "name": v.countries.short_name(*c)})).collect::<Vec<_>>(),
@@ -205,7 +225,14 @@ pub async fn balance(
                 "alignments": r.reading.alignments.iter().zip(&r.n).map(|((p, a), (_, n))| json!({"pole": p, "n": n, "alignment": a})).collect::<Vec<_>>(),
                 "lean": r.reading.lean, "balance": r.reading.balance, "toward": r.reading.toward,
             })).collect::<Vec<_>>(),
-        }))
+        });
+        if let Some(fit) = &q.ideal {
+            out["definitions"]["alignment"] =
+                json!(bamboo_core::ideal::measure::definition(fit.range()));
+            out["definitions"]["n"] = json!("sessions in which both have an ideal point");
+            out["fit"] = bamboo_data::ideal::fit_json(fit);
+        }
+        Ok(out)
     })
     .await
     .map(Json)

@@ -1,0 +1,344 @@
+//! `bamboo ideal` and `--metric ideal` as a user runs them, on the real data: the columns
+//! and their definitions, the same bytes for the same seed on any number of threads, the
+//! JSON the server also answers, one-line errors, and ideal-point alignment traced back
+//! to the points it is read from.
+
+mod common;
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use bamboo_core::Iso3;
+use common::*;
+
+fn ideal_with_threads(threads: &str, args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_bamboo"))
+        .arg("--data")
+        .arg(data_dir())
+        .arg("ideal")
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads)
+        .env_remove("BAMBOO_DATA")
+        .output()
+        .unwrap();
+    ok(o)
+}
+
+fn num(s: &str) -> f64 {
+    s.parse()
+        .unwrap_or_else(|_| panic!("`{s}` is not a number"))
+}
+
+#[test]
+fn csv_table_and_json() {
+    let csv = ok(bamboo(&[
+        "ideal",
+        "--state",
+        "VNM,USA",
+        "--from",
+        "2019",
+        "--to",
+        "2021",
+        "--bootstrap",
+        "3",
+        "--format",
+        "csv",
+    ]));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("state,session,year,ideal,se,lo90,hi90,votes")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 6, "{csv}");
+    for r in &rows {
+        let (x, se, lo, hi) = (num(r[3]), num(r[4]), num(r[5]), num(r[6]));
+        assert!(se > 0.0 && lo < x && x < hi, "{r:?}");
+        assert!((hi - lo - 2.0 * 1.644_853_626_951_472_2 * se).abs() < 1e-9);
+        assert_eq!(num(r[2]) as i64, 1945 + num(r[1]) as i64);
+        assert!(num(r[7]) > 50.0, "votes: {r:?}");
+        match r[0] {
+            "USA" => assert!(x > 2.0, "{r:?}"),
+            "VNM" => assert!(x < 0.0, "{r:?}"),
+            other => panic!("{other}"),
+        }
+    }
+    assert_eq!(
+        rows.iter().map(|r| (r[0], r[1])).collect::<Vec<_>>(),
+        [
+            ("USA", "74"),
+            ("USA", "75"),
+            ("USA", "76"),
+            ("VNM", "74"),
+            ("VNM", "75"),
+            ("VNM", "76")
+        ]
+    );
+
+    let table = ok(bamboo(&[
+        "ideal",
+        "--state",
+        "VNM",
+        "--from",
+        "2023",
+        "--bootstrap",
+        "0",
+    ]));
+    assert!(
+        table.contains("Ideal points, sessions that opened in 2023: 1 states, 1 state-sessions"),
+        "{table}"
+    );
+    assert!(table.contains("VNM         78  2023"), "{table}");
+    for col in [
+        "state:",
+        "session:",
+        "year:",
+        "ideal:",
+        "se: empty: no bootstrap",
+        "lo90:",
+        "hi90:",
+        "votes:",
+        "fit: ",
+        "source: ",
+    ] {
+        assert!(table.contains(col), "`{col}` missing:\n{table}");
+    }
+
+    let v: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
+        "ideal",
+        "--state",
+        "CHN",
+        "--bootstrap",
+        "2",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    for col in [
+        "state", "session", "year", "ideal", "se", "lo90", "hi90", "votes",
+    ] {
+        assert!(v["definitions"][col].is_string(), "{col}");
+    }
+    assert!(v["source"].as_str().unwrap().starts_with("source: "));
+    assert_eq!(v["fit"]["bootstrap"], 2);
+    assert_eq!(v["fit"]["converged"], true);
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(
+        rows.first().unwrap()["session"],
+        26,
+        "the PRC sits from the 26th session"
+    );
+    assert_eq!(rows.last().unwrap()["session"], 78);
+}
+
+#[test]
+fn same_seed_same_bytes_on_any_number_of_threads_and_the_servers_json() {
+    let args = [
+        "--state",
+        "IND,BRA",
+        "--from",
+        "2010",
+        "--bootstrap",
+        "3",
+        "--seed",
+        "7",
+        "--format",
+        "json",
+    ];
+    let one = ideal_with_threads("1", &args);
+    let two = ideal_with_threads("2", &args);
+    assert_eq!(one, two);
+    let other = ideal_with_threads(
+        "2",
+        &[
+            "--state",
+            "IND,BRA",
+            "--from",
+            "2010",
+            "--bootstrap",
+            "3",
+            "--seed",
+            "8",
+            "--format",
+            "json",
+        ],
+    );
+    assert_ne!(one, other, "another seed, other standard errors");
+    // The bytes are those of the function `GET /api/ideal` answers with.
+    let dir =
+        bamboo_data::DataDir::locate(Some(&data_dir()), None, std::path::Path::new(".")).unwrap();
+    let (store, _, _) = bamboo_data::votes::load_store(&dir, &[]).unwrap();
+    let fit = bamboo_data::ideal::fit(&store, 3, 7).unwrap();
+    let q = bamboo_data::ideal::Query {
+        from: Some(2010),
+        to: None,
+        states: vec![Iso3::from_static("IND"), Iso3::from_static("BRA")],
+    };
+    let points = bamboo_data::ideal::select(&fit, &q).unwrap();
+    let source = bamboo_data::ideal::source_line(&store, &fit);
+    assert_eq!(
+        one,
+        bamboo_data::ideal::json_text(&fit, &q, &points, &source)
+    );
+}
+
+#[test]
+fn bad_flags_give_one_line() {
+    let e = fails(bamboo(&["ideal", "--bootstrap", "1"]));
+    assert!(
+        e.contains("--bootstrap 1: use 0 (no standard errors) or 2 to 2000"),
+        "{e}"
+    );
+    let e = fails(bamboo(&["ideal", "--from", "2030", "--bootstrap", "0"]));
+    assert!(
+        e.contains("no session opened in or after 2030; the fit's sessions opened in 1946-2023"),
+        "{e}"
+    );
+    assert!(
+        e.contains("the votes of early 2024 belong to the session that opened in 2023"),
+        "{e}"
+    );
+    let e = fails(bamboo(&["ideal", "--from", "2020", "--to", "2010"]));
+    assert!(e.contains("--from 2020 is after --to 2010"), "{e}");
+    let e = fails(bamboo(&["ideal", "--state", "Vietnam"]));
+    assert!(e.contains("did you mean VNM"), "{e}");
+    let e = fails(bamboo(&["ideal", "--state", "ATA", "--bootstrap", "0"]));
+    assert!(e.contains("ATA has no ideal point"), "{e}");
+    let e = fails(bamboo(&["dyads", "--metric", "kappa"]));
+    assert!(
+        e.contains("--metric `kappa` is not allowed for dyads: use `ideal`"),
+        "{e}"
+    );
+    let e = fails(bamboo(&["align", "VNM", "USA", "--metric", "ideals"]));
+    assert!(e.contains("coincidence, ideal"), "{e}");
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("ideal.csv");
+    let o = bamboo(&[
+        "ideal",
+        "--bootstrap",
+        "0",
+        "--format",
+        "csv",
+        "-o",
+        p.to_str().unwrap(),
+    ]);
+    assert!(ok(o).is_empty(), "nothing on stdout");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let n = text.lines().count() - 1;
+    assert!(n > 11_000, "every state-session: {n}");
+    assert_eq!(
+        std::fs::read_dir(t.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+/// Every point of the fit, by (state, session), from `bamboo ideal`'s CSV.
+fn all_points() -> HashMap<(String, u32), f64> {
+    let csv = ok(bamboo(&["ideal", "--bootstrap", "0", "--format", "csv"]));
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            ((f[0].to_string(), f[1].parse().unwrap()), num(f[3]))
+        })
+        .collect()
+}
+
+#[test]
+fn metric_ideal_traces_back_to_the_points() {
+    let points = all_points();
+    let (lo, hi) = points
+        .values()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let range = hi - lo;
+    let x = |s: &str, session: u32| points[&(s.to_string(), session)];
+
+    // align: per year, 1 - |x_a - x_b| / R for the session that opened that year.
+    let csv = ok(bamboo(&[
+        "align", "VNM", "USA", "CHN", "--from", "2018", "--to", "2019", "--metric", "ideal",
+        "--format", "csv",
+    ]));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("from,to,a,b,sessions,distance,ideal"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4);
+    for r in &rows {
+        let session = num(r[0]) as u32 - 1945;
+        let d = (x("VNM", session) - x(r[3], session)).abs();
+        assert_eq!(r[4], "1");
+        assert!((num(r[5]) - d).abs() < 1e-12, "{r:?}");
+        assert!((num(r[6]) - (1.0 - d / range)).abs() < 1e-12, "{r:?}");
+    }
+    let table = ok(bamboo(&[
+        "align", "VNM", "USA", "CHN", "--from", "2015", "--to", "2019", "--by", "total",
+        "--metric", "ideal",
+    ]));
+    assert!(table.contains(&format!("R = {range:.4}")), "{table}");
+    assert!(table.contains("(5)"), "five sessions: {table}");
+
+    // balance: the same alignments, lean and the pole leaned toward.
+    let v: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
+        "balance", "VNM", "--from", "2019", "--to", "2019", "--metric", "ideal", "--format", "json",
+    ])))
+    .unwrap();
+    assert_eq!(v["metric"], "ideal");
+    let row = &v["rows"][0];
+    let al: Vec<f64> = row["alignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["alignment"].as_f64().unwrap())
+        .collect();
+    for (k, p) in ["USA", "CHN", "RUS"].iter().enumerate() {
+        assert!((al[k] - (1.0 - (x("VNM", 74) - x(p, 74)).abs() / range)).abs() < 1e-12);
+    }
+    let lean = al.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+        - al.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!((row["lean"].as_f64().unwrap() - lean).abs() < 1e-12);
+    assert_ne!(row["toward"], "USA");
+    assert!(v["definitions"]["n"].as_str().unwrap().contains("sessions"));
+
+    // dyads: every pair of a session's states.
+    let csv = ok(bamboo(&[
+        "dyads", "--year", "2019", "--metric", "ideal", "--format", "csv",
+    ]));
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("year,session,a,b,x_a,x_b,distance,ideal")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let states = points.keys().filter(|k| k.1 == 74).count();
+    assert_eq!(rows.len(), states * (states - 1) / 2);
+    for r in rows.iter().step_by(997) {
+        assert!(r[2] < r[3]);
+        let (xa, xb) = (x(r[2], 74), x(r[3], 74));
+        assert_eq!((num(r[4]), num(r[5])), (xa, xb));
+        assert!((num(r[7]) - (1.0 - (xa - xb).abs() / range)).abs() < 1e-12);
+    }
+
+    // The balance chart reads the same measure.
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("vnm.svg");
+    ok(bamboo(&[
+        "chart",
+        "balance",
+        "VNM",
+        "--metric",
+        "ideal",
+        "--from",
+        "2000",
+        "-o",
+        p.to_str().unwrap(),
+    ]));
+    let svg = std::fs::read_to_string(&p).unwrap();
+    roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    assert!(svg.contains("ideal"));
+}

@@ -1,0 +1,181 @@
+//! `GET /api/ideal` and `metric=ideal` on the real data, through the router: the bytes of
+//! `bamboo ideal --format json` (the function the CLI prints), errors a person can act on,
+//! the fit computed once and a 503 while it is not ready.
+
+mod common;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use bamboo_core::Iso3;
+use bamboo_data::ideal::{json_text, select, source_line, Query};
+use bamboo_data::ledger_db::LedgerDb;
+use bamboo_server::{app, Limits};
+use common::*;
+
+/// A router whose fit bootstraps 3 replicates (seed 1), with room for a debug build.
+fn ideal_router(timeout: Duration) -> axum::Router {
+    let st = state_with(
+        Limits {
+            request_timeout: timeout,
+            ..Limits::default()
+        },
+        LedgerDb::open_in_memory().unwrap().0,
+    );
+    st.ideal().configure(3, 1);
+    app(st)
+}
+
+#[tokio::test]
+async fn answers_with_the_clis_bytes() {
+    let app = ideal_router(Duration::from_secs(300));
+    let a = get(&app, "/api/ideal?state=VNM,usa&from=2019").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert!(a.content_type().starts_with("application/json"));
+    // The same question through the function `bamboo ideal --format json` prints.
+    let store = &votes().store;
+    let fit = bamboo_data::ideal::fit(store, 3, 1).unwrap();
+    let q = Query {
+        from: Some(2019),
+        to: None,
+        states: vec![Iso3::from_static("VNM"), Iso3::from_static("USA")],
+    };
+    let points = select(&fit, &q).unwrap();
+    assert_eq!(points.len(), 10, "2 states x sessions 74-78");
+    assert_eq!(
+        a.text(),
+        json_text(&fit, &q, &points, &source_line(store, &fit))
+    );
+    let v = a.json();
+    assert_eq!(v["fit"]["bootstrap"], 3);
+    assert_eq!(v["rows"][0]["state"], "USA");
+    assert!(v["rows"][0]["ideal"].as_f64().unwrap() > 0.0);
+    assert!(v["rows"][0]["se"].as_f64().unwrap() > 0.0);
+
+    // Errors name the parameter and what is allowed; the fit is not recomputed.
+    for (uri, status, needle) in [
+        (
+            "/api/ideal?year=2019",
+            StatusCode::BAD_REQUEST,
+            "unknown parameter `year`; allowed: from, to, state",
+        ),
+        (
+            "/api/ideal?state=Vietnam",
+            StatusCode::BAD_REQUEST,
+            "did you mean VNM",
+        ),
+        (
+            "/api/ideal?state=ATA",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "ATA has no ideal point",
+        ),
+        (
+            "/api/ideal?from=2030",
+            StatusCode::BAD_REQUEST,
+            "no session opened in or after 2030; the fit's sessions opened in 1946-2023",
+        ),
+        (
+            "/api/ideal?from=2020&to=2010",
+            StatusCode::BAD_REQUEST,
+            "is empty",
+        ),
+        (
+            "/api/ideal?from=abc",
+            StatusCode::BAD_REQUEST,
+            "`abc` is not a whole number",
+        ),
+    ] {
+        let e = get(&app, uri).await;
+        assert_eq!(e.status, status, "{uri}: {}", e.text());
+        assert!(e.error().contains(needle), "{uri}: {}", e.error());
+    }
+}
+
+#[tokio::test]
+async fn metric_ideal_for_align_balance_and_the_chart() {
+    let app = ideal_router(Duration::from_secs(300));
+    let a = get(
+        &app,
+        "/api/align?a=VNM&b=USA,CHN&from=2019&to=2019&metric=ideal",
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    assert_eq!(v["metric"], "ideal");
+    let with = &v["rows"][0]["with"];
+    let (us, cn) = (
+        with[0]["ideal"].as_f64().unwrap(),
+        with[1]["ideal"].as_f64().unwrap(),
+    );
+    assert!((0.0..=1.0).contains(&us) && (0.0..=1.0).contains(&cn));
+    assert!(
+        cn > us,
+        "Vietnam sits nearer China than the US: {cn} vs {us}"
+    );
+    assert_eq!(with[0]["sessions"], 1);
+    assert!(v["definitions"]["ideal"].as_str().unwrap().contains("R = "));
+    // What `bamboo align VNM USA CHN --from 2019 --to 2019 --metric ideal --format json`
+    // prints: the same function, on the estimate without a bootstrap.
+    let store = &votes().store;
+    let fit = bamboo_data::ideal::fit(store, 0, 1).unwrap();
+    let (vnm, usa, chn) = (
+        Iso3::from_static("VNM"),
+        Iso3::from_static("USA"),
+        Iso3::from_static("CHN"),
+    );
+    let spec = bamboo_core::alignment::SeriesSpec {
+        from: 2019,
+        to: 2019,
+        by: bamboo_core::alignment::By::Year,
+    };
+    let rows = bamboo_core::ideal::ideal_series(&fit, vnm, &[usa, chn], spec).unwrap();
+    // (Compared as text: parsing floats back is best effort in serde_json, to the last bit.)
+    let want = bamboo_data::ideal::align_json(&fit, store, vnm, &[usa, chn], spec.by, &rows);
+    assert_eq!(a.text(), serde_json::to_string(&want).unwrap());
+
+    let b = get(
+        &app,
+        "/api/balance/VNM?metric=ideal&from=2015&to=2019&by=total",
+    )
+    .await;
+    assert_eq!(b.status, StatusCode::OK, "{}", b.text());
+    let v = b.json();
+    assert_eq!(v["metric"], "ideal");
+    assert_eq!(v["rows"][0]["toward"], "CHN");
+    assert_eq!(v["rows"][0]["alignments"][0]["n"], 5, "five sessions");
+    assert!(v["definitions"]["n"].as_str().unwrap().contains("sessions"));
+    assert_eq!(v["fit"]["bootstrap"], 0, "the estimate, as the CLI fits it");
+
+    let c = get(&app, "/api/chart/balance/VNM.svg?metric=ideal&from=2000").await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text());
+    assert!(c.text().starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn a_fit_not_ready_is_a_503_then_an_answer() {
+    // A one-second timeout leaves no time to wait: the first answer is 503, and the fit
+    // goes on in the background until a later request gets it.
+    let app = ideal_router(Duration::from_secs(1));
+    let first = get(&app, "/api/ideal?state=VNM&from=2023").await;
+    assert_eq!(
+        first.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        first.text()
+    );
+    assert!(first.error().contains("retry"), "{}", first.error());
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let a = get(&app, "/api/ideal?state=VNM&from=2023").await;
+        if a.status == StatusCode::OK {
+            assert_eq!(a.json()["rows"].as_array().unwrap().len(), 1);
+            break;
+        }
+        assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fit never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
