@@ -1,7 +1,8 @@
 // End-to-end test of the dashboard: starts the real `bamboo serve` on a free loopback port
 // with a fresh ledger, drives Debian's headless Chromium with playwright-core (no browser
 // download), and checks what a person would do: pick a country and see its chart, read
-// the heatmap, get advice on a sample case, read and write the ledger. Screenshots go to
+// the heatmap and the world map (click a state to select it), get advice on a sample case,
+// read and write the ledger. Screenshots go to
 // $E2E_OUT (default: target/e2e/). Exits non-zero on the first failure.
 //
 // Environment: BAMBOO_BIN (the bamboo binary; default target/debug/bamboo), CHROMIUM
@@ -89,6 +90,37 @@ try {
   // Heatmap for a region.
   await page.waitForFunction(() => document.querySelector("#heat-chart svg title")?.textContent.includes("Asia"));
 
+  // World map: set the slider to 2021; Vietnam, Indonesia, Brazil and Germany are coloured
+  // (not hatched), Germany leans least; on "toward", the first three lean to China and
+  // Germany to the United States; the small states are dots; a click selects a country.
+  await page.waitForFunction(() => document.querySelector("#map-chart svg title"), null, { timeout: 30_000 });
+  await page.$eval("#map-year", (e) => { e.value = "2021"; e.dispatchEvent(new Event("input", { bubbles: true })); });
+  await page.waitForFunction(() => /Lean .*2021/.test(document.querySelector("#map-chart svg title")?.textContent || ""), null, { timeout: 30_000 });
+  const fillsOf = () => page.$$eval("#map-chart svg path[data-id]", (els) => Object.fromEntries(
+    els.filter((e) => ["VNM", "IDN", "BRA", "DEU"].includes(e.dataset.id)).map((e) => [e.dataset.id, e.getAttribute("fill")])));
+  const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const lum = (hex) => rgb(hex).reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const lean = await fillsOf();
+  for (const c of ["VNM", "IDN", "BRA", "DEU"]) {
+    if (!/^#[0-9a-f]{6}$/.test(lean[c] || "")) fail(`map 2021, lean: ${c} is not coloured (${lean[c]})`);
+  }
+  if (!(lum(lean.DEU) < lum(lean.BRA) && lum(lean.BRA) < lum(lean.VNM))) fail(`map 2021, lean colours out of order: ${JSON.stringify(lean)}`);
+  const dots = await page.locator("#map-chart svg circle[data-id]").count();
+  if (dots < 28) fail(`the map shows ${dots} dots for small states`);
+  await page.selectOption("#map-measure", "toward");
+  await page.waitForFunction(() => /leaned toward .*2021/.test(document.querySelector("#map-chart svg title")?.textContent || ""), null, { timeout: 30_000 });
+  const toward = await fillsOf();
+  for (const c of ["VNM", "IDN", "BRA"]) {
+    const [r, , b] = rgb(toward[c]);
+    if (!(r > b)) fail(`map 2021, toward: ${c} is not in China's colours (${toward[c]})`);
+  }
+  { const [r, , b] = rgb(toward.DEU); if (!(b > r)) fail(`map 2021, toward: DEU is not in the United States' colours (${toward.DEU})`); }
+  await page.click('#map-chart svg path[data-id="BRA"]');
+  await page.waitForFunction(() => document.querySelector("#balance-chart svg title")?.textContent.includes("Brazil (BRA)"));
+  if (await page.$eval("#country", (s) => s.value) !== "BRA") fail("a click on Brazil did not select it");
+  console.log(`e2e: map 2021 lean ${JSON.stringify(lean)}, toward ${JSON.stringify(toward)}, ${dots} dots`);
+  await page.locator("#map").screenshot({ path: join(out, "map.png") });
+
   // Advice on the first sample case.
   const caseTitle = await page.$eval("#case-pick", (s) => s.options[s.selectedIndex].text);
   await page.click("#advise-btn");
@@ -138,7 +170,7 @@ try {
   await page.screenshot({ path: join(out, "dashboard.png"), fullPage: true });
   await page.screenshot({ path: join(out, "top.png") });
   await page.locator("#alignment").screenshot({ path: join(out, "alignment.png") });
-  for (const id of ["heatmap", "simulate", "ledger"]) {
+  for (const id of ["heatmap", "map", "simulate", "ledger"]) {
     await page.locator(`#${id}`).screenshot({ path: join(out, `${id}.png`) });
   }
   if (problems.length) fail(`problems in the page:\n${problems.join("\n")}`);

@@ -115,6 +115,9 @@ pub struct SpanArgs {
     pub metric: String,
     #[arg(long, value_enum, default_value_t)]
     pub format: crate::output::Format,
+    /// Which roll calls to read (`--issue`, `--important`).
+    #[command(flatten)]
+    pub filter: crate::filters::FilterArgs,
 }
 
 impl Default for SpanArgs {
@@ -125,6 +128,7 @@ impl Default for SpanArgs {
             by: vec!["year".into()],
             metric: "agreement".into(),
             format: crate::output::Format::Table,
+            filter: crate::filters::FilterArgs::default(),
         }
     }
 }
@@ -139,6 +143,7 @@ pub struct Resolved {
 impl SpanArgs {
     /// Checks the flags that need no data (before any is loaded, so a typo fails fast).
     pub fn check(&self) -> Result<(By, Metric)> {
+        self.filter.filter()?;
         Ok((parse_by(&self.by)?, parse_metric(&self.metric)?))
     }
 

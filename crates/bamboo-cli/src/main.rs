@@ -3,6 +3,7 @@
 
 mod cmd;
 mod common;
+mod filters;
 mod output;
 
 use std::path::PathBuf;
@@ -47,6 +48,10 @@ pub enum Command {
     Dyads(cmd::dyads::Args),
     /// Every state's ideal point in every session, with bootstrap standard errors.
     Ideal(cmd::ideal::Args),
+    /// Every state against the poles in one period, with bootstrap intervals.
+    Atlas(cmd::atlas::Args),
+    /// The years a state's agreement with a pole moved beyond its interval, and why.
+    Shifts(cmd::shifts::Args),
     /// Draw a chart as SVG.
     #[command(subcommand)]
     Chart(cmd::chart::Chart),
@@ -87,6 +92,8 @@ fn main() -> ExitCode {
         Some(Command::Balance(a)) => cmd::balance::run(&cli, a),
         Some(Command::Dyads(a)) => cmd::dyads::run(&cli, a),
         Some(Command::Ideal(a)) => cmd::ideal::run(&cli, a),
+        Some(Command::Atlas(a)) => cmd::atlas::run(&cli, a),
+        Some(Command::Shifts(a)) => cmd::shifts::run(&cli, a),
         Some(Command::Chart(c)) => cmd::chart::run(&cli, c),
         Some(Command::Advise(a)) => cmd::advise::run(&cli, a),
         Some(Command::Backtest(a)) => cmd::backtest::run(&cli, a),

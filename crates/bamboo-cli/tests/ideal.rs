@@ -211,6 +211,78 @@ fn bad_flags_give_one_line() {
     );
     let e = fails(bamboo(&["align", "VNM", "USA", "--metric", "ideals"]));
     assert!(e.contains("coincidence, ideal"), "{e}");
+    // The fit reads every roll call: an issue filter or a vote bootstrap is refused, not
+    // silently ignored.
+    let e = fails(bamboo(&[
+        "balance", "VNM", "--metric", "ideal", "--issue", "hr",
+    ]));
+    assert!(e.contains("cannot be combined with --issue"), "{e}");
+    let e = fails(bamboo(&[
+        "align", "VNM", "USA", "--metric", "ideal", "--ci", "90",
+    ]));
+    assert!(
+        e.contains("its standard errors and 90% intervals are in `bamboo ideal`"),
+        "{e}"
+    );
+    let e = fails(bamboo(&["atlas", "--metric", "ideal", "--important"]));
+    assert!(
+        e.contains("cannot be combined with --issue or --important"),
+        "{e}"
+    );
+}
+
+/// The atlas on ideal points: each alignment is 1 - |x_a - x_b| / R from `bamboo ideal`'s
+/// points, and the interval, drawn from the points' standard errors, holds it.
+#[test]
+fn atlas_reads_the_ideal_points() {
+    let csv = ok(bamboo(&[
+        "ideal", "--from", "2021", "--to", "2021", "--format", "csv",
+    ]));
+    let all = all_points();
+    let (lo, hi) = all
+        .values()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let point = |s: &str| {
+        let l = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{s},76,")))
+            .unwrap();
+        num(l.split(',').nth(3).unwrap())
+    };
+    let v: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
+        "atlas",
+        "--year",
+        "2021",
+        "--metric",
+        "ideal",
+        "--replicates",
+        "200",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    let defs = v["definitions"].to_string();
+    assert!(defs.contains("ideal = 1 - |x_a - x_b| / R"), "{defs}");
+    assert!(defs.contains("N(ideal, se)"), "{defs}");
+    let rows = v["rows"].as_array().unwrap();
+    assert!(rows.len() > 150, "every state of 2021: {}", rows.len());
+    for s in ["VNM", "IDN", "DEU"] {
+        let r = rows.iter().find(|r| r["state"] == s).unwrap();
+        let al = r["alignments"].as_array().unwrap();
+        for (k, p) in ["USA", "CHN", "RUS"].iter().enumerate() {
+            let want = 1.0 - (point(s) - point(p)).abs() / (hi - lo);
+            let got = &al[k];
+            let value = got["value"].as_f64().unwrap();
+            assert!((value - want).abs() < 1e-9, "{s} {p}: {got} vs {want}");
+            let (l, h) = (got["lo"].as_f64().unwrap(), got["hi"].as_f64().unwrap());
+            assert!(
+                l < value + 1e-9 && value < h + 1e-9 && l < h,
+                "{s} {p}: {got}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use crate::balance::{balance, BalanceReading};
 use crate::country::Iso3;
 use crate::metrics::{JointTable, Measures, Metric};
+use crate::select::Selection;
 use crate::store::VoteStore;
 
 /// How to slice time. Serialises as `"year"`, `{"window": N}` or `"total"`.
@@ -81,6 +82,37 @@ pub fn series(
     others: &[Iso3],
     spec: SeriesSpec,
 ) -> Result<Vec<AlignRow>, SeriesError> {
+    series_in(store, subject, others, spec, &Selection::all())
+}
+
+/// The joint table of two countries over the selected roll calls of a range.
+fn selected_table(
+    store: &VoteStore,
+    a: u16,
+    b: u16,
+    rcs: std::ops::Range<usize>,
+    sel: &Selection,
+) -> JointTable {
+    if sel.is_all() {
+        return store.pair_table(a, b, rcs);
+    }
+    let mut t = JointTable::default();
+    for i in sel.indices(rcs) {
+        if let (Some(x), Some(y)) = (store.vote_of(i, a), store.vote_of(i, b)) {
+            t.add(x, y);
+        }
+    }
+    t
+}
+
+/// [`series`] over the roll calls a selection keeps (by issue, important votes).
+pub fn series_in(
+    store: &VoteStore,
+    subject: Iso3,
+    others: &[Iso3],
+    spec: SeriesSpec,
+    sel: &Selection,
+) -> Result<Vec<AlignRow>, SeriesError> {
     if spec.from > spec.to {
         return Err(SeriesError::EmptySpan {
             from: spec.from,
@@ -101,11 +133,11 @@ pub fn series(
         .iter()
         .map(|&y| {
             let rcs = store.year_roll_calls(y);
-            let n = rcs.len();
+            let n = sel.count(rcs.clone());
             (
                 n,
                 bs.iter()
-                    .map(|&b| store.pair_table(a, b, rcs.clone()))
+                    .map(|&b| selected_table(store, a, b, rcs.clone(), sel))
                     .collect(),
             )
         })
@@ -169,11 +201,23 @@ pub fn balance_series(
     spec: SeriesSpec,
     metric: Metric,
 ) -> Result<Vec<BalanceRow>, SeriesError> {
+    balance_series_in(store, subject, poles, spec, metric, &Selection::all())
+}
+
+/// [`balance_series`] over the roll calls a selection keeps.
+pub fn balance_series_in(
+    store: &VoteStore,
+    subject: Iso3,
+    poles: &[Iso3],
+    spec: SeriesSpec,
+    metric: Metric,
+    sel: &Selection,
+) -> Result<Vec<BalanceRow>, SeriesError> {
     debug_assert!(
         metric.from_votes(),
         "ideal-point balance is read from a fit: crate::ideal::ideal_balance_series"
     );
-    Ok(series(store, subject, poles, spec)?
+    Ok(series_in(store, subject, poles, spec, sel)?
         .into_iter()
         .map(|r| BalanceRow {
             from: r.from,

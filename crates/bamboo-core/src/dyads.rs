@@ -9,6 +9,7 @@
 use rayon::prelude::*;
 
 use crate::metrics::JointTable;
+use crate::select::Selection;
 use crate::store::VoteStore;
 
 /// One year's votes, bit-sliced.
@@ -25,12 +26,17 @@ pub struct YearBits {
 impl YearBits {
     /// Builds the matrix for one year of the store.
     pub fn new(store: &VoteStore, year: i32) -> YearBits {
-        let rcs = store.year_roll_calls(year);
+        YearBits::selected(store, year, &Selection::all())
+    }
+
+    /// Builds the matrix for the roll calls of one year that a selection keeps.
+    pub fn selected(store: &VoteStore, year: i32, sel: &Selection) -> YearBits {
+        let rcs: Vec<usize> = sel.indices(store.year_roll_calls(year)).collect();
         let words = rcs.len().div_ceil(64).max(1);
         // Dense map from store index to position, built from the year's votes.
         let mut pos = vec![u16::MAX; store.countries().len()];
         let mut countries = Vec::new();
-        for i in rcs.clone() {
+        for &i in &rcs {
             for cast in store.votes(i) {
                 if pos[cast.country as usize] == u16::MAX {
                     pos[cast.country as usize] = 0;
@@ -43,7 +49,7 @@ impl YearBits {
             pos[c as usize] = k as u16;
         }
         let mut bits = vec![0u64; countries.len() * 3 * words];
-        for (r, i) in rcs.enumerate() {
+        for (r, &i) in rcs.iter().enumerate() {
             let (w, bit) = (r / 64, 1u64 << (r % 64));
             for cast in store.votes(i) {
                 let k = pos[cast.country as usize] as usize;
@@ -113,10 +119,15 @@ pub struct Dyad {
 /// The dyads of every year in `from..=to`, one vector per year in ascending order, computed
 /// in parallel.
 pub fn dyads_by_year(store: &VoteStore, from: i32, to: i32) -> Vec<Vec<Dyad>> {
+    dyads_by_year_in(store, from, to, &Selection::all())
+}
+
+/// [`dyads_by_year`] over the roll calls a selection keeps.
+pub fn dyads_by_year_in(store: &VoteStore, from: i32, to: i32, sel: &Selection) -> Vec<Vec<Dyad>> {
     let years: Vec<i32> = store.years().filter(|y| (from..=to).contains(y)).collect();
     years
         .par_iter()
-        .map(|&y| YearBits::new(store, y).dyads())
+        .map(|&y| YearBits::selected(store, y, sel).dyads())
         .collect()
 }
 

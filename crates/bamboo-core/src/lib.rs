@@ -3,9 +3,11 @@
 //! `bamboo-data`, printing in `bamboo-report` and the CLI.
 
 pub mod alignment;
+pub mod atlas;
 pub mod backtest;
 pub mod balance;
 pub mod baselines;
+pub mod bootstrap;
 pub mod case;
 pub mod country;
 pub mod date;
@@ -15,11 +17,14 @@ pub mod engine;
 pub mod fit;
 pub mod flows;
 pub mod forecast;
+pub mod groups;
 pub mod ideal;
 pub mod ledger;
 pub mod metrics;
 pub mod plan;
 pub mod record;
+pub mod select;
+pub mod shifts;
 pub mod store;
 pub mod vote;
 

@@ -15,6 +15,8 @@ pub mod design;
 pub mod doctrine;
 pub mod error;
 pub mod fitting;
+pub mod geo;
+pub mod groups;
 pub mod ideal;
 pub mod ledger;
 pub mod ledger_db;

@@ -13,6 +13,8 @@
 //! * [`FanChart`] — quantile fans (5–95 %, 25–75 %, median) per group.
 //! * [`DistributionChart`] — box plots from summary statistics, one panel per
 //!   outcome.
+//! * [`Choropleth`] — a world map in the Equal Earth projection, filled by value or
+//!   category, hatched where there is no data, dots for regions too small to see.
 //! * [`Table`] — aligned plain-text tables; [`csv_escape`] / [`csv_row`] for
 //!   CSV.
 
@@ -24,6 +26,7 @@ mod fan;
 mod frame;
 mod heatmap;
 mod line;
+mod map;
 mod svg;
 mod table;
 mod text;
@@ -34,12 +37,13 @@ mod proptests;
 #[cfg(test)]
 mod testutil;
 
-pub use compose::side_by_side;
+pub use compose::{grid, side_by_side};
 pub use distribution::{DistributionChart, DistributionPanel, GroupSummary, Summary};
 pub use fan::{FanChart, FanGroup, FanPoint};
 pub use frame::Annotation;
 pub use heatmap::{ColorScale, Heatmap};
 pub use line::{LineChart, Series};
+pub use map::{equal_earth, lighten, Category, Choropleth, Fill, Legend, Region};
 pub use svg::{xml_escape, PALETTE};
 pub use table::{csv_escape, csv_row, write_csv_row, Align, Table};
 pub use ticks::{nice_domain, nice_ticks, Ticks};

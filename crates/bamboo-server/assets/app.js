@@ -171,6 +171,45 @@ async function updateHeatmap() {
   await showSvg($("#heat-chart"), `/api/chart/heatmap.svg?${q}`);
 }
 
+// --- World map ------------------------------------------------------------------------
+
+function mapQuery() {
+  return new URLSearchParams({ year: $("#map-year").value, measure: $("#map-measure").value });
+}
+
+/** Outlines the state picked in the alignment panel on the map. */
+function markOnMap() {
+  const iso3 = $("#country").value;
+  document.querySelectorAll("#map-chart [data-id]").forEach((e) => e.classList.toggle("selected", e.dataset.id === iso3));
+}
+
+async function updateMap() {
+  $("#map-year-out").textContent = $("#map-year").value;
+  const q = mapQuery();
+  const url = `/api/chart/map.svg?${q}`;
+  $("#map-links").replaceChildren(
+    el("a", { href: url, download: `map-${q.get("measure").replace(":", "-")}-${q.get("year")}.svg` }, "Download the map (SVG)"),
+    el("a", { href: `/api/atlas?year=${q.get("year")}` }, "Every state's numbers (JSON)"));
+  await showSvg($("#map-chart"), url);
+  markOnMap();
+}
+
+/** A click on a state selects it in the alignment panel. */
+function pickOnMap(ev) {
+  const target = ev.target.closest("[data-id]");
+  if (!target) return;
+  const iso3 = target.dataset.id;
+  const option = [...$("#country").options].find((o) => o.value === iso3);
+  if (!option) {
+    $("#map-pick").textContent = `${nameOf(iso3)} (${iso3}) has cast no vote in the data.`;
+    return;
+  }
+  $("#country").value = iso3;
+  $("#map-pick").textContent = `Selected ${nameOf(iso3)} (${iso3}): its alignment is shown above.`;
+  markOnMap();
+  updateAlignment();
+}
+
 // --- Advise ---------------------------------------------------------------------------
 
 /** Splits a case file into its [[case]] blocks, with the fields the picker shows. */
@@ -467,9 +506,10 @@ function debounce(fn, ms) {
 async function main() {
   await loadHealth();
   const [lo, hi] = state.years;
-  for (const id of ["#from", "#to", "#year"]) { $(id).min = lo; $(id).max = hi; }
+  for (const id of ["#from", "#to", "#year", "#map-year"]) { $(id).min = lo; $(id).max = hi; }
   $("#to").value = hi;
   $("#year").value = hi;
+  $("#map-year").value = hi;
   try {
     await loadCountries();
   } catch (e) {
@@ -483,6 +523,12 @@ async function main() {
   $("#heat-form").addEventListener("change", updateHeatmap);
   $("#heat-form").addEventListener("submit", (e) => { e.preventDefault(); updateHeatmap(); });
   $("#year").addEventListener("input", debounce(updateHeatmap, 400));
+  $("#map-year").addEventListener("input", () => { $("#map-year-out").textContent = $("#map-year").value; });
+  $("#map-year").addEventListener("input", debounce(updateMap, 350));
+  $("#map-measure").addEventListener("change", updateMap);
+  $("#map-form").addEventListener("submit", (e) => { e.preventDefault(); updateMap(); });
+  $("#map-chart").addEventListener("click", pickOnMap);
+  $("#country").addEventListener("change", markOnMap);
   $("#case-file").addEventListener("change", fillCasePicker);
   $("#case-pick").addEventListener("change", fillCaseText);
   $("#advise-form").addEventListener("submit", (e) => { e.preventDefault(); runCases("advise"); });
@@ -496,7 +542,7 @@ async function main() {
     const c = readHash().country;
     if (c && c !== $("#country").value && state.names.has(c)) { $("#country").value = c; updateAlignment(); }
   });
-  await Promise.all([updateAlignment(), updateHeatmap(), loadEngine().catch((e) => {
+  await Promise.all([updateAlignment(), updateHeatmap(), updateMap(), loadEngine().catch((e) => {
     $("#advise-out").replaceChildren(notice("error", "Cannot load the doctrines", e.message));
   }).then(() => loadWorlds()).catch((e) => {
     $("#sim-out").replaceChildren(notice("error", "Cannot load the simulation worlds", e.message));

@@ -31,6 +31,72 @@ pub fn balance_chart_svg(
     metric: Metric,
     by: By,
 ) -> String {
+    balance_chart(countries, provenance, subject, poles, rows, metric, by).to_svg()
+}
+
+/// Several states' balance charts as small multiples, two columns, on one shared scale
+/// (`series` names each panel: a state's short name and code, or a group's mean).
+pub fn balance_multiples_svg(
+    countries: &Countries,
+    provenance: &str,
+    series: &[(String, Iso3, Vec<BalanceRow>)],
+    poles: &[Iso3],
+    metric: Metric,
+    by: By,
+    note: &str,
+) -> String {
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|(_, _, rows)| {
+            rows.iter()
+                .flat_map(|r| r.reading.alignments.iter().filter_map(|a| a.1))
+        })
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let charts: Vec<String> = series
+        .iter()
+        .map(|(label, subject, rows)| {
+            let mut c =
+                balance_chart(countries, "", *subject, poles, rows, metric, by).size(560.0, 340.0);
+            c.title = label.clone();
+            c.subtitle = None;
+            if !matches!(metric, Metric::Agreement | Metric::Coincidence) && lo.is_finite() {
+                c = c.y_range(lo.min(0.0), hi.max(0.0));
+            }
+            c.to_svg()
+        })
+        .collect();
+    bamboo_report::grid(
+        &format!(
+            "UN General Assembly {} with {}: {} panels",
+            metric.name(),
+            poles
+                .iter()
+                .map(|p| countries.short_name(*p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            charts.len()
+        ),
+        &format!(
+            "{}. Per {}; gaps where undefined; the span of each panel's largest lean is marked. {note}{provenance}",
+            metric.definition(),
+            by.label()
+        ),
+        &charts,
+        2,
+    )
+}
+
+fn balance_chart(
+    countries: &Countries,
+    provenance: &str,
+    subject: Iso3,
+    poles: &[Iso3],
+    rows: &[BalanceRow],
+    metric: Metric,
+    by: By,
+) -> LineChart {
     let mid = |r: &BalanceRow| f64::from(r.from + r.to) / 2.0;
     let (lo, hi) = (
         rows.first().map_or(0, |r| r.from),
@@ -94,7 +160,7 @@ pub fn balance_chart_svg(
             ),
         ));
     }
-    chart.to_svg()
+    chart
 }
 
 /// The simulation chart (also `bamboo chart simulate`): the subject's lean over time under
@@ -166,6 +232,11 @@ pub fn simulation_chart_svg(r: &bamboo_sim::SimReport, w: &bamboo_sim::World) ->
     )
 }
 
+/// An SVG answer (also for the charts of other modules).
+pub fn svg_response(body: String) -> Response {
+    svg(body)
+}
+
 fn svg(body: String) -> Response {
     (
         [
@@ -183,7 +254,7 @@ pub async fn balance(
     Path(file): Path<String>,
     p: Params,
 ) -> Result<Response, ApiError> {
-    let p = p.allow(&["poles", "from", "to", "by", "metric"])?;
+    let p = p.allow(&["poles", "from", "to", "by", "metric", "issue", "important"])?;
     let iso3 = file.strip_suffix(".svg").ok_or_else(|| {
         ApiError::not_found(format!(
             "charts are SVG: ask for /api/chart/balance/{file}.svg"
@@ -193,9 +264,14 @@ pub async fn balance(
     let body = blocking(move || {
         let q = balance_query(&st, &iso3, &p)?;
         let v = st.votes();
+        let provenance = if q.selection.filter.is_all() {
+            v.provenance.clone()
+        } else {
+            format!("Read on {}. {}", q.selection.filter.label(), v.provenance)
+        };
         Ok(balance_chart_svg(
             &v.countries,
-            &v.provenance,
+            &provenance,
             q.subject,
             &q.poles,
             &q.rows,

@@ -11,10 +11,12 @@ pub mod charts;
 pub mod conn;
 pub mod dashboard;
 pub mod error;
+pub mod map;
 pub mod openapi;
 pub mod params;
 pub mod sim;
 pub mod state;
+pub mod views;
 
 use std::future::Future;
 

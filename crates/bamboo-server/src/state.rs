@@ -22,6 +22,8 @@ pub struct VoteData {
     pub countries: Countries,
     /// One line saying where the numbers come from.
     pub provenance: String,
+    /// The world outlines for maps, read from the data folder when first asked for.
+    pub geo: crate::map::GeoCache,
 }
 
 impl VoteData {
@@ -38,6 +40,7 @@ impl VoteData {
             store: Arc::new(store),
             countries,
             provenance,
+            geo: crate::map::GeoCache::new(Some(dir.clone())),
         })
     }
 }

@@ -1,11 +1,14 @@
 //! `bamboo align A B C …`: the first state's alignment with each of the others over time.
 
 use anyhow::{bail, Result};
-use bamboo_core::alignment::{series, span_label, AlignRow};
+use bamboo_core::alignment::{series_in, span_label, AlignRow};
+use bamboo_core::atlas::{AlignmentSource, Period, VoteAlignment};
+use bamboo_core::bootstrap::Estimate;
 use bamboo_core::metrics::{measure_definitions, Measures, Metric};
 use serde_json::json;
 
 use crate::common::{Loaded, Resolved, SpanArgs};
+use crate::filters::{require_roll_calls, BootArgs};
 use crate::output::{fixed, push_num, table, write_to, Format};
 use crate::Cli;
 
@@ -14,6 +17,8 @@ pub struct Args {
     /// The subject state, then the states to compare it with (ISO3 codes, e.g. VNM USA CHN RUS).
     #[arg(required = true, num_args = 2.., value_name = "ISO3")]
     pub countries: Vec<String>,
+    #[command(flatten)]
+    pub boot: BootArgs,
     #[command(flatten)]
     pub span: SpanArgs,
 }
@@ -39,6 +44,7 @@ pub fn push_measures(line: &mut String, m: &Measures) {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     args.span.check()?;
+    let boot = args.boot.bootstrap(None)?;
     let data = Loaded::from_cli(cli)?;
     let list = data.countries_list(&args.countries, "align")?;
     if list.len() < 2 {
@@ -47,56 +53,138 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (subject, others) = (list[0], &list[1..]);
     let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
     if metric == Metric::Ideal {
+        crate::filters::ideal_alone(&args.span.filter, boot.is_some())?;
         return crate::cmd::ideal::align(cli, &data, subject, others, spec, args.span.format);
     }
-    let rows = series(&data.store, subject, others, spec)?;
+    let sel = args.span.filter.selection(&data)?;
+    require_roll_calls(&data, &sel, spec.from, spec.to)?;
+    let rows = series_in(&data.store, subject, others, spec, &sel)?;
+    // The interval of the --metric measure with each other state, per row.
+    let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
+        let src = VoteAlignment {
+            store: &data.store,
+            selection: &sel,
+            metric,
+        };
+        rows.iter()
+            .map(|r| {
+                let d = src.draws(
+                    Period {
+                        from: r.from,
+                        to: r.to,
+                    },
+                    &[subject],
+                    others,
+                    b,
+                );
+                (0..others.len())
+                    .map(|j| {
+                        Estimate::from_values(
+                            d.point(0, j),
+                            (0..d.replicates).map(|k| d.rep(k, 0, j)).collect(),
+                            b.level,
+                        )
+                    })
+                    .collect()
+            })
+            .collect()
+    });
     write_to(None, |w| {
         match args.span.format {
             Format::Csv => {
-                let mut s = format!("from,to,a,b,{MEASURE_COLUMNS}\n");
-                for r in &rows {
-                    for (b, m) in &r.with {
+                let mut s = format!("from,to,a,b,{MEASURE_COLUMNS}");
+                if cis.is_some() {
+                    s.push_str(&format!(",{m}_lo,{m}_hi", m = metric.name()));
+                }
+                s.push('\n');
+                for (k, r) in rows.iter().enumerate() {
+                    for (j, (b, m)) in r.with.iter().enumerate() {
                         s.push_str(&format!("{},{},{},{},", r.from, r.to, subject, b));
                         push_measures(&mut s, m);
+                        if let Some(c) = &cis {
+                            s.push(',');
+                            push_num(&mut s, c[k][j].lo);
+                            s.push(',');
+                            push_num(&mut s, c[k][j].hi);
+                        }
                         s.push('\n');
                     }
                 }
                 w.write_all(s.as_bytes())?;
             }
             Format::Json => {
-                let v = json!({
+                let mut definitions = serde_json::to_value(measure_definitions())?;
+                if let Some(b) = &boot {
+                    definitions["lo"] = json!(format!(
+                        "the low end of the {} interval of `{}`",
+                        b.level,
+                        metric.name()
+                    ));
+                    definitions["hi"] = json!(format!(
+                        "the high end of the {} interval of `{}`; {}",
+                        b.level,
+                        metric.name(),
+                        b.definition()
+                    ));
+                }
+                if !sel.filter.is_all() {
+                    definitions["roll_calls"] = json!(sel.filter.definition());
+                }
+                let mut v = json!({
                     "subject": subject,
                     "others": others,
                     "by": by,
-                    "definitions": measure_definitions(),
+                    "definitions": definitions,
                     "source": data.provenance(),
-                    "rows": rows.iter().map(|r| json!({
+                    "rows": rows.iter().enumerate().map(|(k, r)| json!({
                         "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
-                        "with": r.with.iter().map(|(c, m)| {
+                        "with": r.with.iter().enumerate().map(|(j, (c, m))| {
                             let mut o = json!(m);
                             o["country"] = json!(c);
+                            if let Some(ci) = &cis {
+                                o["lo"] = json!(ci[k][j].lo);
+                                o["hi"] = json!(ci[k][j].hi);
+                            }
                             o
                         }).collect::<Vec<_>>(),
                     })).collect::<Vec<_>>(),
                 });
+                if let Some(b) = &boot {
+                    v["metric"] = json!(metric.name());
+                    v["bootstrap"] = bamboo_server::views::bootstrap_json(b);
+                }
+                if !sel.filter.is_all() {
+                    v["filter"] = bamboo_server::views::filter_json(&sel.filter);
+                }
                 serde_json::to_writer_pretty(&mut *w, &v)?;
                 writeln!(w)?;
             }
             Format::Table => {
                 writeln!(
                     w,
-                    "{} ({}): {} with each state, by {}\n",
+                    "{} ({}): {} with each state, by {}{}\n",
                     data.countries.short_name(subject),
                     subject,
                     metric.name(),
-                    by.label()
+                    by.label(),
+                    if sel.filter.is_all() {
+                        String::new()
+                    } else {
+                        format!(" ({})", sel.filter.label())
+                    }
                 )?;
-                w.write_all(render_table(&rows, others, metric).as_bytes())?;
+                w.write_all(render_table(&rows, others, metric, cis.as_deref()).as_bytes())?;
                 writeln!(
                     w,
                     "\n{}; (n) = roll calls both voted on",
                     metric.definition()
                 )?;
+                if let Some(b) = &boot {
+                    writeln!(w, "[lo, hi] = {}", b.definition())?;
+                }
+                if !sel.filter.is_all() {
+                    writeln!(w, "{}", sel.filter.definition())?;
+                }
                 writeln!(w, "{}", data.provenance())?;
             }
         }
@@ -104,18 +192,31 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     })
 }
 
-fn render_table(rows: &[AlignRow], others: &[bamboo_core::Iso3], metric: Metric) -> String {
+fn render_table(
+    rows: &[AlignRow],
+    others: &[bamboo_core::Iso3],
+    metric: Metric,
+    cis: Option<&[Vec<Estimate>]>,
+) -> String {
     let mut headers = vec!["years".to_string(), "roll calls".to_string()];
     headers.extend(others.iter().map(|o| o.to_string()));
     let body: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(k, r)| {
             let mut cells = vec![span_label(r.from, r.to), r.roll_calls.to_string()];
-            cells.extend(
-                r.with
-                    .iter()
-                    .map(|(_, m)| format!("{} ({})", fixed(metric.of(m), 3), m.n)),
-            );
+            cells.extend(r.with.iter().enumerate().map(
+                |(j, (_, m))| match cis.map(|c| &c[k][j]) {
+                    Some(Estimate {
+                        lo: Some(lo),
+                        hi: Some(hi),
+                        ..
+                    }) => {
+                        format!("{} [{lo:.2}, {hi:.2}] ({})", fixed(metric.of(m), 3), m.n)
+                    }
+                    _ => format!("{} ({})", fixed(metric.of(m), 3), m.n),
+                },
+            ));
             cells
         })
         .collect();

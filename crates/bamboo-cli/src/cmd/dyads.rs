@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use bamboo_core::dyads::{dyads_by_year, Dyad};
+use bamboo_core::dyads::{dyads_by_year_in, Dyad};
 use bamboo_core::Iso3;
 use rayon::prelude::*;
 
 use crate::common::{span, Loaded};
+use crate::filters::{members_for, require_roll_calls, FilterArgs, GroupArgs};
 use crate::output::{write_to, Format};
 use crate::Cli;
 
@@ -36,6 +37,11 @@ pub struct Args {
     /// Write to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Only pairs of members of a group (in each year, the members on its last roll call).
+    #[command(flatten)]
+    pub group: GroupArgs,
 }
 
 fn push_opt(s: &mut String, x: Option<f64>, rb: &mut ryu::Buffer) {
@@ -116,6 +122,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             "--metric `{m}` is not allowed for dyads: use `ideal` for ideal-point distance; without --metric, dyads prints every vote-based measure"
         ),
     };
+    args.filter.filter()?;
+    if args.group.average {
+        anyhow::bail!("dyads --average: a pair of states has no group mean; use --group alone to keep the pairs of its members");
+    }
     let data = Loaded::from_cli(cli)?;
     let (from, to) = match args.year {
         Some(y) => (Some(y), Some(y)),
@@ -123,6 +133,10 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     };
     let spec = span(&data.store, from, to, bamboo_core::alignment::By::Year)?;
     if ideal {
+        crate::filters::ideal_alone(&args.filter, false)?;
+        if args.group.group.is_some() {
+            anyhow::bail!("dyads --metric ideal reads every state's points; --group is for the vote-based measures");
+        }
         return crate::cmd::ideal::dyads(
             cli,
             &data,
@@ -132,9 +146,24 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             args.output.as_deref(),
         );
     }
+    let sel = args.filter.selection(&data)?;
+    if !sel.is_all() {
+        require_roll_calls(&data, &sel, spec.from, spec.to)?;
+    }
+    let group = args.group.group(&data)?;
     let t = std::time::Instant::now();
-    let years = dyads_by_year(&data.store, spec.from, spec.to);
+    let mut years = dyads_by_year_in(&data.store, spec.from, spec.to, &sel);
     let codes = data.store.countries();
+    if let Some(g) = &group {
+        for ds in &mut years {
+            if let Some(y) = ds.first().map(|d| d.year) {
+                let members = members_for(&data, &sel, g, y, y);
+                ds.retain(|d| {
+                    members.contains(&codes[d.a as usize]) && members.contains(&codes[d.b as usize])
+                });
+            }
+        }
+    }
     let chunks: Vec<String> = years
         .par_iter()
         .enumerate()

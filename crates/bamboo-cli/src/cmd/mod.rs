@@ -2,6 +2,7 @@
 
 pub mod advise;
 pub mod align;
+pub mod atlas;
 pub mod backtest;
 pub mod balance;
 pub mod cases;
@@ -15,5 +16,6 @@ pub mod overview;
 pub mod plan;
 pub mod predict;
 pub mod serve;
+pub mod shifts;
 pub mod simulate;
 pub mod sweep;

@@ -7,11 +7,7 @@ use crate::cmd::balance;
 use crate::Cli;
 
 pub fn run(cli: &Cli) -> Result<()> {
-    let args = balance::Args {
-        country: "VNM".into(),
-        poles: balance::DEFAULT_POLES.into(),
-        span: crate::common::SpanArgs::default(),
-    };
+    let args = balance::Args::one("VNM");
     balance::run(cli, &args)?;
     crate::output::write_to(None, |w| {
         writeln!(

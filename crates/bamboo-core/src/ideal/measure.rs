@@ -195,3 +195,136 @@ pub fn ideal_dyads(ip: &IdealPoints, from: i32, to: i32) -> Vec<Vec<IdealDyad>> 
         })
         .collect()
 }
+
+/// Ideal-point alignment as an atlas source ([`crate::atlas::AlignmentSource`]): the point
+/// is [`IdealPoints::pair`]'s alignment over the sessions that opened in the period, and
+/// each replicate draws every state's position in every session from `N(ideal, se)`, the
+/// fit's own bootstrap standard error (a point without one is taken as known), keyed by
+/// (seed, replicate, state, session) so a state's draw is the same in every pair it is in.
+pub struct IdealAlignment<'a> {
+    pub points: &'a IdealPoints,
+}
+
+/// The definition of the ideal source's intervals, beside [`definition`].
+pub const IDEAL_INTERVALS: &str = "intervals: each replicate draws every state's ideal point in every session from N(ideal, se), se = the fit's parametric bootstrap standard error (bamboo ideal), and recomputes the alignment";
+
+impl IdealAlignment<'_> {
+    fn sessions(&self, period: crate::atlas::Period) -> impl Iterator<Item = u32> + '_ {
+        self.points
+            .sessions()
+            .iter()
+            .filter(move |s| (period.from..=period.to).contains(&s.year))
+            .map(|s| s.session)
+    }
+
+    /// A state's positions in the period's sessions, `(ideal, se)` by session index.
+    fn track(&self, state: Iso3, sessions: &[u32]) -> Vec<Option<(f64, f64)>> {
+        sessions
+            .iter()
+            .map(|&s| {
+                self.points
+                    .get(state, s)
+                    .map(|p| (p.ideal, p.se.unwrap_or(0.0)))
+            })
+            .collect()
+    }
+}
+
+fn state_key(state: Iso3, session: u32) -> u64 {
+    let b = state.as_str().as_bytes();
+    (u64::from(b[0]) << 40 | u64::from(b[1]) << 32 | u64::from(b[2]) << 24) ^ u64::from(session)
+}
+
+impl crate::atlas::AlignmentSource for IdealAlignment<'_> {
+    fn name(&self) -> String {
+        "ideal".to_string()
+    }
+
+    fn definition(&self) -> String {
+        format!("{}; {IDEAL_INTERVALS}", definition(self.points.range()))
+    }
+
+    fn states(&self, period: crate::atlas::Period) -> Vec<Iso3> {
+        let sessions: Vec<u32> = self.sessions(period).collect();
+        let mut out: Vec<Iso3> = sessions
+            .iter()
+            .flat_map(|&s| self.points.session_points(s).iter().map(|p| p.state))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    fn observations(&self, period: crate::atlas::Period) -> usize {
+        self.points.roll_calls_in(period.from, period.to)
+    }
+
+    fn last_date(&self, period: crate::atlas::Period) -> Option<crate::date::Date> {
+        self.points
+            .sessions()
+            .iter()
+            .filter(|s| (period.from..=period.to).contains(&s.year))
+            .map(|s| s.last)
+            .max()
+    }
+
+    fn draws(
+        &self,
+        period: crate::atlas::Period,
+        rows: &[Iso3],
+        cols: &[Iso3],
+        boot: &crate::bootstrap::Bootstrap,
+    ) -> crate::bootstrap::Draws {
+        let sessions: Vec<u32> = self.sessions(period).collect();
+        let range = self.points.range();
+        let row_tracks: Vec<_> = rows.iter().map(|&s| self.track(s, &sessions)).collect();
+        let col_tracks: Vec<_> = cols.iter().map(|&s| self.track(s, &sessions)).collect();
+        // One replicate's position of a state in a session (replicate None: the estimate).
+        let at = |state: Iso3, k: usize, (x, se): (f64, f64), b: Option<usize>| match b {
+            None => x,
+            Some(b) => {
+                x + se * super::boot::normal(boot.seed, b as u32, state_key(state, sessions[k]))
+            }
+        };
+        let value = |i: usize, j: usize, b: Option<usize>| -> (f64, u32) {
+            let (mut sum, mut n) = (0.0, 0u32);
+            for k in 0..sessions.len() {
+                if let (Some(pa), Some(pb)) = (row_tracks[i][k], col_tracks[j][k]) {
+                    sum += (at(rows[i], k, pa, b) - at(cols[j], k, pb, b)).abs();
+                    n += 1;
+                }
+            }
+            if n == 0 {
+                (f64::NAN, 0)
+            } else {
+                (1.0 - sum / f64::from(n) / range, n)
+            }
+        };
+        let (nr, nc) = (rows.len(), cols.len());
+        let mut point = Vec::with_capacity(nr * nc);
+        let mut n = Vec::with_capacity(nr * nc);
+        for i in 0..nr {
+            for j in 0..nc {
+                let (v, m) = value(i, j, None);
+                point.push(v);
+                n.push(m);
+            }
+        }
+        let mut reps = Vec::with_capacity(boot.replicates * nr * nc);
+        for b in 0..boot.replicates {
+            for i in 0..nr {
+                for j in 0..nc {
+                    reps.push(value(i, j, Some(b)).0);
+                }
+            }
+        }
+        crate::bootstrap::Draws {
+            rows: nr,
+            cols: nc,
+            replicates: boot.replicates,
+            point,
+            n,
+            reps,
+        }
+    }
+}

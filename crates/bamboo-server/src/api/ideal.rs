@@ -50,6 +50,16 @@ impl IdealCache {
         self.full.get(st, wait).await
     }
 
+    /// The fit with its bootstrap, for code on the blocking pool (the atlas and the map with
+    /// `metric=ideal` draw from its standard errors).
+    pub fn full_blocking(
+        &self,
+        st: &AppState,
+        wait: Duration,
+    ) -> Result<Arc<IdealPoints>, ApiError> {
+        self.full.get_blocking(st, wait)
+    }
+
     /// The estimate without a bootstrap, for code on the blocking pool.
     pub fn estimate_blocking(
         &self,

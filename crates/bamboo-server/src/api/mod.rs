@@ -1,6 +1,7 @@
 //! The route table: every route of the server, recorded as it is added so that a test can
 //! compare it with the OpenAPI document in both directions.
 
+pub mod atlas;
 pub mod engine;
 pub mod ideal;
 pub mod ledger;
@@ -55,6 +56,10 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/dyads", get(votes::dyads))
         .add("GET", "/api/record/{iso3}", get(votes::record))
         .add("GET", "/api/ideal", get(ideal::ideal))
+        .add("GET", "/api/atlas", get(atlas::atlas))
+        .add("GET", "/api/shifts/{iso3}", get(atlas::shifts))
+        .add("GET", "/api/groups", get(atlas::groups))
+        .add("GET", "/api/chart/map.svg", get(atlas::map))
         .add("GET", "/api/chart/balance/{file}", get(charts::balance))
         .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
         .add("GET", "/api/chart/simulate.svg", get(charts::simulation))

@@ -8,13 +8,20 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
-use bamboo_core::alignment::{balance_series, series, By, SeriesSpec};
+use bamboo_core::alignment::{balance_series_in, series_in, By, SeriesSpec};
+use bamboo_core::atlas::{AlignmentSource, Period, Reading, VoteAlignment};
+use bamboo_core::bootstrap::{Bootstrap, Estimate};
 use bamboo_core::dyads::YearBits;
 use bamboo_core::ideal::{ideal_balance_series, ideal_series};
 use bamboo_core::metrics::{measure_definitions, Metric};
+use bamboo_core::select::Selection;
 use bamboo_core::Iso3;
 
+use crate::api::atlas::{bootstrap, filter, require_roll_calls, selection};
 use crate::api::blocking;
+
+/// Why `metric=ideal` refuses a roll-call filter or `ci`.
+const IDEAL_ALONE: &str = "metric=ideal reads one fit of every roll call: it takes neither issue/important nor ci (the fit's own intervals are in /api/ideal)";
 use crate::error::ApiError;
 use crate::params::{country, Params};
 use crate::state::AppState;
@@ -91,7 +98,19 @@ pub async fn countries(State(st): State<AppState>, p: Params) -> Result<Json<Val
 
 /// `GET /api/align?a=VNM&b=USA,CHN,RUS&from=&to=&by=&metric=`.
 pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
-    let p = p.allow(&["a", "b", "from", "to", "by", "metric"])?;
+    let p = p.allow(&[
+        "a",
+        "b",
+        "from",
+        "to",
+        "by",
+        "metric",
+        "issue",
+        "important",
+        "ci",
+        "replicates",
+        "seed",
+    ])?;
     blocking(move || {
         let v = st.votes();
         let subject = p.country("a", &v.countries)?.ok_or_else(|| {
@@ -110,6 +129,9 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         let metric = p.metric()?;
         let (from, to) = p.span(&v.store)?;
         if metric == Metric::Ideal {
+            if !filter(&p)?.is_all() || bootstrap(&p, None)?.is_some() {
+                return Err(ApiError::unprocessable(IDEAL_ALONE.to_string()));
+            }
             let fit = st
                 .ideal()
                 .estimate_blocking(&st, crate::api::ideal::wait(&st))?;
@@ -119,24 +141,91 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
                 &fit, &v.store, subject, &others, by, &rows,
             ));
         }
-        let rows = series(&v.store, subject, &others, SeriesSpec { from, to, by })
-            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-        Ok(json!({
+        let sel = selection(&st, filter(&p)?)?;
+        require_roll_calls(&st, &sel, from, to)?;
+        let boot = bootstrap(&p, None)?;
+        let rows = series_in(
+            &v.store,
+            subject,
+            &others,
+            SeriesSpec { from, to, by },
+            &sel,
+        )
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
+            let src = VoteAlignment {
+                store: &v.store,
+                selection: &sel,
+                metric,
+            };
+            rows.iter()
+                .map(|r| {
+                    let d = src.draws(
+                        Period {
+                            from: r.from,
+                            to: r.to,
+                        },
+                        &[subject],
+                        &others,
+                        b,
+                    );
+                    (0..others.len())
+                        .map(|j| {
+                            Estimate::from_values(
+                                d.point(0, j),
+                                (0..d.replicates).map(|k| d.rep(k, 0, j)).collect(),
+                                b.level,
+                            )
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        let mut definitions =
+            serde_json::to_value(measure_definitions()).map_err(ApiError::internal)?;
+        if let Some(b) = &boot {
+            definitions["lo"] = json!(format!(
+                "the low end of the {} interval of `{}`",
+                b.level,
+                metric.name()
+            ));
+            definitions["hi"] = json!(format!(
+                "the high end of the {} interval of `{}`; {}",
+                b.level,
+                metric.name(),
+                b.definition()
+            ));
+        }
+        if !sel.filter.is_all() {
+            definitions["roll_calls"] = json!(sel.filter.definition());
+        }
+        let mut out = json!({
             "subject": subject,
             "others": others,
             "by": by,
             "metric": metric.name(),
-            "definitions": measure_definitions(),
+            "definitions": definitions,
             "source": v.provenance,
-            "rows": rows.iter().map(|r| json!({
+            "rows": rows.iter().enumerate().map(|(k, r)| json!({
                 "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
-                "with": r.with.iter().map(|(c, m)| {
+                "with": r.with.iter().enumerate().map(|(j, (c, m))| {
                     let mut o = json!(m);
                     o["country"] = json!(c);
+                    if let Some(ci) = &cis {
+                        o["lo"] = json!(ci[k][j].lo);
+                        o["hi"] = json!(ci[k][j].hi);
+                    }
                     o
                 }).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
-        }))
+        });
+        if let Some(b) = &boot {
+            out["bootstrap"] = crate::views::bootstrap_json(b);
+        }
+        if !sel.filter.is_all() {
+            out["filter"] = crate::views::filter_json(&sel.filter);
+        }
+        Ok(out)
     })
     .await
     .map(Json)
@@ -151,6 +240,11 @@ pub struct BalanceQuery {
     pub rows: Vec<bamboo_core::alignment::BalanceRow>,
     /// With `metric=ideal`: the fit the alignments were read from.
     pub ideal: Option<std::sync::Arc<bamboo_core::ideal::IdealPoints>>,
+    /// The roll calls read (by issue, important votes).
+    pub selection: Selection,
+    /// The bootstrap, when `ci` asks for intervals, and each row's reading with them.
+    pub boot: Option<Bootstrap>,
+    pub readings: Option<Vec<Reading>>,
 }
 
 /// Reads `poles, from, to, by, metric` and computes the balance series of `iso3`.
@@ -173,8 +267,14 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
     let by = p.by()?;
     let metric = p.metric()?;
     let (from, to) = p.span(&v.store)?;
+    let sel = selection(st, filter(p)?)?;
     let spec = SeriesSpec { from, to, by };
+    require_roll_calls(st, &sel, from, to)?;
+    let boot = bootstrap(p, None)?;
     let (rows, ideal) = if metric == Metric::Ideal {
+        if !sel.filter.is_all() || boot.is_some() {
+            return Err(ApiError::unprocessable(IDEAL_ALONE.to_string()));
+        }
         let fit = st
             .ideal()
             .estimate_blocking(st, crate::api::ideal::wait(st))?;
@@ -182,11 +282,14 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
         (rows, Some(fit))
     } else {
         (
-            balance_series(&v.store, subject, &poles, spec, metric),
+            balance_series_in(&v.store, subject, &poles, spec, metric, &sel),
             None,
         )
     };
     let rows = rows.map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let readings = boot
+        .as_ref()
+        .map(|b| crate::views::balance_readings(&v.store, &sel, subject, &poles, &rows, metric, b));
     Ok(BalanceQuery {
         subject,
         poles,
@@ -194,6 +297,9 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
         by,
         rows,
         ideal,
+        selection: sel,
+        boot,
+        readings,
     })
 }
 
@@ -203,7 +309,18 @@ pub async fn balance(
     Path(iso3): Path<String>,
     p: Params,
 ) -> Result<Json<Value>, ApiError> {
-    let p = p.allow(&["poles", "from", "to", "by", "metric"])?;
+    let p = p.allow(&[
+        "poles",
+        "from",
+        "to",
+        "by",
+        "metric",
+        "issue",
+        "important",
+        "ci",
+        "replicates",
+        "seed",
+    ])?;
     blocking(move || {
         let q = balance_query(&st, &iso3, &p)?;
         let v = st.votes();
@@ -213,24 +330,21 @@ pub async fn balance(
             "poles": q.poles.iter().map(|c| json!({"iso3": c, "name": v.countries.short_name(*c)})).collect::<Vec<_>>(),
             "metric": q.metric.name(),
             "by": q.by,
-            "definitions": {
-                "alignment": q.metric.definition(),
-                "lean": "max alignment - min alignment over the poles (0 = equidistant); undefined unless every pole is defined",
-                "balance": "1 - lean",
-                "toward": "the pole with the largest alignment",
-            },
+            "definitions": crate::views::balance_definitions(q.metric, &q.selection.filter, q.boot.as_ref(), None),
             "source": v.provenance,
-            "rows": q.rows.iter().map(|r| json!({
-                "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
-                "alignments": r.reading.alignments.iter().zip(&r.n).map(|((p, a), (_, n))| json!({"pole": p, "n": n, "alignment": a})).collect::<Vec<_>>(),
-                "lean": r.reading.lean, "balance": r.reading.balance, "toward": r.reading.toward,
-            })).collect::<Vec<_>>(),
+            "rows": q.rows.iter().enumerate().map(|(k, r)| crate::views::balance_row_json(r, q.readings.as_ref().map(|x| &x[k]))).collect::<Vec<_>>(),
         });
         if let Some(fit) = &q.ideal {
             out["definitions"]["alignment"] =
                 json!(bamboo_core::ideal::measure::definition(fit.range()));
             out["definitions"]["n"] = json!("sessions in which both have an ideal point");
             out["fit"] = bamboo_data::ideal::fit_json(fit);
+        }
+        if let Some(b) = &q.boot {
+            out["bootstrap"] = crate::views::bootstrap_json(b);
+        }
+        if !q.selection.filter.is_all() {
+            out["filter"] = crate::views::filter_json(&q.selection.filter);
         }
         Ok(out)
     })
@@ -302,12 +416,23 @@ pub fn year_and_region(st: &AppState, p: &Params) -> Result<(i32, Option<String>
 
 /// `GET /api/dyads?year=2019&region=Asia`: every pair (a < b) that shared a roll call.
 pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
-    let p = p.allow(&["year", "region"])?;
+    let p = p.allow(&["year", "region", "issue", "important", "group"])?;
     blocking(move || {
         let (year, region) = year_and_region(&st, &p)?;
         let v = st.votes();
-        let bits = YearBits::new(&v.store, year);
+        let sel = selection(&st, filter(&p)?)?;
+        require_roll_calls(&st, &sel, year, year)?;
+        let group = crate::api::atlas::group(&st, &p)?;
+        let bits = YearBits::selected(&v.store, year, &sel);
         let mut members = year_members(&st, &bits, region.as_deref());
+        if let Some(g) = &group {
+            let last = sel
+                .indices(v.store.year_roll_calls(year))
+                .last()
+                .map(|i| v.store.roll_calls()[i].date);
+            let inside = last.map_or_else(Vec::new, |d| g.members_on(d));
+            members.retain(|m| inside.contains(&m.0));
+        }
         members.sort_by_key(|m| m.0);
         let mut dyads = Vec::new();
         for (i, &(a, ka)) in members.iter().enumerate() {
@@ -325,7 +450,9 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         Ok(json!({
             "year": year,
             "region": region,
-            "roll_calls": v.store.year_roll_calls(year).len(),
+            "group": group.as_ref().map(|g| &g.code),
+            "filter": crate::views::filter_json(&sel.filter),
+            "roll_calls": sel.count(v.store.year_roll_calls(year)),
             "countries": members.iter().map(|(c, _)| c).collect::<Vec<_>>(),
             "definitions": {
                 "n": "roll calls on which both states voted",

@@ -1,0 +1,415 @@
+//! `bamboo atlas`: every state of one period against the poles, in one table, each figure
+//! with its bootstrap interval: alignment with each pole, lean, balance, the pole leaned
+//! toward (a tie where the intervals overlap), rank by balance, the change since the
+//! previous period, and the UN-wide median beside every row.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use bamboo_core::atlas::{Atlas, AtlasRow, Measure, Period};
+use bamboo_core::bootstrap::Estimate;
+use bamboo_core::Iso3;
+use bamboo_server::views::{atlas_definitions, atlas_json, compute_atlas, AtlasAsk};
+
+use crate::cmd::balance::DEFAULT_POLES;
+use crate::common::{span, Loaded};
+use crate::filters::{require_roll_calls, BootArgs, FilterArgs, GroupArgs};
+use crate::output::{fixed, push_num, table, write_to, Format};
+use crate::Cli;
+
+/// The order of the rows.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// By ISO3 code.
+    #[default]
+    State,
+    /// By rank (the most balanced first).
+    Rank,
+    /// By lean, largest first.
+    Lean,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// One year (default: the last year of the data).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub year: Option<i32>,
+    /// First year of a span (with --to: one atlas over the whole span).
+    #[arg(long)]
+    pub from: Option<i32>,
+    /// Last year of a span.
+    #[arg(long)]
+    pub to: Option<i32>,
+    /// The poles, comma-separated.
+    #[arg(long, default_value = DEFAULT_POLES)]
+    pub poles: String,
+    /// The alignment measure: agreement (the spec's default), s, kappa, pi or coincidence.
+    #[arg(long, default_value = "agreement")]
+    pub metric: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    #[command(flatten)]
+    pub boot: BootArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub sort: Sort,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--metric`, as a measure the atlas can read.
+pub fn parse_measure(s: &str) -> Result<Measure> {
+    Measure::parse(s).ok_or_else(|| {
+        anyhow::anyhow!(
+            "--metric `{s}` is not allowed; use one of: {}",
+            Measure::names().join(", ")
+        )
+    })
+}
+
+/// The poles of `--poles`, at least two.
+pub fn parse_poles(data: &Loaded, text: &str) -> Result<Vec<Iso3>> {
+    let poles = data.countries_list(&[text.to_string()], "--poles")?;
+    if poles.len() < 2 {
+        bail!("--poles needs at least two states, e.g. --poles USA,CHN,RUS");
+    }
+    Ok(poles)
+}
+
+/// The question the flags ask, checked against the data.
+pub fn ask(cli: &Cli, args: &Args) -> Result<(Loaded, AtlasAsk, bamboo_core::select::Selection)> {
+    let measure = parse_measure(&args.metric)?;
+    args.filter.filter()?;
+    if measure == Measure::Ideal {
+        crate::filters::ideal_alone(&args.filter, false)?;
+    }
+    let boot = args.boot.bootstrap(Some(90.0))?.expect("a default level");
+    let data = Loaded::from_cli(cli)?;
+    let poles = parse_poles(&data, &args.poles)?;
+    let (from, to) = match (args.year, args.from, args.to) {
+        (Some(y), _, _) => (Some(y), Some(y)),
+        (None, None, None) => {
+            let last = data.store.year_span().map(|s| s.1);
+            (last, last)
+        }
+        (None, f, t) => (f, t),
+    };
+    let spec = span(&data.store, from, to, bamboo_core::alignment::By::Total)?;
+    let sel = args.filter.selection(&data)?;
+    require_roll_calls(&data, &sel, spec.from, spec.to)?;
+    let group = args.group.group(&data)?;
+    let ask = AtlasAsk {
+        period: Period {
+            from: spec.from,
+            to: spec.to,
+        },
+        poles,
+        measure,
+        filter: sel.filter,
+        group,
+        average: args.group.average,
+        boot,
+    };
+    Ok((data, ask, sel))
+}
+
+fn sorted(a: &Atlas, sort: Sort) -> Vec<&AtlasRow> {
+    let mut rows: Vec<&AtlasRow> = a.rows.iter().collect();
+    match sort {
+        Sort::State => {}
+        Sort::Rank => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.state)),
+        Sort::Lean => rows.sort_by(|x, y| {
+            let l = |r: &AtlasRow| r.reading.lean.value.unwrap_or(f64::NEG_INFINITY);
+            l(y).total_cmp(&l(x)).then(x.state.cmp(&y.state))
+        }),
+    }
+    rows
+}
+
+fn push_est(s: &mut String, e: &Estimate) {
+    for x in [e.value, e.lo, e.hi] {
+        s.push(',');
+        push_num(s, x);
+    }
+}
+
+fn csv(a: &Atlas, ask: &AtlasAsk, sort: Sort) -> String {
+    let mut h = String::from("from,to,kind,state,roll_calls");
+    for p in &a.poles {
+        h.push_str(&format!(",n_{p},{p},{p}_lo,{p}_hi"));
+    }
+    h.push_str(",lean,lean_lo,lean_hi,balance,balance_lo,balance_hi,toward,tie,toward_share,rank,rank_lo,rank_hi,ranked");
+    for p in &a.poles {
+        h.push_str(&format!(",median_{p}"));
+    }
+    h.push_str(",median_lean,lean_vs_median,previous_from,previous_to");
+    for p in &a.poles {
+        h.push_str(&format!(",change_{p},change_{p}_lo,change_{p}_hi"));
+    }
+    h.push_str(",change_lean,change_lean_lo,change_lean_hi\n");
+    let mut s = h;
+    let median_tail = |s: &mut String, lean: Option<f64>| {
+        for e in &a.median.alignments {
+            s.push(',');
+            push_num(s, e.value);
+        }
+        s.push(',');
+        push_num(s, a.median.lean.value);
+        s.push(',');
+        push_num(s, lean.zip(a.median.lean.value).map(|(x, m)| x - m));
+        s.push(',');
+        if let Some(p) = &a.previous {
+            s.push_str(&format!("{},{}", p.from, p.to));
+        } else {
+            s.push(',');
+        }
+    };
+    let head = |s: &mut String, kind: &str, state: &str| {
+        s.push_str(&format!(
+            "{},{},{kind},{state},{}",
+            a.period.from, a.period.to, a.observations
+        ));
+    };
+    for r in sorted(a, sort) {
+        head(&mut s, "state", r.state.as_str());
+        for (e, n) in r.reading.alignments.iter().zip(&r.reading.n) {
+            s.push_str(&format!(",{n}"));
+            push_est(&mut s, e);
+        }
+        push_est(&mut s, &r.reading.lean);
+        push_est(&mut s, &r.reading.balance);
+        s.push(',');
+        if let Some(t) = r.reading.toward {
+            s.push_str(t.as_str());
+        }
+        s.push(',');
+        s.push_str(
+            &r.reading
+                .tie
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("+"),
+        );
+        s.push(',');
+        push_num(&mut s, r.reading.toward_share);
+        for x in [r.rank, r.rank_lo, r.rank_hi] {
+            s.push(',');
+            if let Some(x) = x {
+                s.push_str(&x.to_string());
+            }
+        }
+        s.push_str(&format!(",{}", a.ranked));
+        median_tail(&mut s, r.reading.lean.value);
+        match &r.change {
+            Some(c) => {
+                for e in &c.alignments {
+                    push_est(&mut s, e);
+                }
+                push_est(&mut s, &c.lean);
+            }
+            None => s.push_str(&",".repeat(3 * (a.poles.len() + 1))),
+        }
+        s.push('\n');
+    }
+    let mut summary = |kind: &str, name: &str, m: &bamboo_core::atlas::Summary| {
+        head(&mut s, kind, name);
+        for e in &m.alignments {
+            s.push_str(&format!(",{}", m.states));
+            push_est(&mut s, e);
+        }
+        push_est(&mut s, &m.lean);
+        push_est(&mut s, &m.balance);
+        s.push(',');
+        if let Some(t) = m.toward {
+            s.push_str(t.as_str());
+        }
+        s.push_str(",,,,,,");
+        s.push_str(&a.ranked.to_string());
+        median_tail(&mut s, m.lean.value);
+        s.push_str(&",".repeat(3 * (a.poles.len() + 1)));
+        s.push('\n');
+    };
+    summary("median", "UN", &a.median);
+    if let Some((code, m)) = &a.average {
+        summary("group_mean", code, m);
+    }
+    let _ = ask;
+    s
+}
+
+fn ci(e: &Estimate, signed: bool) -> String {
+    let f = |x: Option<f64>| match (x, signed) {
+        (Some(v), true) => format!("{v:+.2}"),
+        (v, _) => fixed(v, 2),
+    };
+    match (e.value, e.lo, e.hi) {
+        (None, ..) => "–".into(),
+        (Some(_), Some(_), Some(_)) => format!("{} [{}, {}]", f(e.value), f(e.lo), f(e.hi)),
+        _ => f(e.value),
+    }
+}
+
+fn toward_cell(r: &bamboo_core::atlas::Reading) -> String {
+    if r.tie.is_empty() {
+        r.toward.map_or("–".into(), |t| t.to_string())
+    } else {
+        format!(
+            "tie {}",
+            r.tie
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join("~")
+        )
+    }
+}
+
+fn render(a: &Atlas, ask: &AtlasAsk, data: &Loaded, sort: Sort) -> String {
+    let mut out = String::new();
+    let poles = a
+        .poles
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    out.push_str(&format!(
+        "Atlas {}: every state's {} with {}, {} roll calls ({}){}\n\n",
+        a.period.label(),
+        ask.measure.name(),
+        poles,
+        a.observations,
+        ask.filter.label(),
+        ask.group
+            .as_ref()
+            .map(|g| format!("; {} members of {}", a.rows.len(), g.code))
+            .unwrap_or_default()
+    ));
+    let mut headers = vec!["state".to_string(), "name".to_string()];
+    headers.extend(a.poles.iter().map(|p| p.to_string()));
+    headers.extend(["lean".into(), "toward".into(), "rank".into()]);
+    headers.push(match &a.previous {
+        Some(p) => format!("Δ lean since {}", p.label()),
+        None => "Δ lean".into(),
+    });
+    let name = |c: Iso3| {
+        let n = data.countries.short_name(c);
+        if n.chars().count() > 22 {
+            format!("{}…", n.chars().take(21).collect::<String>())
+        } else {
+            n
+        }
+    };
+    let mut body: Vec<Vec<String>> = Vec::new();
+    let summary_row = |label: String, m: &bamboo_core::atlas::Summary| {
+        let mut c = vec![label, format!("({} states)", m.states)];
+        c.extend(m.alignments.iter().map(|e| ci(e, false)));
+        c.push(ci(&m.lean, false));
+        c.push(m.toward.map_or("–".into(), |t| t.to_string()));
+        c.push(String::new());
+        c.push(String::new());
+        c
+    };
+    body.push(summary_row("median".into(), &a.median));
+    if let Some((code, m)) = &a.average {
+        body.push(summary_row(format!("{code} mean"), m));
+    }
+    for r in sorted(a, sort) {
+        let mut c = vec![r.state.to_string(), name(r.state)];
+        c.extend(r.reading.alignments.iter().map(|e| ci(e, false)));
+        c.push(ci(&r.reading.lean, false));
+        c.push(toward_cell(&r.reading));
+        c.push(match (r.rank, r.rank_lo, r.rank_hi) {
+            (Some(k), Some(lo), Some(hi)) => format!("{k} [{lo}-{hi}]"),
+            (Some(k), ..) => k.to_string(),
+            _ => "–".into(),
+        });
+        c.push(
+            r.change
+                .as_ref()
+                .map_or("–".into(), |ch| ci(&ch.lean, true)),
+        );
+        body.push(c);
+    }
+    out.push_str(&table(&headers, &body));
+    out.push('\n');
+    for (k, v) in atlas_definitions(a, ask, &ask_definition(ask, a)) {
+        out.push_str(&format!("{k}: {v}\n"));
+    }
+    out.push_str("[lo, hi] = the interval; tie A~B = the intervals of A and B overlap\n");
+    out.push_str(&data.provenance());
+    out.push('\n');
+    out
+}
+
+/// The ideal-point fit an atlas question needs (`--metric ideal`): `bamboo ideal`'s
+/// default fit, with 30 bootstrap replicates (seed 1) for the standard errors the atlas's
+/// draws come from.
+pub fn ideal_fit(
+    cli: &Cli,
+    data: &Loaded,
+    ask: &AtlasAsk,
+) -> Result<Option<bamboo_core::ideal::IdealPoints>> {
+    if ask.measure != Measure::Ideal {
+        return Ok(None);
+    }
+    Ok(Some(crate::cmd::ideal::fit(cli, data, 30, 1)?))
+}
+
+fn ask_definition(ask: &AtlasAsk, a: &Atlas) -> String {
+    match ask.measure {
+        Measure::Votes(m) => m.definition().to_string(),
+        Measure::Ideal => a.definition.clone(),
+    }
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    let t = std::time::Instant::now();
+    let (data, ask, sel) = ask(cli, args)?;
+    let fit = ideal_fit(cli, &data, &ask)?;
+    let a = compute_atlas(&data.store, &sel, &ask, fit.as_ref()).map_err(anyhow::Error::msg)?;
+    if cli.verbose {
+        crate::output::note!(
+            "atlas of {} states, {} replicates, in {:.0} ms",
+            a.rows.len(),
+            ask.boot.replicates,
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    if a.rows.is_empty() {
+        bail!(
+            "no state {} voted in {} on the roll calls kept",
+            ask.group
+                .as_ref()
+                .map(|g| format!("of {}", g.code))
+                .unwrap_or_default(),
+            a.period.label()
+        );
+    }
+    write_to(args.output.as_deref(), |w| {
+        match args.format {
+            Format::Csv => w.write_all(csv(&a, &ask, args.sort).as_bytes())?,
+            Format::Json => {
+                let mut v = atlas_json(&a, &ask, &data.countries, &data.provenance());
+                if args.sort != Sort::State {
+                    let order: Vec<Iso3> = sorted(&a, args.sort).iter().map(|r| r.state).collect();
+                    if let Some(rows) = v["rows"].as_array_mut() {
+                        rows.sort_by_key(|r| {
+                            order
+                                .iter()
+                                .position(|s| r["state"].as_str() == Some(s.as_str()))
+                        });
+                    }
+                }
+                serde_json::to_writer_pretty(&mut *w, &v)?;
+                writeln!(w)?;
+            }
+            Format::Table => w.write_all(render(&a, &ask, &data, args.sort).as_bytes())?,
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,448 @@
+//! The world map of the atlas (also `bamboo chart map`): one period's lean, balance, pole
+//! leaned toward, or alignment with one pole, for every state, as a choropleth drawn by
+//! `bamboo-report` from Natural Earth's outlines (`bamboo_data::geo`).
+//!
+//! What a map can show is a [`MapMeasure`]; each reads the atlas of the period, so the map,
+//! `bamboo atlas` and `GET /api/atlas` give the same numbers. An ideal-point map becomes one
+//! more variant once ideal points are a measure of the atlas.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use bamboo_core::atlas::{Atlas, AtlasRow, Measure};
+use bamboo_core::bootstrap::Estimate;
+use bamboo_core::Iso3;
+use bamboo_data::geo::{world_map, WorldMap};
+use bamboo_data::{Countries, DataDir};
+use bamboo_report::{lighten, Category, Choropleth, ColorScale, Fill, Legend, Region, PALETTE};
+
+use crate::views::AtlasAsk;
+
+/// What the map colours.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MapMeasure {
+    /// Lean between the poles (0 = equidistant).
+    Lean,
+    /// Balance, 1 − lean.
+    Balance,
+    /// The pole leaned toward, lighter where its interval overlaps another pole's.
+    Toward,
+    /// Alignment with one pole (`agreement:CHN`; the metric is the atlas's).
+    Alignment(Iso3),
+}
+
+/// `--measure` as typed, before its pole is checked against the country table.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MapMeasureText {
+    Lean,
+    Balance,
+    Toward,
+    /// `METRIC:POLE`, e.g. `agreement:CHN`.
+    Alignment {
+        metric: Measure,
+        pole: String,
+    },
+}
+
+impl MapMeasure {
+    /// Parses `lean`, `balance`, `toward`, or `METRIC:ISO3` (e.g. `agreement:CHN`).
+    pub fn parse(s: &str) -> Result<MapMeasureText, String> {
+        let allowed = "use lean, balance, toward, or a measure and a pole such as agreement:CHN";
+        match s.trim() {
+            "lean" => Ok(MapMeasureText::Lean),
+            "balance" => Ok(MapMeasureText::Balance),
+            "toward" => Ok(MapMeasureText::Toward),
+            t => {
+                let (m, pole) = t
+                    .split_once(':')
+                    .ok_or_else(|| format!("`{t}` is not a map measure; {allowed}"))?;
+                let metric = Measure::parse(m.trim()).ok_or_else(|| {
+                    format!(
+                        "`{m}` in `{t}` is not a measure; use one of {} before the colon",
+                        Measure::names().join(", ")
+                    )
+                })?;
+                Ok(MapMeasureText::Alignment {
+                    metric,
+                    pole: pole.trim().to_string(),
+                })
+            }
+        }
+    }
+
+    /// The measure's name as the map's title and file names say it.
+    pub fn name(&self, measure: Measure) -> String {
+        match self {
+            MapMeasure::Lean => "lean".into(),
+            MapMeasure::Balance => "balance".into(),
+            MapMeasure::Toward => "toward".into(),
+            MapMeasure::Alignment(p) => format!("{}:{p}", measure.name()),
+        }
+    }
+}
+
+/// The world outlines, read once from a data folder when a map is first asked for.
+pub struct GeoCache {
+    dir: Option<DataDir>,
+    world: OnceLock<Result<WorldMap, String>>,
+}
+
+impl GeoCache {
+    pub fn new(dir: Option<DataDir>) -> GeoCache {
+        GeoCache {
+            dir,
+            world: OnceLock::new(),
+        }
+    }
+
+    /// The outlines, or why they cannot be read (the message names the file).
+    pub fn get(&self, countries: &Countries) -> Result<&WorldMap, String> {
+        self.world
+            .get_or_init(|| match &self.dir {
+                Some(d) => world_map(d, countries).map_err(|e| e.to_string()),
+                None => {
+                    Err("no data folder holds the world outlines (geo/countries-110m.json)".into())
+                }
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The outline file drawn, for notes.
+    pub fn file(&self) -> Option<PathBuf> {
+        self.dir
+            .as_ref()
+            .map(|d| d.root.join("geo/countries-110m.json"))
+    }
+}
+
+fn est(e: &Estimate) -> String {
+    match (e.value, e.lo, e.hi) {
+        (Some(v), Some(lo), Some(hi)) => format!("{v:.2} [{lo:.2}, {hi:.2}]"),
+        (Some(v), ..) => format!("{v:.2}"),
+        _ => "undefined".into(),
+    }
+}
+
+/// The pole colours: the report palette in the order of the poles.
+fn pole_colour(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The choropleth of one atlas.
+pub fn map_svg(
+    world: &WorldMap,
+    countries: &Countries,
+    atlas: &Atlas,
+    ask: &AtlasAsk,
+    measure: MapMeasure,
+    provenance: &str,
+) -> String {
+    let name = |c: Iso3| countries.short_name(c);
+    let poles = &atlas.poles;
+    let pole_names = poles.iter().map(|&p| name(p)).collect::<Vec<_>>();
+    let list = |v: &[String]| match v.len() {
+        0 => String::new(),
+        1 => v[0].clone(),
+        n => format!("{} and {}", v[..n - 1].join(", "), v[n - 1]),
+    };
+    let metric_def = match ask.measure {
+        Measure::Votes(m) => m.definition().to_string(),
+        Measure::Ideal => atlas.definition.clone(),
+    };
+    let (title, definition) = match measure {
+        MapMeasure::Lean => (
+            format!("Lean between {} in the UN General Assembly, {}", list(&pole_names), atlas.period.label()),
+            format!("Lean = the largest minus the smallest of a state's {} with each pole (0 = equidistant: dark purple; yellow = close to one pole only). {metric_def}.", ask.measure.name()),
+        ),
+        MapMeasure::Balance => (
+            format!("Balance between {} in the UN General Assembly, {}", list(&pole_names), atlas.period.label()),
+            format!("Balance = 1 - lean, lean = the largest minus the smallest of a state's {} with each pole (1 = equidistant: yellow). {metric_def}.", ask.measure.name()),
+        ),
+        MapMeasure::Toward => (
+            format!("The pole each state leaned toward in the UN General Assembly, {}", atlas.period.label()),
+            format!("Toward = the pole with the largest {}; lighter where its {}% interval overlaps another pole's (no clear lean). {metric_def}.", ask.measure.name(), ask.boot.level),
+        ),
+        MapMeasure::Alignment(p) => (
+            format!("{} with {} in the UN General Assembly, {}", capitalise(ask.measure.name()), name(p), atlas.period.label()),
+            format!("{metric_def}."),
+        ),
+    };
+    let rows: std::collections::HashMap<Iso3, &AtlasRow> =
+        atlas.rows.iter().map(|r| (r.state, r)).collect();
+    let members: Vec<Iso3> = countries
+        .all()
+        .iter()
+        .filter(|c| c.un_member)
+        .map(|c| c.iso3)
+        .collect();
+    let grouped = ask
+        .group
+        .as_ref()
+        .map(|_| atlas.rows.iter().map(|r| r.state).collect::<Vec<_>>());
+    let pole_index = |p: Iso3| poles.iter().position(|&q| q == p);
+    let fill_of = |state: Option<Iso3>| -> (Fill, String) {
+        let Some(s) = state else {
+            return (Fill::Outside, "no ISO code in the outlines".into());
+        };
+        if pole_index(s).is_some() {
+            return (Fill::Outside, "a pole".into());
+        }
+        if let Some(g) = &grouped {
+            if !g.contains(&s) {
+                return (
+                    Fill::Outside,
+                    format!(
+                        "not a member of {}",
+                        ask.group.as_ref().map_or("", |g| g.code.as_str())
+                    ),
+                );
+            }
+        }
+        let Some(r) = rows.get(&s) else {
+            return if members.contains(&s) {
+                (
+                    Fill::NoData,
+                    format!("no recorded vote in {}", atlas.period.label()),
+                )
+            } else {
+                (Fill::Outside, "not a UN member state".into())
+            };
+        };
+        let reading = &r.reading;
+        let rank = r
+            .rank
+            .map(|k| format!("; rank {k} of {} by balance", atlas.ranked))
+            .unwrap_or_default();
+        match measure {
+            MapMeasure::Lean | MapMeasure::Balance => {
+                let e = if measure == MapMeasure::Lean {
+                    &reading.lean
+                } else {
+                    &reading.balance
+                };
+                match e.value {
+                    Some(v) => (
+                        Fill::Value(v),
+                        format!(
+                            "{} {}, toward {}{rank}",
+                            measure.name(ask.measure),
+                            est(e),
+                            toward_words(reading, &name)
+                        ),
+                    ),
+                    None => (
+                        Fill::NoData,
+                        "undefined (no shared vote with some pole)".into(),
+                    ),
+                }
+            }
+            MapMeasure::Toward => match reading.toward.and_then(pole_index) {
+                Some(i) => {
+                    let tie = !reading.tie.is_empty();
+                    (
+                        Fill::Category(2 * i + usize::from(tie)),
+                        format!(
+                            "toward {}, lean {}{rank}",
+                            toward_words(reading, &name),
+                            est(&reading.lean)
+                        ),
+                    )
+                }
+                None => (
+                    Fill::NoData,
+                    "undefined (no shared vote with some pole)".into(),
+                ),
+            },
+            MapMeasure::Alignment(p) => match pole_index(p) {
+                Some(i) => {
+                    let e = &reading.alignments[i];
+                    match e.value {
+                        Some(v) => (
+                            Fill::Value(v),
+                            format!(
+                                "{} {} ({} roll calls)",
+                                ask.measure.name(),
+                                est(e),
+                                reading.n[i]
+                            ),
+                        ),
+                        None => (Fill::NoData, "no shared vote".into()),
+                    }
+                }
+                None => (Fill::NoData, "not measured".into()),
+            },
+        }
+    };
+    let values: Vec<f64> = atlas
+        .rows
+        .iter()
+        .filter_map(|r| match measure {
+            MapMeasure::Lean => r.reading.lean.value,
+            MapMeasure::Balance => r.reading.balance.value,
+            MapMeasure::Alignment(p) => pole_index(p).and_then(|i| r.reading.alignments[i].value),
+            MapMeasure::Toward => None,
+        })
+        .collect();
+    let (lo, hi) =
+        if ask.measure.unit_range() || matches!(measure, MapMeasure::Lean | MapMeasure::Balance) {
+            let top = values.iter().copied().fold(1.0, f64::max);
+            let bottom = values.iter().copied().fold(0.0, f64::min);
+            (bottom, top)
+        } else {
+            let a = values.iter().copied().fold(f64::INFINITY, f64::min);
+            let b = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if a.is_finite() && b > a {
+                (a, b)
+            } else {
+                (0.0, 1.0)
+            }
+        };
+    let legend = match measure {
+        MapMeasure::Toward => Legend::Categories(
+            poles
+                .iter()
+                .enumerate()
+                .flat_map(|(i, &p)| {
+                    [
+                        Category {
+                            label: format!("toward {}", name(p)),
+                            colour: pole_colour(i).to_lowercase(),
+                        },
+                        Category {
+                            label: format!("{}, within the interval of another", name(p)),
+                            colour: lighten(pole_colour(i), 0.6),
+                        },
+                    ]
+                })
+                .collect(),
+        ),
+        MapMeasure::Lean => Legend::Scale {
+            scale: ColorScale::Viridis,
+            lo,
+            hi,
+            label: "Lean".into(),
+        },
+        MapMeasure::Balance => Legend::Scale {
+            scale: ColorScale::Viridis,
+            lo,
+            hi,
+            label: "Balance".into(),
+        },
+        MapMeasure::Alignment(p) => Legend::Scale {
+            scale: ColorScale::Viridis,
+            lo,
+            hi,
+            label: format!("{} with {}", capitalise(ask.measure.name()), name(p)),
+        },
+    };
+    let mut map = Choropleth::new(title)
+        .subtitle(definition)
+        .legend(legend)
+        .labels(
+            format!("no recorded vote in {}", atlas.period.label()),
+            if ask.group.is_some() {
+                "outside the group, a pole, or not a UN member state"
+            } else {
+                "a pole, or not a UN member state"
+            },
+        );
+    let mut drawn = Vec::new();
+    for s in &world.shapes {
+        // Antarctica is left out, as most world choropleths do (it has no vote).
+        if s.iso3 == Some(Iso3::from_static("ATA")) {
+            continue;
+        }
+        let (fill, detail) = fill_of(s.iso3);
+        if let Some(c) = s.iso3 {
+            drawn.push(c);
+        }
+        map = map.region(Region {
+            id: s.iso3.map_or_else(String::new, |c| c.to_string()),
+            label: s
+                .iso3
+                .map_or_else(|| s.name.clone(), |c| format!("{} ({c})", name(c))),
+            polygons: s.polygons.clone(),
+            dot: s.label_point(),
+            fill,
+            detail,
+        });
+    }
+    for d in &world.dots {
+        let (fill, detail) = fill_of(Some(d.iso3));
+        drawn.push(d.iso3);
+        map = map.region(Region {
+            id: d.iso3.to_string(),
+            label: format!("{} ({})", name(d.iso3), d.iso3),
+            polygons: Vec::new(),
+            dot: Some((d.lon, d.lat)),
+            fill,
+            detail,
+        });
+    }
+    // A state that voted but has no place on the map (a former state, such as the GDR in
+    // the years it voted) is named rather than left out silently.
+    let unplaced: Vec<String> = atlas
+        .rows
+        .iter()
+        .filter(|r| !drawn.contains(&r.state))
+        .map(|r| format!("{} ({})", name(r.state), r.state))
+        .collect();
+    map = map
+        .note(format!(
+            "States and period: {} states voted on the {} roll calls of {} ({}); poles: {}. Figures and intervals as in `bamboo atlas`: {}.",
+            atlas.rows.len() + poles.len(),
+            atlas.observations,
+            atlas.period.label(),
+            ask.filter.label(),
+            list(&pole_names),
+            ask.boot.definition()
+        ))
+        .note(format!(
+            "Map: Equal Earth projection (equal-area). Outlines: Natural Earth 4.1.0 Admin 0 at 1:110m (world-atlas 2.0.2); the {} UN members without a shape at that scale, and states too small to see, are dots (positions from the 1:50m outlines; Tuvalu, in neither, from the CIA World Factbook). Present-day borders for every year. Borders and disputed areas follow Natural Earth's de facto choices (Western Sahara apart from Morocco; Kosovo, Northern Cyprus and Somaliland have no ISO code and are grey); they imply no position. Antarctica is not shown.",
+            world.dots.len()
+        ));
+    if !unplaced.is_empty() {
+        map = map.note(format!(
+            "Voted but not on today's map: {}.",
+            unplaced.join(", ")
+        ));
+    }
+    if !world.missing.is_empty() {
+        map = map.note(format!(
+            "UN members with no shape or position in the outline files: {}.",
+            world
+                .missing
+                .iter()
+                .map(|c| format!("{} ({c})", name(*c)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if let Some(g) = &ask.group {
+        map = map.note(g.definition());
+    }
+    map.note(provenance.to_string()).to_svg()
+}
+
+fn toward_words(r: &bamboo_core::atlas::Reading, name: &dyn Fn(Iso3) -> String) -> String {
+    match (r.toward, r.tie.len()) {
+        (None, _) => "undefined".into(),
+        (Some(t), 0) => name(t),
+        (Some(t), _) => format!(
+            "{} (interval overlaps {})",
+            name(t),
+            r.tie[1..]
+                .iter()
+                .map(|&p| name(p))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
