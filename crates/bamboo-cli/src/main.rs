@@ -75,6 +75,9 @@ pub enum Command {
     Plan(cmd::plan::Args),
     /// Many seeded futures of great-power pressure, doctrine against doctrine.
     Simulate(cmd::simulate::Args),
+    /// Simulate every point of a design (factorial, Latin hypercube, explicit points) into a
+    /// directory, resuming where a previous run stopped.
+    Sweep(cmd::sweep::Args),
     /// Serve the JSON API and the dashboard over HTTP.
     Serve(cmd::serve::Args),
     /// Move ledger events between TOML files and the database.
@@ -103,6 +106,7 @@ fn main() -> ExitCode {
         Some(Command::Predict(a)) => cmd::predict::run(&cli, a),
         Some(Command::Plan(a)) => cmd::plan::run(&cli, a),
         Some(Command::Simulate(a)) => cmd::simulate::run(&cli, a),
+        Some(Command::Sweep(a)) => cmd::sweep::run(&cli, a),
         Some(Command::Serve(a)) => cmd::serve::run(&cli, a),
         Some(Command::Ledger(l)) => cmd::ledger::run(l),
         None => cmd::overview::run(&cli),

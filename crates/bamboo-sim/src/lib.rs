@@ -5,19 +5,24 @@
 //! [`simulate`] runs the same seeds through each compared doctrine for the subject state
 //! (common random numbers), in parallel over fixed chunks of runs that are merged in
 //! order, so the report is byte-identical on 1 thread or many; summaries are streamed, so
-//! memory stays flat in the number of runs.
+//! memory stays flat in the number of runs. [`simulate_shard`] runs one slice of the runs
+//! and returns its partial state, and [`merge`] turns the partials of every slice into the
+//! report one process would give, exactly (see `shard.rs`).
 
 pub mod events;
 pub mod rng;
 pub mod run;
+pub mod shard;
 pub mod summary;
 pub mod world;
 
 use bamboo_core::doctrine::CompiledDoctrine;
 use bamboo_core::Iso3;
-use rayon::prelude::*;
 
 pub use run::{run_once, Agent, RunResult};
+pub use shard::{
+    merge, merge_labelled, shard_range, simulate_shard, MergeError, Partial, ShardError,
+};
 pub use summary::{Sketch, UnitHist};
 pub use world::{World, WorldError, WorldInput};
 
@@ -95,7 +100,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn of(s: &Sketch) -> Summary {
+    pub(crate) fn of(s: &Sketch) -> Summary {
         let q = |x| round6(s.quantile(x).unwrap_or(0.0));
         Summary {
             mean: round6(s.mean().unwrap_or(0.0)),
@@ -180,68 +185,6 @@ pub struct SimReport {
     pub reading: String,
 }
 
-/// Streamed accumulators for one doctrine.
-#[derive(Clone, Default)]
-struct Acc {
-    econ: Vec<Sketch>,
-    incidents: Vec<Sketch>,
-    breaks: Vec<Sketch>,
-    autonomy: Vec<Sketch>,
-    any_break: Vec<u64>,
-    final_lean: Sketch,
-    lean: Vec<UnitHist>,
-    decisions: u64,
-}
-
-impl Acc {
-    fn new(states: usize, years: u32) -> Acc {
-        Acc {
-            econ: vec![Sketch::default(); states],
-            incidents: vec![Sketch::default(); states],
-            breaks: vec![Sketch::default(); states],
-            autonomy: vec![Sketch::default(); states],
-            any_break: vec![0; states],
-            final_lean: Sketch::default(),
-            lean: vec![UnitHist::default(); years as usize],
-            decisions: 0,
-        }
-    }
-
-    fn add(&mut self, r: &RunResult) {
-        for (s, a) in r.agents.iter().enumerate() {
-            self.econ[s].add(a.econ);
-            self.incidents[s].add(f64::from(a.incidents));
-            self.breaks[s].add(f64::from(a.breaks));
-            self.autonomy[s].add(if a.decisions > 0 {
-                f64::from(a.kept) / f64::from(a.decisions)
-            } else {
-                1.0
-            });
-            self.any_break[s] += u64::from(a.breaks > 0);
-        }
-        for (h, &l) in self.lean.iter_mut().zip(&r.lean) {
-            h.add(l);
-        }
-        self.final_lean.add(r.lean.last().copied().unwrap_or(0.0));
-        self.decisions += r.decisions;
-    }
-
-    fn merge(&mut self, o: &Acc) {
-        for s in 0..self.econ.len() {
-            self.econ[s].merge(&o.econ[s]);
-            self.incidents[s].merge(&o.incidents[s]);
-            self.breaks[s].merge(&o.breaks[s]);
-            self.autonomy[s].merge(&o.autonomy[s]);
-            self.any_break[s] += o.any_break[s];
-        }
-        self.final_lean.merge(&o.final_lean);
-        for (a, b) in self.lean.iter_mut().zip(&o.lean) {
-            a.merge(b);
-        }
-        self.decisions += o.decisions;
-    }
-}
-
 /// Checks a configuration and the doctrines against a world.
 pub fn check(w: &World, docs: &SimDoctrines, cfg: &SimConfig) -> Result<(), SimError> {
     if cfg.runs == 0 {
@@ -309,124 +252,8 @@ pub fn simulate_until(
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<SimReport, SimError> {
     check(w, docs, cfg)?;
-    let nd = docs.compared.len();
-    let chunks: Vec<u32> = (0..cfg.runs.div_ceil(CHUNK)).collect();
-    let mut total: Vec<Acc> = vec![Acc::new(w.states.len(), cfg.years); nd];
-    // Work in batches of chunks so that memory stays bounded however many runs there are;
-    // within a batch chunks run in parallel and are merged in chunk order.
-    let batch = (rayon::current_num_threads() * 4).max(8);
-    for group in chunks.chunks(batch) {
-        if stop() {
-            return Err(SimError::Stopped);
-        }
-        let accs: Vec<Option<Vec<Acc>>> = group
-            .par_iter()
-            .map(|&c| {
-                if stop() {
-                    return None;
-                }
-                let lo = c * CHUNK;
-                let hi = (lo + CHUNK).min(cfg.runs);
-                let mut accs = vec![Acc::new(w.states.len(), cfg.years); nd];
-                let mut state_docs = docs.states.clone();
-                for run in lo..hi {
-                    for (di, (_, d)) in docs.compared.iter().enumerate() {
-                        state_docs[w.subject] = d;
-                        let r = run_once(
-                            w,
-                            &state_docs,
-                            docs.yardstick,
-                            cfg.seed,
-                            u64::from(run),
-                            cfg.years,
-                        );
-                        accs[di].add(&r);
-                    }
-                }
-                progress(u64::from(hi - lo));
-                Some(accs)
-            })
-            .collect();
-        for a in accs {
-            let Some(a) = a else {
-                return Err(SimError::Stopped);
-            };
-            for (t, x) in total.iter_mut().zip(&a) {
-                t.merge(x);
-            }
-        }
-    }
-    let runs = f64::from(cfg.runs);
-    let doctrines: Vec<DoctrineResult> = docs
-        .compared
-        .iter()
-        .zip(&total)
-        .map(|((name, _), acc)| {
-            let s = w.subject;
-            DoctrineResult {
-                name: name.clone(),
-                outcomes: Outcomes {
-                    economic_gain: Summary::of(&acc.econ[s]),
-                    incidents: Summary::of(&acc.incidents[s]),
-                    breaks: Summary::of(&acc.breaks[s]),
-                    autonomy: Summary::of(&acc.autonomy[s]),
-                    final_lean: Summary::of(&acc.final_lean),
-                    p_break: round6(acc.any_break[s] as f64 / runs),
-                },
-                lean_path: acc
-                    .lean
-                    .iter()
-                    .enumerate()
-                    .map(|(y, h)| {
-                        let q = |x| round6(h.quantile(x).unwrap_or(0.0));
-                        Band {
-                            year: w.start_year + y as i32,
-                            p5: q(0.05),
-                            p25: q(0.25),
-                            p50: q(0.5),
-                            p75: q(0.75),
-                            p95: q(0.95),
-                        }
-                    })
-                    .collect(),
-                decisions: acc.decisions,
-                others: w
-                    .states
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != s)
-                    .map(|(i, st)| OtherState {
-                        iso3: st.iso3,
-                        doctrine: st.doctrine.clone(),
-                        economic_gain: round6(acc.econ[i].mean().unwrap_or(0.0)),
-                        incidents: round6(acc.incidents[i].mean().unwrap_or(0.0)),
-                        breaks: round6(acc.breaks[i].mean().unwrap_or(0.0)),
-                        autonomy: round6(acc.autonomy[i].mean().unwrap_or(0.0)),
-                        p_break: round6(acc.any_break[i] as f64 / runs),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let decisions = doctrines.iter().map(|d| d.decisions).sum();
-    let polarisation = (
-        w.scenario.planned(0, cfg.years),
-        w.scenario.planned(cfg.years - 1, cfg.years),
-    );
-    let reading = reading(&doctrines, w.subject().iso3, cfg.years, polarisation);
-    Ok(SimReport {
-        runs: cfg.runs,
-        years: cfg.years,
-        seed: cfg.seed,
-        decisions,
-        world: w.name.clone(),
-        subject: w.subject().iso3,
-        poles: w.poles.clone(),
-        start_year: w.start_year,
-        polarisation: (round6(polarisation.0), round6(polarisation.1)),
-        doctrines,
-        reading,
-    })
+    let accs = shard::run_range(w, docs, cfg, 0, cfg.runs, progress, stop)?;
+    Ok(shard::finish(&shard::Frame::new(w, docs, cfg), cfg, &accs))
 }
 
 /// One line that names the best doctrine on each outcome.

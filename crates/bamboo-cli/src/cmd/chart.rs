@@ -238,6 +238,7 @@ fn simulate_chart(
     sim: &crate::cmd::simulate::SimArgs,
     output: Option<&std::path::Path>,
 ) -> Result<()> {
+    use crate::cmd::simulate::RunWithBar;
     let prep = crate::cmd::simulate::Prepared::new(&sim.world, sim.doctrines.as_deref())?;
     let r = prep.run(&prep.world, sim.config(), sim.quiet)?;
     let svg = bamboo_server::charts::simulation_chart_svg(&r, &prep.world);

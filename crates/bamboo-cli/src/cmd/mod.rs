@@ -18,3 +18,4 @@ pub mod predict;
 pub mod serve;
 pub mod shifts;
 pub mod simulate;
+pub mod sweep;

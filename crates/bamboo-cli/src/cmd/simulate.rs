@@ -2,11 +2,10 @@
 //! against others, every choice made by the real doctrine engine (`bamboo-sim`).
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_sim::{simulate, SimConfig, SimDoctrines, SimReport, Summary, World};
+use bamboo_sim::{simulate, SimConfig, SimReport, Summary, World};
 
 use crate::output::{table, write_to};
 use crate::Cli;
@@ -45,7 +44,10 @@ impl SimArgs {
 }
 
 #[derive(clap::Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub action: Option<Action>,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Print the report as JSON.
@@ -55,195 +57,88 @@ pub struct Args {
     /// a tidy CSV.
     #[arg(long, value_name = "KEY=V1,V2,...")]
     pub sweep: Option<String>,
+    /// Run only slice K of N of the runs (1-based: 1/4 … 4/4) and write its partial
+    /// report, for `bamboo simulate merge` (with --json).
+    #[arg(long, value_name = "K/N", conflicts_with = "sweep")]
+    pub shard: Option<String>,
     /// Write to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
-fn is_path(spec: &str) -> bool {
-    spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\')
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Action {
+    /// Merge the partial reports of every shard (`--shard K/N --json`) into the report one
+    /// process gives: byte for byte `bamboo simulate --json` with the same flags.
+    Merge(MergeArgs),
 }
 
-/// Loads a doctrine by shipped name or path; the name is the file stem for paths.
-pub fn load_doctrine(spec: &str) -> Result<(String, CompiledDoctrine)> {
-    let spec = spec.trim();
-    // `NAME:no-plan`: the same doctrine without its move catalogue: it decides alike and
-    // plans no offsets (to compare "decide and plan" with "decide only").
-    if let Some(base) = spec.strip_suffix(":no-plan") {
-        let (_, d) = load_doctrine(base)?;
-        let mut doc = d.doctrine.clone();
-        doc.trunk.moves.clear();
-        let d = CompiledDoctrine::new(doc).map_err(|e| anyhow::anyhow!("{spec}: {e}"))?;
-        return Ok((spec.to_string(), d));
-    }
-    if is_path(spec) {
-        let d = bamboo_data::doctrine::read_doctrine(Path::new(spec))?;
-        let name = Path::new(spec)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or(spec)
-            .to_string();
-        return Ok((name, d));
-    }
-    match bamboo_data::shipped::doctrine(spec) {
-        Some((path, src)) => Ok((
-            spec.to_string(),
-            bamboo_data::doctrine::parse_compiled(Path::new(path), src)?,
-        )),
-        None => bail!(
-            "unknown doctrine `{spec}`; use a shipped name ({}) or a path to a doctrine file",
-            bamboo_data::shipped::doctrine_names().join(", ")
+#[derive(clap::Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The partial reports, in any order (every shard of one simulation, once).
+    #[arg(required = true, value_name = "PART.json")]
+    pub parts: Vec<PathBuf>,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Parses `--shard K/N`.
+pub fn parse_shard(s: &str) -> Result<(u32, u32)> {
+    let parsed = s
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => bail!(
+            "--shard `{s}`: expected K/N with 1 <= K <= N, such as --shard 1/4 ... --shard 4/4"
         ),
     }
 }
 
-/// Loads a world by shipped name or path, with where it came from and its text (to
-/// locate later errors).
-pub fn load_world(spec: &str) -> Result<(World, String, String)> {
-    if is_path(spec) {
-        let src = bamboo_data::toml_input::read(Path::new(spec))?;
-        let w = bamboo_data::world::parse_world(Path::new(spec), &src)?;
-        return Ok((w, spec.to_string(), src));
+/// `bamboo simulate merge PART...`.
+fn merge(args: &MergeArgs) -> Result<()> {
+    let mut parts = Vec::with_capacity(args.parts.len());
+    let mut labels = Vec::with_capacity(args.parts.len());
+    for p in &args.parts {
+        parts.push(bamboo_data::simulation::read_partial(p)?);
+        labels.push(p.display().to_string());
     }
-    match bamboo_data::shipped::world(spec) {
-        Some((path, src)) => Ok((
-            bamboo_data::world::parse_world(Path::new(path), src)?,
-            path.to_string(),
-            src.to_string(),
-        )),
-        None => {
-            bail!("unknown world `{spec}`; use a shipped name (default) or a path to a world file")
-        }
-    }
+    let report = bamboo_data::simulation::merge_partials(&parts, &labels)?;
+    write_to(args.output.as_deref(), |w| {
+        w.write_all(bamboo_data::simulation::report_json(&report).as_bytes())?;
+        Ok(())
+    })
 }
 
-/// `file:line: key` of a doctrine name in a world file, for errors: the line that names it
-/// under that key, else the key's first line, else the `[world]` header (line 1 without).
-fn locate_in_world(file: &str, src: &str, key: &str, name: &str) -> String {
-    let needle = format!("\"{name}\"");
-    let lines: Vec<&str> = src.lines().collect();
-    let line = lines
-        .iter()
-        .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
-        .or_else(|| lines.iter().position(|l| l.trim_start().starts_with(key)))
-        .or_else(|| lines.iter().position(|l| l.trim() == "[world]"))
-        .map_or(1, |i| i + 1);
-    format!("{file}:{line}: key `{key}`")
+/// World and doctrine loading is shared with the Python package (`bamboo_data::simulation`).
+pub use bamboo_data::simulation::Prepared;
+
+/// The progress bar of a simulation on a terminal.
+fn progress_bar(runs: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(runs);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulating [{bar:40}] {pos}/{len} runs ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b
 }
 
-/// A world with its doctrines compiled, ready to simulate.
-pub struct Prepared {
-    pub world: World,
-    /// Every doctrine needed, by name: the compared ones, the states' and the yardstick.
-    pub compiled: Vec<(String, CompiledDoctrine)>,
-    pub compared: Vec<String>,
-}
-
-impl Prepared {
-    pub fn new(world: &str, doctrines: Option<&str>) -> Result<Prepared> {
-        let (world, file, src) = load_world(world)?;
-        let compared: Vec<String> = match doctrines {
-            Some(list) => list
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            None => world.compare.clone(),
-        };
-        if compared.is_empty() {
-            bail!(
-                "{}: lists no doctrine to compare: list them in the world's `compare` or pass --doctrines A,B",
-                locate_in_world(&file, &src, "compare", "")
-            );
-        }
-        // Every doctrine needed, each spec loaded once, with where it was named.
-        let mut wanted: Vec<(String, String)> = Vec::new();
-        for spec in &compared {
-            let whence = match doctrines {
-                Some(_) => "--doctrines".to_string(),
-                None => locate_in_world(&file, &src, "compare", spec),
-            };
-            wanted.push((spec.clone(), whence));
-        }
-        for s in &world.states {
-            wanted.push((
-                s.doctrine.clone(),
-                locate_in_world(&file, &src, "doctrine", &s.doctrine),
-            ));
-        }
-        wanted.push((
-            world.yardstick.clone(),
-            locate_in_world(&file, &src, "yardstick", &world.yardstick),
-        ));
-        let mut compiled: Vec<(String, CompiledDoctrine)> = Vec::new();
-        for (spec, whence) in wanted {
-            if compiled.iter().any(|(n, _)| *n == spec) {
-                continue;
-            }
-            let (_, d) = load_doctrine(&spec).with_context(|| whence.clone())?;
-            compiled.push((spec, d));
-        }
-        Ok(Prepared {
-            world,
-            compiled,
-            compared,
-        })
-    }
-
-    fn get(&self, spec: &str) -> &CompiledDoctrine {
-        &self
-            .compiled
-            .iter()
-            .find(|(n, _)| n == spec)
-            .expect("compiled above")
-            .1
-    }
-
-    /// The doctrines as the simulator takes them. Compared doctrines are named by their
-    /// shipped name or file stem.
-    pub fn doctrines(&self) -> SimDoctrines<'_> {
-        SimDoctrines {
-            compared: self
-                .compared
-                .iter()
-                .map(|spec| {
-                    let name = if is_path(spec) {
-                        Path::new(spec)
-                            .file_stem()
-                            .and_then(|s| s.to_str())
-                            .unwrap_or(spec)
-                            .to_string()
-                    } else {
-                        spec.clone()
-                    };
-                    (name, self.get(spec))
-                })
-                .collect(),
-            states: self
-                .world
-                .states
-                .iter()
-                .map(|s| self.get(&s.doctrine))
-                .collect(),
-            yardstick: self.get(&self.world.yardstick),
-        }
-    }
-
+/// Running a prepared simulation from the command line.
+pub trait RunWithBar {
     /// Runs the simulation with a progress bar on a terminal (none when `quiet`).
-    pub fn run(&self, world: &World, cfg: SimConfig, quiet: bool) -> Result<SimReport> {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            indicatif::ProgressBar::hidden()
-        } else {
-            let b = indicatif::ProgressBar::new(u64::from(cfg.runs));
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} simulating [{bar:40}] {pos}/{len} runs ({eta} left)",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                .progress_chars("=> "),
-            );
-            b
-        };
+    fn run(&self, world: &World, cfg: SimConfig, quiet: bool) -> Result<SimReport>;
+}
+
+impl RunWithBar for Prepared {
+    fn run(&self, world: &World, cfg: SimConfig, quiet: bool) -> Result<SimReport> {
+        let bar = progress_bar(u64::from(cfg.runs), quiet);
         let docs = self.doctrines();
         let report = simulate(world, &docs, &cfg, &|n| bar.inc(n))?;
         bar.finish_and_clear();
@@ -347,8 +242,28 @@ pub fn parse_sweep(s: &str) -> Result<(String, Vec<f64>)> {
 }
 
 pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
+    if let Some(Action::Merge(m)) = &args.action {
+        return merge(m);
+    }
+    // A bad --shard fails before anything is read.
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && !args.json {
+        bail!(
+            "--shard writes a partial report, which is JSON only: add --json (and -o part-K.json)"
+        );
+    }
     let prep = Prepared::new(&args.sim.world, args.sim.doctrines.as_deref())?;
     let cfg = args.sim.config();
+    if let Some((k, n)) = shard {
+        let (lo, hi) = bamboo_sim::shard_range(cfg.runs, k, n)?;
+        let bar = progress_bar(u64::from(hi - lo), args.sim.quiet);
+        let part = prep.simulate_shard(&cfg, k, n, &|r| bar.inc(r))?;
+        bar.finish_and_clear();
+        return write_to(args.output.as_deref(), |w| {
+            w.write_all(bamboo_data::simulation::partial_json(&part).as_bytes())?;
+            Ok(())
+        });
+    }
     if let Some(sweep) = &args.sweep {
         let (key, values) = parse_sweep(sweep)?;
         // Check every value before running any.
@@ -387,8 +302,7 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
     let report = prep.run(&prep.world, cfg, args.sim.quiet)?;
     write_to(args.output.as_deref(), |w| {
         if args.json {
-            serde_json::to_writer_pretty(&mut *w, &report)?;
-            writeln!(w)?;
+            w.write_all(bamboo_data::simulation::report_json(&report).as_bytes())?;
         } else {
             w.write_all(render_text(&report, &prep.world).as_bytes())?;
         }
