@@ -158,10 +158,10 @@ impl Batch {
 /// defaults).
 #[pyclass(module = "bamboo._bamboo", frozen)]
 struct Store {
-    dir: DataDir,
     store: Arc<VoteStore>,
     countries: Countries,
-    extra_files: bool,
+    /// The source line, derived from what was loaded (as the CLI derives it).
+    provenance: String,
 }
 
 fn parse_by(by: &str) -> PyResult<By> {
@@ -252,24 +252,18 @@ impl Store {
         let (store, countries, report) = py
             .detach(|| bamboo_data::votes::load_store(&dir, &votes))
             .map_err(|e| chain(&e))?;
+        let provenance = bamboo_data::votes::provenance(&store, &report);
         Ok(Store {
-            dir,
             store: Arc::new(store),
             countries,
-            extra_files: report.files.len() > 5,
+            provenance,
         })
     }
 
     /// Where the numbers come from, as the CLI's tables say it.
     #[getter]
     fn provenance(&self) -> String {
-        let (lo, hi) = self.store.year_span().unwrap_or((0, 0));
-        format!(
-            "source: {} UNGA roll calls {lo}-{hi} (unvotes 0.3.0 for 1946-2019, Voeten for 2020-2021{}) read from {}",
-            self.store.roll_calls().len(),
-            if self.extra_files { ", plus imported files" } else { "" },
-            self.dir.unga().display()
-        )
+        self.provenance.clone()
     }
 
     /// `bamboo align --format csv`: from,to,a,b,n,agreement,s,s2,kappa,kappa1,pi,coincidence.
