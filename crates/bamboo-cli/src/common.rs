@@ -211,13 +211,26 @@ pub fn span(store: &VoteStore, from: Option<i32>, to: Option<i32>, by: By) -> Re
     let (lo, hi) = store
         .year_span()
         .context("the loaded data has no roll calls")?;
-    let from = from.unwrap_or(lo);
-    let to = to.unwrap_or(hi);
-    if from > to {
-        bail!("--from {from} is after --to {to}");
+    // Name only the flags that were given: `--to 1940` alone is before the data, not after
+    // a `--from` nobody typed.
+    match (from, to) {
+        (Some(f), Some(t)) if f > t => bail!("--from {f} is after --to {t}"),
+        (_, Some(t)) if t < lo => {
+            bail!("--to {t} is before the first roll call of the data: it covers {lo}-{hi}")
+        }
+        (Some(f), _) if f > hi => {
+            bail!("--from {f} is after the last roll call of the data: it covers {lo}-{hi}")
+        }
+        _ => {}
     }
-    if to < lo || from > hi {
-        bail!("the span {from}-{to} has no roll calls: the data covers {lo}-{hi}");
+    // A span reaching past the data is the data's span, as the server reads it.
+    let from = from.map_or(lo, |f| f.max(lo));
+    let to = to.map_or(hi, |t| t.min(hi));
+    if let By::Window(n) = by {
+        let years = to - from + 1;
+        if n as i32 > years {
+            bail!("--by window {n} is longer than the span {from}-{to} ({years} years): no {n}-year window fits; use a window of at most {years} years, or --by total");
+        }
     }
     Ok(SeriesSpec { from, to, by })
 }

@@ -59,6 +59,15 @@ macro_rules! note {
 }
 pub(crate) use note;
 
+/// `n` and a noun, singular for one: `plural(1, "event")` is "1 event".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// An error as the one line `bamboo: error: …` prints: the causes joined with `: `, each
 /// cause left out when the message before already says it (an OS error wrapped by a message
 /// that quotes it is printed once), on one line, with long quoted values shortened.
@@ -301,6 +310,13 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_is_singular() {
+        assert_eq!(plural(1, "event"), "1 event");
+        assert_eq!(plural(0, "event"), "0 events");
+        assert_eq!(plural(3, "file"), "3 files");
+    }
     use super::*;
 
     fn hello(w: &mut dyn Write) -> Result<()> {

@@ -153,7 +153,30 @@ fn bad_flags_are_rejected() {
     let e = fails(bamboo(&[
         "balance", "VNM", "--from", "1900", "--to", "1910",
     ]));
-    assert!(e.contains("has no roll calls"), "{e}");
+    assert!(
+        e.contains("--to 1910 is before the first roll call of the data: it covers 1946-"),
+        "{e}"
+    );
+    // Only the flags given are named: `--to 1940` alone is not after a `--from 1946`.
+    let e = fails(bamboo(&["balance", "VNM", "--to", "1940"]));
+    assert!(e.contains("--to 1940 is before the first roll call"), "{e}");
+    assert!(!e.contains("--from"), "{e}");
+    let e = fails(bamboo(&["balance", "VNM", "--from", "2031"]));
+    assert!(e.contains("--from 2031 is after the last roll call"), "{e}");
+    assert!(!e.contains("--to"), "{e}");
+    // A window longer than the span is an error, not `(no rows)` and exit 0.
+    let e = fails(bamboo(&["balance", "VNM", "--by", "window", "100"]));
+    assert!(e.contains("no 100-year window fits"), "{e}");
+}
+
+/// A span reaching past the data reads as the data's span, in the CLI as in the API.
+#[test]
+fn a_span_past_the_data_is_clamped_to_it() {
+    let csv = ok(bamboo(&[
+        "align", "GBR", "USA", "--from", "1900", "--to", "1950", "--by", "total", "--format", "csv",
+    ]));
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.starts_with("1946,1950,GBR,USA,"), "{row}");
 }
 
 /// An output file is written whole or not at all.

@@ -81,12 +81,12 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                 ),
             )?;
             crate::output::note!(
-                "bamboo: {} → {}: {} events added, {} already present ({} in the ledger)",
+                "bamboo: {} → {}: {} added, {} already present ({} in the ledger)",
                 file.display(),
                 path.display(),
-                r.added,
+                crate::output::plural(r.added, "event"),
                 r.already_present,
-                ldb.count()?
+                crate::output::plural(ldb.count()?, "event")
             );
             Ok(())
         }
@@ -109,13 +109,13 @@ pub fn run(cmd: &Ledger) -> Result<()> {
             let before = ldb.seeding()?;
             let r = ldb.reseed(&batches)?;
             crate::output::note!(
-                "bamboo: {} seeded from {} ({} files): {} events added, {} already present ({} in the ledger){}",
+                "bamboo: {} seeded from {} ({}): {} added, {} already present ({} in the ledger){}",
                 path.display(),
                 dir.join("ledger").display(),
-                batches.len(),
-                r.added,
+                crate::output::plural(batches.len(), "file"),
+                crate::output::plural(r.added, "event"),
                 r.already_present,
-                ldb.count()?,
+                crate::output::plural(ldb.count()?, "event"),
                 match before {
                     Some(b) => format!("; it was seeded before from {b}"),
                     None => String::new(),
@@ -180,7 +180,10 @@ pub fn run(cmd: &Ledger) -> Result<()> {
                 w.write_all(text.as_bytes())?;
                 Ok(())
             })?;
-            crate::output::note!("bamboo: {} events about {subject} exported", events.len());
+            crate::output::note!(
+                "bamboo: {} about {subject} exported",
+                crate::output::plural(events.len(), "event")
+            );
             Ok(())
         }
     }
