@@ -362,3 +362,48 @@ fn an_os_error_is_printed_once() {
     assert_eq!(e.matches("No such file or directory").count(), 1, "{e}");
     assert!(e.contains("/no/such/cases.toml: cannot read"), "{e}");
 }
+
+/// A sweep checks each value as a world file's value is checked (it once clamped
+/// volatility 0.6 to 0.5 and labelled the row 0.6), and `--json` with `--sweep` gives JSON,
+/// one report per value, not the CSV it used to write silently.
+#[test]
+fn sweeps_check_values_and_honour_json() {
+    let e = fails(bamboo(&[
+        "simulate",
+        "--sweep",
+        "volatility=0.3,0.6",
+        "--runs",
+        "10",
+        "--years",
+        "2",
+    ]));
+    assert!(
+        e.contains("--sweep volatility") && e.contains("0.6 is larger than 0.5"),
+        "{e}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
+        "simulate",
+        "--json",
+        "--sweep",
+        "volatility=0.1,0.4",
+        "--runs",
+        "10",
+        "--years",
+        "2",
+    ])))
+    .expect("JSON");
+    assert_eq!(v["parameter"], "volatility");
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), 2);
+    // Each report is the one `simulate --json` prints for a world with that value.
+    let one: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
+        "simulate", "--json", "--runs", "10", "--years", "2",
+    ])))
+    .unwrap();
+    assert_eq!(points[0]["value"], 0.1);
+    assert_eq!(
+        points[0]["report"]["doctrines"].as_array().unwrap().len(),
+        one["doctrines"].as_array().unwrap().len()
+    );
+    assert_ne!(points[0]["report"], points[1]["report"]);
+}

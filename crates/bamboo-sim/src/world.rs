@@ -301,6 +301,19 @@ pub struct World {
     pub sources: Vec<String>,
 }
 
+/// The yearly volatility of polarisation: 0..0.5, checked the same way in a world file and
+/// in a sweep (a sweep once clamped 0.6 to 0.5 and labelled the row 0.6).
+fn volatility(field: &str, x: f64) -> Result<f64, WorldError> {
+    let v = nonneg(field, x)?;
+    if v > 0.5 {
+        return Err(err(
+            field,
+            format!("{v} is larger than 0.5; polarisation lives in 0..1"),
+        ));
+    }
+    Ok(v)
+}
+
 fn unit(field: &str, x: f64) -> Result<f64, WorldError> {
     if x.is_finite() && (0.0..=1.0).contains(&x) {
         Ok(x)
@@ -371,16 +384,7 @@ impl World {
         let scenario = Scenario {
             polarisation_start: unit("scenario.polarisation_start", s.polarisation_start)?,
             polarisation_end: unit("scenario.polarisation_end", s.polarisation_end)?,
-            volatility: {
-                let v = nonneg("scenario.volatility", s.volatility)?;
-                if v > 0.5 {
-                    return Err(err(
-                        "scenario.volatility",
-                        format!("{v} is larger than 0.5; polarisation lives in 0..1"),
-                    ));
-                }
-                v
-            },
+            volatility: volatility("scenario.volatility", s.volatility)?,
             events_per_year: {
                 let e = nonneg("scenario.events_per_year", s.events_per_year)?;
                 if !(0.5..=100.0).contains(&e) {
@@ -549,7 +553,7 @@ impl World {
             }
             "polarisation_start" => self.scenario.polarisation_start = unit(&field, value)?,
             "polarisation_end" => self.scenario.polarisation_end = unit(&field, value)?,
-            "volatility" => self.scenario.volatility = unit(&field, value)?.min(0.5),
+            "volatility" => self.scenario.volatility = volatility(&field, value)?,
             "events_per_year" => {
                 if !(0.5..=100.0).contains(&value) {
                     return Err(err(field, format!("{value} is outside 0.5..100")));

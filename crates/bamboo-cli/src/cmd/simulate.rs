@@ -54,7 +54,7 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// A sensitivity sweep over one world parameter, e.g. `polarisation=0.2,0.5,0.8`; writes
-    /// a tidy CSV.
+    /// a tidy CSV, or with --json one report per value.
     #[arg(long, value_name = "KEY=V1,V2,...")]
     pub sweep: Option<String>,
     /// Run only slice K of N of the runs (1-based: 1/4 … 4/4) and write its partial
@@ -274,6 +274,26 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
                 w.set(&key, v).map(|_| w)
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if args.json {
+            // One report per value, each exactly what `simulate --json` prints for that world.
+            let mut points = Vec::new();
+            for (v, w) in values.iter().zip(&worlds) {
+                let r = prep.run(w, cfg, args.sim.quiet)?;
+                let report: serde_json::Value =
+                    serde_json::from_str(&bamboo_data::simulation::report_json(&r))?;
+                points.push(serde_json::json!({ "value": v, "report": report }));
+            }
+            let out = serde_json::json!({
+                "parameter": key,
+                "definition": "one simulation per value of the parameter, every other input the same; each report is what `bamboo simulate --json` prints for the world with that value",
+                "points": points,
+            });
+            return write_to(args.output.as_deref(), |w| {
+                serde_json::to_writer_pretty(&mut *w, &out)?;
+                writeln!(w)?;
+                Ok(())
+            });
+        }
         let mut csv = String::from("parameter,value,doctrine,outcome,mean,p5,p50,p95\n");
         for (v, w) in values.iter().zip(&worlds) {
             let r = prep.run(w, cfg, args.sim.quiet)?;
