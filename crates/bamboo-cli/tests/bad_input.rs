@@ -407,3 +407,14 @@ fn sweeps_check_values_and_honour_json() {
     );
     assert_ne!(points[0]["report"], points[1]["report"]);
 }
+
+/// `chart balance --format csv` was accepted and ignored.
+#[test]
+fn chart_balance_refuses_a_format() {
+    let e = fails(bamboo(&["chart", "balance", "VNM", "--format", "csv"]));
+    assert!(
+        e.contains("chart balance draws SVG and takes no --format"),
+        "{e}"
+    );
+    assert!(e.contains("bamboo balance --format csv"), "{e}");
+}

@@ -141,6 +141,12 @@ fn map_chart(cli: &Cli, m: &MapArgs, output: Option<&std::path::Path>) -> Result
 }
 
 fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Path>) -> Result<()> {
+    if args.span.format != crate::output::Format::Table {
+        anyhow::bail!(
+            "chart balance draws SVG and takes no --format; the table, CSV and JSON are `bamboo balance --format {}`",
+            if args.span.format == crate::output::Format::Csv { "csv" } else { "json" }
+        );
+    }
     let c = balance::compute(cli, args)?;
     if c.boot.is_some() {
         anyhow::bail!("chart balance draws no intervals; use `bamboo balance --ci 90` for them, or leave --ci out");
