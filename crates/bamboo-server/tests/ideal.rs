@@ -179,3 +179,57 @@ async fn a_fit_not_ready_is_a_503_then_an_answer() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// The atlas and the map on ideal points read the same fit as `/api/ideal` (its bootstrap
+/// standard errors give the intervals); a roll-call filter with it is refused.
+#[tokio::test]
+async fn the_atlas_reads_the_fit() {
+    let app = ideal_router(Duration::from_secs(300));
+    let a = get(&app, "/api/atlas?year=2021&metric=ideal&replicates=50").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    let v = a.json();
+    let fit = bamboo_data::ideal::fit(&votes().store, 3, 1).unwrap();
+    let s = fit.session_in_year(2021).unwrap().session;
+    let x = |c: &'static str| fit.get(Iso3::from_static(c), s).unwrap().ideal;
+    let row = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "VNM")
+        .unwrap();
+    let want = 1.0 - (x("VNM") - x("USA")).abs() / fit.range();
+    let got = &row["alignments"][0];
+    assert_eq!(got["pole"], "USA");
+    assert!(
+        (got["value"].as_f64().unwrap() - want).abs() < 1e-12,
+        "{got} vs {want}"
+    );
+    assert!(
+        got["lo"].as_f64().unwrap() < got["hi"].as_f64().unwrap(),
+        "{got}"
+    );
+    assert!(v["definitions"]["interval"]
+        .as_str()
+        .unwrap()
+        .contains("N(ideal, se)"));
+    let m = get(
+        &app,
+        "/api/chart/map.svg?year=2021&metric=ideal&replicates=20",
+    )
+    .await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text());
+    assert!(
+        m.text().contains("ideal points (bamboo ideal)"),
+        "the map defines its measure"
+    );
+    let bad = get(&app, "/api/atlas?year=2021&metric=ideal&issue=hr").await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        bad.text()
+    );
+    assert!(bad
+        .text()
+        .contains("cannot be combined with issue or important"));
+}
