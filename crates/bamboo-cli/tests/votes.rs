@@ -361,3 +361,57 @@ fn the_source_line_says_what_was_loaded_and_no_local_path() {
         assert!(!svg.contains(&path), "the chart names {path}");
     }
 }
+
+/// `align --by-issue`: one block per issue, each the same numbers as `--issue` alone.
+#[test]
+fn align_by_issue_is_one_block_per_issue() {
+    let all = ok(bamboo(&[
+        "align",
+        "VNM",
+        "USA",
+        "CHN",
+        "--from",
+        "2018",
+        "--to",
+        "2019",
+        "--by-issue",
+        "--format",
+        "csv",
+    ]));
+    let mut lines = all.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("issue,from,to,a,b,n,agreement"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 6 * 2 * 2, "6 issues x 2 years x 2 states");
+    for code in ["me", "nu", "di", "hr", "co", "ec"] {
+        let one = ok(bamboo(&[
+            "align", "VNM", "USA", "CHN", "--from", "2018", "--to", "2019", "--issue", code,
+            "--format", "csv",
+        ]));
+        let want: Vec<String> = one.lines().skip(1).map(|l| format!("{code},{l}")).collect();
+        let got: Vec<String> = rows
+            .iter()
+            .filter(|r| r.starts_with(&format!("{code},")))
+            .map(|r| r.to_string())
+            .collect();
+        assert_eq!(got, want, "{code}");
+    }
+    let table = ok(bamboo(&[
+        "align",
+        "VNM",
+        "USA",
+        "--by-issue",
+        "--from",
+        "2019",
+    ]));
+    assert!(table.contains("hr: human rights"), "{table}");
+    let o = bamboo(&["align", "VNM", "USA", "--by-issue", "--issue", "hr"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("'--by-issue' cannot be used with '--issue"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -21,7 +21,21 @@ pub struct Args {
     pub boot: BootArgs,
     #[command(flatten)]
     pub span: SpanArgs,
+    /// One block per issue of Voeten's six (me, nu, di, hr, co, ec): the same series on
+    /// the roll calls of each issue alone.
+    #[arg(long, conflicts_with_all = ["issue", "ci"])]
+    pub by_issue: bool,
 }
+
+/// Voeten's six issue codes, in the order `--by-issue` prints them, with their names.
+const ISSUES: [(&str, &str); 6] = [
+    ("me", "the Palestinian conflict"),
+    ("nu", "nuclear weapons"),
+    ("di", "arms control and disarmament"),
+    ("hr", "human rights"),
+    ("co", "colonialism"),
+    ("ec", "economic development"),
+];
 
 /// The CSV columns of every measure, after `from,to,a,b`.
 pub const MEASURE_COLUMNS: &str = "n,agreement,s,s2,kappa,kappa1,pi,coincidence";
@@ -55,6 +69,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     if metric == Metric::Ideal {
         crate::filters::ideal_alone(&args.span.filter, boot.is_some())?;
         return crate::cmd::ideal::align(cli, &data, subject, others, spec, args.span.format);
+    }
+    if args.by_issue {
+        return by_issue(&data, args, subject, others, spec, metric);
     }
     let sel = args.span.filter.selection(&data)?;
     require_roll_calls(&data, &sel, spec.from, spec.to)?;
@@ -184,6 +201,94 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 }
                 if !sel.filter.is_all() {
                     writeln!(w, "{}", sel.filter.definition())?;
+                }
+                writeln!(w, "{}", data.provenance())?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `--by-issue`: the series once per issue, in one output.
+fn by_issue(
+    data: &Loaded,
+    args: &Args,
+    subject: bamboo_core::Iso3,
+    others: &[bamboo_core::Iso3],
+    spec: bamboo_core::alignment::SeriesSpec,
+    metric: Metric,
+) -> Result<()> {
+    let mut blocks = Vec::new();
+    for (code, name) in ISSUES {
+        let filter = bamboo_core::select::RollCallFilter {
+            issues: bamboo_core::select::RollCallFilter::parse_issues(code)
+                .map_err(|e| anyhow::anyhow!("--by-issue: {e}"))?,
+            important: args.span.filter.important,
+        };
+        let sel = crate::filters::selection(data, filter)?;
+        let rows = series_in(&data.store, subject, others, spec, &sel)?;
+        blocks.push((code, name, sel, rows));
+    }
+    write_to(None, |w| {
+        match args.span.format {
+            Format::Csv => {
+                let mut s = format!("issue,from,to,a,b,{MEASURE_COLUMNS}\n");
+                for (code, _, _, rows) in &blocks {
+                    for r in rows {
+                        for (b, m) in &r.with {
+                            s.push_str(&format!("{code},{},{},{},{},", r.from, r.to, subject, b));
+                            push_measures(&mut s, m);
+                            s.push('\n');
+                        }
+                    }
+                }
+                w.write_all(s.as_bytes())?;
+            }
+            Format::Json => {
+                let v = json!({
+                    "subject": subject,
+                    "others": others,
+                    "by": spec.by,
+                    "definitions": measure_definitions(),
+                    "source": data.provenance(),
+                    "by_issue": blocks.iter().map(|(code, name, sel, rows)| json!({
+                        "issue": code,
+                        "name": name,
+                        "roll_calls": sel.filter.definition(),
+                        "rows": rows.iter().map(|r| json!({
+                            "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
+                            "with": r.with.iter().map(|(c, m)| {
+                                let mut o = json!(m);
+                                o["country"] = json!(c);
+                                o
+                            }).collect::<Vec<_>>(),
+                        })).collect::<Vec<_>>(),
+                    })).collect::<Vec<_>>(),
+                });
+                serde_json::to_writer_pretty(&mut *w, &v)?;
+                writeln!(w)?;
+            }
+            Format::Table => {
+                writeln!(
+                    w,
+                    "{} ({}): {} with each state, by {}, one block per issue\n",
+                    data.countries.short_name(subject),
+                    subject,
+                    metric.name(),
+                    spec.by.label(),
+                )?;
+                for (code, name, _, rows) in &blocks {
+                    writeln!(w, "{code}: {name}")?;
+                    if rows.iter().all(|r| r.roll_calls == 0) {
+                        writeln!(w, "  (no roll calls on this issue in the span)\n")?;
+                        continue;
+                    }
+                    w.write_all(render_table(rows, others, metric, None).as_bytes())?;
+                    writeln!(w)?;
+                }
+                writeln!(w, "{}; (n) = roll calls both voted on", metric.definition())?;
+                for (code, _, sel, _) in &blocks {
+                    writeln!(w, "{code}: {}", sel.filter.definition())?;
                 }
                 writeln!(w, "{}", data.provenance())?;
             }

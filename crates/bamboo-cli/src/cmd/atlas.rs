@@ -43,7 +43,8 @@ pub struct Args {
     /// The poles, comma-separated.
     #[arg(long, default_value = DEFAULT_POLES)]
     pub poles: String,
-    /// The alignment measure: agreement (the spec's default), s, kappa, pi or coincidence.
+    /// The alignment measure: agreement (the spec's default), s, kappa, pi, coincidence, or
+    /// ideal (1 - ideal-point distance / range; intervals from the fit's standard errors).
     #[arg(long, default_value = "agreement")]
     pub metric: String,
     #[command(flatten)]
