@@ -245,6 +245,7 @@ try {
   const timeline = await page.$eval("#advise-out .plan-timeline", (e) => ({ paths: e.querySelectorAll("svg path").length, steps: e.querySelectorAll(".plan-steps li").length, text: e.textContent }));
   console.log(`e2e: advice on "${caseTitle}": ${choice}; plan timeline with ${timeline.steps} moves, ${timeline.paths} lean paths`);
   if (timeline.steps && timeline.paths < 2) fail("the plan timeline lacks the lean with and without the plan");
+  if (/\bnull\b|undefined/.test(timeline.text)) fail(`the plan timeline prints null: ${timeline.text.slice(-200)}`);
   // A case with moves: the 2008 partnership with China is offset toward the United States.
   const idx = await page.$eval("#case-pick", (s) => [...s.options].findIndex((o) => /China/.test(o.text) && /partnership/i.test(o.text)));
   if (idx >= 0) {

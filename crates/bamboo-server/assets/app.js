@@ -15,7 +15,7 @@ function el(tag, attrs, ...children) {
     else if (k === "text") e.textContent = v;
     else e.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -29,7 +29,7 @@ function sv(tag, attrs, ...children) {
     if (v === null || v === undefined || v === false) continue;
     e.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -846,10 +846,10 @@ function planTimeline(p, id) {
   const alts = p.agendas.slice(1).map((x) => `agenda ${x.rank}: cost ${x.cost}, ${x.steps.map((s) => `${s.move}→${s.toward} m${s.month}`).join(", ")}`);
   const rows = [["agenda", "month", "date", "move", "toward", "pillars", "cost"], ...p.agendas.flatMap((x) => x.steps.map((s) => [x.rank, s.month, s.date, s.move, s.toward, s.pillars.join("+"), s.cost]))];
   const leanRows = [["month", "lean_without", ...p.agendas.map((x) => `lean_agenda_${x.rank}`)], ...without.map((v, m) => [m, v, ...p.agendas.map((x) => x.lean[m])])];
-  wrap.append(el("figure", { class: "chart timeline-fig" }, svg), legend, steps,
+  wrap.append(...[el("figure", { class: "chart timeline-fig" }, svg), legend, steps,
     alts.length ? el("p", { class: "muted small" }, `Alternatives: ${alts.join("; ")}.`) : null,
     p.ruled_out.length ? el("p", { class: "muted small" }, `Ruled out by the roots: ${p.ruled_out.map((r) => `${r.move} toward ${r.toward} (${r.roots.join(", ")})`).join("; ")}.`) : null,
-    el("p", { class: "links" }, downloadLink("Agenda (CSV)", `${id}-plan.csv`, "text/csv", csv(rows)), downloadLink("Lean paths (CSV)", `${id}-lean.csv`, "text/csv", csv(leanRows))));
+    el("p", { class: "links" }, downloadLink("Agenda (CSV)", `${id}-plan.csv`, "text/csv", csv(rows)), downloadLink("Lean paths (CSV)", `${id}-lean.csv`, "text/csv", csv(leanRows)))].filter(Boolean));
   return wrap;
 }
 
@@ -1061,11 +1061,10 @@ function simFans(r) {
 
 /** Bars of the chance of a break and the median breaks, per doctrine. */
 function simBars(r) {
-  const maxB = Math.max(1, ...r.doctrines.map((d) => d.outcomes.breaks.p95));
   return el("ul", { class: "terms sim-bars", "aria-label": "chance of any break per doctrine" }, r.doctrines.map((d) => el("li", {},
     el("span", { class: "term-name" }, titleOf(d.name)),
     el("span", { class: "bar-track", "aria-hidden": "true" }, el("span", { class: "bar pos from0", "data-w": String(Math.round(100 * d.outcomes.p_break)) })),
-    el("span", { class: "num" }, `${pct(d.outcomes.p_break)} break risk · median ${fmt(d.outcomes.breaks.p50, 1)} of ≤${fmt(maxB, 0)}`))));
+    el("span", { class: "num" }, `${pct(d.outcomes.p_break)} · median ${fmt(d.outcomes.breaks.p50, 1)} breaks`))));
 }
 
 async function simulate(ev) {
