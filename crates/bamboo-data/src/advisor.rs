@@ -161,6 +161,17 @@ impl Advisor {
     /// Answers one case with the planner's full answer and what the aftermath test needs:
     /// the poles the choice pleased and the pole with the lowest relation among the others.
     pub fn plan_case(&self, case: &Case) -> Result<PlanAnswer, AdviseError> {
+        self.plan_case_with(case, &self.ledger, self.horizon)
+    }
+
+    /// [`Advisor::plan_case`] reading `ledger` (the server's live ledger, say) over
+    /// `horizon` months (`None`: the doctrine's).
+    pub fn plan_case_with(
+        &self,
+        case: &Case,
+        ledger: &Ledger,
+        horizon: Option<u32>,
+    ) -> Result<PlanAnswer, AdviseError> {
         let d = &self.doctrine;
         if case.subject != d.subject() {
             return Err(AdviseError::CaseSubject {
@@ -170,10 +181,9 @@ impl Advisor {
                 subject: d.subject(),
             });
         }
-        let (s, cx, inputs) = prepare(d, &self.ledger, &self.evidence(), case);
+        let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
-        let planned =
-            bamboo_core::plan::plan(d, &s, &cx, &dec, &self.ledger, case.date, self.horizon);
+        let planned = bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, horizon);
         let pleased = bamboo_core::plan::pleased_poles(d, &s, &dec);
         let lowest = bamboo_core::plan::lowest_relation_pole(d, &cx, &pleased);
         let (advice, trace) = explain(
@@ -265,6 +275,24 @@ pub struct PlanAnswer {
 /// The JSON of `bamboo advise --json`: the answers as a pretty-printed array, one line end.
 pub fn advice_json(answers: &[(Advice, Trace)]) -> Result<String, AdviseError> {
     let v: Vec<&Advice> = answers.iter().map(|(a, _)| a).collect();
+    let mut s = serde_json::to_string_pretty(&v)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// The JSON of `bamboo plan --json`: per case, its id, the choice and the planner's full
+/// answer, pretty-printed, one line end.
+pub fn plan_json(answers: &[PlanAnswer]) -> Result<String, AdviseError> {
+    let v: Vec<serde_json::Value> = answers
+        .iter()
+        .map(|x| {
+            serde_json::json!({
+                "id": x.advice.id,
+                "choice": x.advice.choice,
+                "plan": x.plan,
+            })
+        })
+        .collect();
     let mut s = serde_json::to_string_pretty(&v)?;
     s.push('\n');
     Ok(s)

@@ -98,6 +98,37 @@ pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
     lower(file, raw, &Spans::new(src))
 }
 
+/// Every located problem of a case file, not only the first (the dashboard's editor marks
+/// them all). Empty when [`parse_cases`] accepts the file. When it does not, each
+/// `[[case]]` block is parsed on its own, preceded by as many blank lines as come before it
+/// so that every line keeps its number, and the problems of all blocks are returned in
+/// order; a problem only the whole file shows (a duplicate id, text before the first
+/// `[[case]]`) is returned alone, exactly as [`parse_cases`] reports it.
+pub fn case_file_problems(file: &Path, src: &str) -> Vec<Diagnostic> {
+    let first = match parse_cases(file, src) {
+        Ok(_) => return Vec::new(),
+        Err(e) => e.diagnostic().cloned(),
+    };
+    let lines: Vec<&str> = src.split('\n').collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim() == "[[case]]")
+        .collect();
+    let mut out = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let block = format!("{}{}", "\n".repeat(s), lines[s..end].join("\n"));
+        if let Err(e) = parse_cases(file, &block) {
+            if let Some(d) = e.diagnostic() {
+                out.push(d.clone());
+            }
+        }
+    }
+    if out.is_empty() {
+        out.extend(first);
+    }
+    out
+}
+
 /// Parses the same structure as JSON, `{"case": [{...}, ...]}` (the server accepts it
 /// beside TOML). Keys, rules and messages are those of [`parse_cases`]; lines are the
 /// JSON's where the JSON parser gives one.
@@ -322,6 +353,33 @@ pub fn cases_json(cases: &[Case]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_problem_of_a_case_file_with_its_line() {
+        let src = "[[case]]\nid = \"a\"\ndate = \"2020-01-01\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"x\"\nsources = [\"s\"]\nbogus = 1\n\n[[case]]\nid = \"b\"\ndate = \"2020-01-02\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"y\"\nsources = [\"s\"]\n\n[[case]]\nid = \"c\"\ndate = \"2020-13-01\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"z\"\nsources = [\"s\"]\n";
+        let f = Path::new("f.toml");
+        let all = case_file_problems(f, src);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[0].line, Some(8));
+        assert_eq!(all[0].field.as_deref(), Some("bogus"));
+        assert_eq!(all[1].line, Some(20));
+        assert_eq!(all[1].field.as_deref(), Some("date"));
+        // The first is what parse_cases reports.
+        let one = parse_cases(f, src).unwrap_err();
+        assert_eq!(one.diagnostic().unwrap().line, Some(8));
+        // A good file has none; a duplicate id (only the whole file shows it) is reported alone.
+        let good = src
+            .replace("bogus = 1\n", "")
+            .replace("2020-13-01", "2020-12-01");
+        assert!(case_file_problems(f, &good).is_empty());
+        let dup = good.replace("id = \"b\"", "id = \"a\"");
+        let d = case_file_problems(f, &dup);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].to_string(),
+            parse_cases(f, &dup).unwrap_err().to_string()
+        );
+    }
+
     use super::*;
 
     const GOOD: &str = r#"

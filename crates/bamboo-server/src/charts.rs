@@ -97,7 +97,12 @@ fn balance_chart(
     metric: Metric,
     by: By,
 ) -> LineChart {
-    let mid = |r: &BalanceRow| f64::from(r.from + r.to) / 2.0;
+    // A trailing window is drawn at its last year (the subtitle says "trailing"), a year
+    // at itself, the whole span at its middle.
+    let mid = move |r: &BalanceRow| match by {
+        By::Window(_) => f64::from(r.to),
+        _ => f64::from(r.from + r.to) / 2.0,
+    };
     let (lo, hi) = (
         rows.first().map_or(0, |r| r.from),
         rows.last().map_or(0, |r| r.to),
@@ -344,4 +349,37 @@ pub async fn simulation(State(st): State<AppState>, p: Params) -> Result<Respons
     })
     .await?;
     Ok(svg(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(from: i32, to: i32) -> BalanceRow {
+        let usa = Iso3::parse("USA").unwrap();
+        let chn = Iso3::parse("CHN").unwrap();
+        BalanceRow {
+            from,
+            to,
+            roll_calls: 10,
+            n: vec![(usa, 10), (chn, 10)],
+            reading: bamboo_core::balance::balance(vec![(usa, Some(0.4)), (chn, Some(0.8))]),
+        }
+    }
+
+    #[test]
+    fn a_trailing_window_is_drawn_at_its_last_year() {
+        let c = Countries::default();
+        let vnm = Iso3::parse("VNM").unwrap();
+        let poles = [Iso3::parse("USA").unwrap(), Iso3::parse("CHN").unwrap()];
+        let rows = [row(1990, 1994), row(1991, 1995)];
+        let chart = balance_chart(&c, "", vnm, &poles, &rows, Metric::Agreement, By::Window(5));
+        let xs: Vec<f64> = chart.series[0].points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, vec![1994.0, 1995.0]);
+        assert!(chart.subtitle.unwrap().contains("trailing 5-year window"));
+        let years = [row(1990, 1990), row(1991, 1991)];
+        let chart = balance_chart(&c, "", vnm, &poles, &years, Metric::Agreement, By::Year);
+        let xs: Vec<f64> = chart.series[0].points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, vec![1990.0, 1991.0]);
+    }
 }

@@ -29,6 +29,17 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// For a 500: the detail that went to the log (never sent to the client).
     pub detail: Option<String>,
+    /// Every located problem of the input, when there are several (a case file's): sent
+    /// as `"errors": [{"line", "field", "message"}]` beside the first in `"error"`.
+    pub errors: Vec<Located>,
+}
+
+/// One located problem of an input: its 1-based line, its key, and the full message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
 }
 
 static INTERNAL_ERRORS: AtomicU64 = AtomicU64::new(0);
@@ -41,6 +52,7 @@ impl ApiError {
             field: None,
             retry_after: None,
             detail: None,
+            errors: Vec::new(),
         }
     }
 
@@ -62,6 +74,7 @@ impl ApiError {
             field: Some(field.to_string()),
             retry_after: None,
             detail: None,
+            errors: Vec::new(),
         }
     }
 
@@ -110,6 +123,19 @@ impl IntoResponse for ApiError {
         let mut body = serde_json::json!({ "error": bamboo_data::text::one_line(&self.message) });
         if let Some(f) = &self.field {
             body["field"] = serde_json::json!(f);
+        }
+        if !self.errors.is_empty() {
+            body["errors"] = self
+                .errors
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "line": e.line,
+                        "field": e.field,
+                        "message": bamboo_data::text::one_line(&e.message),
+                    })
+                })
+                .collect();
         }
         let mut resp = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {

@@ -167,3 +167,74 @@ async fn doctrines_and_sample_cases_are_listed() {
     let h = get(&router(), "/api/health").await.json();
     assert_eq!(h["features"]["advise"], true);
 }
+
+#[tokio::test]
+async fn plans_are_dated_agendas_with_both_lean_paths() {
+    let app = router();
+    let a = post_toml(
+        &app,
+        "/api/plan?horizon=6",
+        &cases_file("vietnam-record.toml"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
+    assert_eq!(a.headers["bamboo-doctrine"], "vietnam");
+    let v = a.json();
+    let answers = v.as_array().unwrap();
+    assert!(answers.len() >= 10);
+    let mut steps = 0;
+    for x in answers {
+        let p = &x["plan"];
+        assert_eq!(p["horizon_months"], 6, "{x}");
+        let without = p["lean_without"].as_array().unwrap();
+        assert!(without.is_empty() || without.len() == 7, "{x}");
+        for ag in p["agendas"].as_array().unwrap() {
+            assert_eq!(ag["lean"].as_array().unwrap().len(), without.len());
+            for s in ag["steps"].as_array().unwrap() {
+                let m = s["month"].as_u64().unwrap();
+                assert!((0..=6).contains(&m), "{s}");
+                assert_eq!(s["date"].as_str().unwrap().len(), 10);
+                assert!(!s["pillars"].as_array().unwrap().is_empty());
+                steps += 1;
+            }
+        }
+    }
+    assert!(steps > 0, "no case of the record needed a move");
+    for bad in ["0", "61", "twelve"] {
+        let a = post_toml(
+            &app,
+            &format!("/api/plan?horizon={bad}"),
+            &cases_file("vietnam-record.toml"),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.text());
+        assert!(a.text().contains("horizon"), "{}", a.text());
+    }
+    // A doctrine without a catalogue of moves cannot plan, and says so.
+    let a = post_toml(
+        &app,
+        "/api/plan?doctrine=neutral",
+        &cases_file("vietnam-record.toml"),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+    assert!(a.text().contains("trunk.move"), "{}", a.text());
+}
+
+#[tokio::test]
+async fn a_bad_case_file_gets_every_located_error_at_once() {
+    let app = router();
+    let body = "[[case]]\nid = \"a\"\ndate = \"2020-01-01\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"x\"\nsources = [\"s\"]\nbogus = 1\n\n[[case]]\nid = \"b\"\ndate = \"2020-13-01\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"y\"\nsources = [\"s\"]\n";
+    for route in ["/api/advise", "/api/backtest", "/api/plan"] {
+        let a = post_toml(&app, route, body).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.text());
+        let v = a.json();
+        let errors = v["errors"].as_array().expect("an `errors` list");
+        assert_eq!(errors.len(), 2, "{v}");
+        assert_eq!(errors[0]["line"], 8);
+        assert_eq!(errors[0]["field"], "bogus");
+        assert_eq!(errors[1]["line"], 12);
+        assert_eq!(errors[1]["field"], "date");
+        assert_eq!(v["error"], errors[0]["message"]);
+    }
+}

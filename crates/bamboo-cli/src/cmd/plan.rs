@@ -225,18 +225,7 @@ pub fn run(cli: &Cli, a: &Args) -> Result<()> {
             return Ok(());
         }
         if a.json {
-            let v: Vec<serde_json::Value> = answers
-                .iter()
-                .map(|x| {
-                    serde_json::json!({
-                        "id": x.advice.id,
-                        "choice": x.advice.choice,
-                        "plan": x.plan,
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *w, &v)?;
-            writeln!(w)?;
+            w.write_all(bamboo_data::advisor::plan_json(&answers)?.as_bytes())?;
             return Ok(());
         }
         writeln!(

@@ -53,7 +53,19 @@ pub fn read_cases(headers: &HeaderMap, body: &Bytes) -> Result<Vec<Case>, ApiErr
     });
     let parsed = match ct.as_str() {
         "application/toml" | "text/toml" | "text/x-toml" => {
-            bamboo_data::case::parse_cases(file, text?)
+            let text = text?;
+            return bamboo_data::case::parse_cases(file, text).map_err(|e| {
+                let mut err = input_error(e);
+                err.errors = bamboo_data::case::case_file_problems(file, text)
+                    .into_iter()
+                    .map(|d| crate::error::Located {
+                        line: d.line,
+                        field: d.field.clone(),
+                        message: d.to_string(),
+                    })
+                    .collect();
+                err
+            });
         }
         "application/json" => bamboo_data::case::parse_cases_json(file, text?),
         "" => {
@@ -251,11 +263,20 @@ async fn engine_request(
     body: &Bytes,
 ) -> Result<EngineRequest, ApiError> {
     let p = p.allow(&["doctrine", "ledger"])?;
+    engine_request_of(st, &p, headers, body).await
+}
+
+async fn engine_request_of(
+    st: &AppState,
+    p: &Params,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<EngineRequest, ApiError> {
     let cases = read_cases(headers, body)?;
     check_count(st, &cases)?;
-    let idx = pick_doctrine(st, &p, &cases)?;
+    let idx = pick_doctrine(st, p, &cases)?;
     let name = st.catalog().doctrines[idx].name.clone();
-    let ledger = pick_ledger(st, &p, &st.catalog().doctrines[idx]).await?;
+    let ledger = pick_ledger(st, p, &st.catalog().doctrines[idx]).await?;
     Ok(EngineRequest {
         cases,
         idx,
@@ -311,6 +332,60 @@ pub async fn backtest(
         }
         .map_err(|e| advise_error_in(e, &body))?;
         backtest_json(&report).map_err(advise_error)
+    })
+    .await?;
+    Ok(json_text(text, &name))
+}
+
+/// `POST /api/plan?doctrine=NAME&ledger=file|db&horizon=MONTHS`: the dated agenda of
+/// offsetting moves after each case's choice, byte for byte what `bamboo plan --json`
+/// prints for the same file (the dashboard's plan timeline draws it).
+pub async fn plan(
+    State(st): State<AppState>,
+    p: Params,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let p = p.allow(&["doctrine", "ledger", "horizon"])?;
+    let horizon = match p.get("horizon") {
+        None => None,
+        Some(h) => match h.strip_suffix('m').unwrap_or(h).parse::<u32>() {
+            Ok(m) if (1..=60).contains(&m) => Some(m),
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "parameter `horizon`: `{}` is not allowed; 1 to 60 months, written 12 or 12m",
+                    bamboo_data::text::clip(h)
+                )))
+            }
+        },
+    };
+    let EngineRequest {
+        cases,
+        idx,
+        name,
+        ledger,
+    } = engine_request_of(&st, &p, &headers, &body).await?;
+    if st.catalog().doctrines[idx]
+        .advisor
+        .doctrine
+        .doctrine
+        .trunk
+        .moves
+        .is_empty()
+    {
+        return Err(ApiError::unprocessable(format!(
+            "the doctrine `{name}` has no [[trunk.move]] catalogue, so there is nothing to plan (docs/planning.md)"
+        )));
+    }
+    let text = blocking(move || {
+        let d = &st.catalog().doctrines[idx];
+        let l = ledger.as_ref().unwrap_or(&d.advisor.ledger);
+        let answers = cases
+            .iter()
+            .map(|c| d.advisor.plan_case_with(c, l, horizon))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| advise_error_in(e, &body))?;
+        bamboo_data::advisor::plan_json(&answers).map_err(advise_error)
     })
     .await?;
     Ok(json_text(text, &name))
@@ -382,6 +457,7 @@ pub async fn doctrines(State(st): State<AppState>, p: Params) -> Result<Json<Val
                 "poles": doc.poles,
                 "summary": doc.summary,
                 "roots": doc.roots.iter().map(|r| json!({"id": r.id, "principle": r.principle})).collect::<Vec<_>>(),
+                "moves": doc.trunk.moves.len(),
             })
         })
         .collect::<Vec<_>>();

@@ -68,6 +68,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/worlds", get(engine::worlds))
         .add("POST", "/api/advise", post(engine::advise))
         .add("POST", "/api/backtest", post(engine::backtest))
+        .add("POST", "/api/plan", post(engine::plan))
         .add("POST", "/api/simulate", post(engine::simulate))
         .add("GET", "/api/ledger/events", get(ledger::list))
         .add(
