@@ -142,7 +142,7 @@ fn shifts_name_the_roll_calls_that_drove_them() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let rows: Vec<Vec<String>> = lines
-        .map(|l| parse_csv_line(l))
+        .map(parse_csv_line)
         .filter(|r| r.len() == header.len())
         .collect();
     assert!(!rows.is_empty());
