@@ -414,3 +414,50 @@ fn metric_ideal_traces_back_to_the_points() {
     roxmltree::Document::parse(&svg).expect("well-formed SVG");
     assert!(svg.contains("ideal"));
 }
+
+/// `chart map --measure ideal`: every state (the poles too) coloured by its own ideal point,
+/// the one `bamboo ideal` gives, and states in the order of their points.
+#[test]
+fn the_map_of_ideal_points() {
+    let svg = ok(bamboo(&[
+        "chart",
+        "map",
+        "--year",
+        "2021",
+        "--measure",
+        "ideal",
+        "--replicates",
+        "20",
+    ]));
+    assert!(svg.contains("Ideal points in the UN General Assembly, 2021"));
+    let csv = ok(bamboo(&[
+        "ideal", "--from", "2021", "--to", "2021", "--format", "csv",
+    ]));
+    for s in ["VNM", "USA", "CHN", "DEU"] {
+        let l = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{s},76,")))
+            .unwrap();
+        let x = num(l.split(',').nth(3).unwrap());
+        let name_title = svg
+            .split("<title>")
+            .find(|t| t.contains(&format!("({s}): ideal point")))
+            .unwrap_or_else(|| panic!("{s} has no ideal-point title"));
+        assert!(
+            name_title.contains(&format!("ideal point {x:.2}")),
+            "{s}: {name_title}"
+        );
+    }
+    let e = fails(bamboo(&[
+        "chart",
+        "map",
+        "--measure",
+        "ideal",
+        "--metric",
+        "kappa",
+    ]));
+    assert!(
+        e.contains("--measure ideal maps the ideal points themselves"),
+        "{e}"
+    );
+}

@@ -55,6 +55,11 @@ pub trait AlignmentSource: Sync {
     fn last_date(&self, period: Period) -> Option<Date>;
     /// The measure for every (row, column) pair, with the bootstrap's replicates.
     fn draws(&self, period: Period, rows: &[Iso3], cols: &[Iso3], boot: &Bootstrap) -> Draws;
+    /// A state's own position in the period, for a measure that has one (ideal points: the
+    /// mean over the period's sessions), with its standard error; `None` for the votes.
+    fn position(&self, _state: Iso3, _period: Period) -> Option<(f64, Option<f64>)> {
+        None
+    }
 }
 
 /// Alignment from the votes: a measure of `metrics.rs` over the selected roll calls.
@@ -475,6 +480,10 @@ pub struct Atlas {
     /// The source's definition of its measure ([`AlignmentSource::definition`]).
     #[serde(skip)]
     pub definition: String,
+    /// Each state's own position (poles included), where the source has one
+    /// ([`AlignmentSource::position`]): `(state, position, se)`, sorted by state.
+    #[serde(skip)]
+    pub positions: Vec<(Iso3, f64, Option<f64>)>,
 }
 
 /// Ranks by lean, ascending (1 = smallest lean); ties share the better rank. NaN: none.
@@ -567,7 +576,15 @@ pub fn atlas(src: &dyn AlignmentSource, q: &AtlasQuery) -> Atlas {
             .collect();
         (name.clone(), summarise(&d, &idx, &q.poles, level, mean))
     });
+    let mut positions: Vec<(Iso3, f64, Option<f64>)> = states
+        .iter()
+        .chain(&q.poles)
+        .filter_map(|&s| src.position(s, q.period).map(|(x, se)| (s, x, se)))
+        .collect();
+    positions.sort_by_key(|p| p.0);
+    positions.dedup_by_key(|p| p.0);
     Atlas {
+        positions,
         definition: src.definition(),
         period: q.period,
         previous: before.map(|b| b.0),

@@ -63,7 +63,7 @@ pub struct MapArgs {
     #[arg(
         long,
         default_value = "lean",
-        value_name = "lean|balance|toward|METRIC:ISO3"
+        value_name = "lean|balance|toward|ideal|METRIC:ISO3"
     )]
     pub measure: String,
     /// The poles, comma-separated (for lean, balance and toward).
@@ -95,6 +95,15 @@ fn map_chart(cli: &Cli, m: &MapArgs, output: Option<&std::path::Path>) -> Result
             }
             metric.name().to_string()
         }
+        MapMeasureText::Ideal => {
+            if m.metric != "agreement" && m.metric != "ideal" {
+                anyhow::bail!(
+                    "--measure ideal maps the ideal points themselves; --metric {} names another measure: leave it out",
+                    m.metric
+                );
+            }
+            "ideal".to_string()
+        }
         _ => m.metric.clone(),
     };
     let atlas_args = crate::cmd::atlas::Args {
@@ -115,6 +124,7 @@ fn map_chart(cli: &Cli, m: &MapArgs, output: Option<&std::path::Path>) -> Result
         MapMeasureText::Lean => MapMeasure::Lean,
         MapMeasureText::Balance => MapMeasure::Balance,
         MapMeasureText::Toward => MapMeasure::Toward,
+        MapMeasureText::Ideal => MapMeasure::Ideal,
         MapMeasureText::Alignment { pole, .. } => {
             let p = data.country(&pole, "--measure")?;
             // Every state's alignment with this one state: it is the only pole.

@@ -268,6 +268,26 @@ impl crate::atlas::AlignmentSource for IdealAlignment<'_> {
             .max()
     }
 
+    fn position(&self, state: Iso3, period: crate::atlas::Period) -> Option<(f64, Option<f64>)> {
+        let ps: Vec<_> = self
+            .points
+            .state_points(state)
+            .filter(|p| (period.from..=period.to).contains(&p.year))
+            .collect();
+        if ps.is_empty() {
+            return None;
+        }
+        let n = ps.len() as f64;
+        let x = ps.iter().map(|p| p.ideal).sum::<f64>() / n;
+        // The standard error of a mean of the sessions' points, taking them as independent.
+        let se = ps
+            .iter()
+            .map(|p| p.se.map(|s| s * s))
+            .sum::<Option<f64>>()
+            .map(|v| v.sqrt() / n);
+        Some((x, se))
+    }
+
     fn draws(
         &self,
         period: crate::atlas::Period,

@@ -403,6 +403,15 @@ pub async fn map(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
             MapMeasureText::Lean => MapMeasure::Lean,
             MapMeasureText::Balance => MapMeasure::Balance,
             MapMeasureText::Toward => MapMeasure::Toward,
+            MapMeasureText::Ideal => {
+                if p.get("metric").is_some_and(|m| m != "ideal") {
+                    return Err(ApiError::bad_request(
+                        "parameters `measure` and `metric` name two measures; give one",
+                    ));
+                }
+                ask.measure = Measure::Ideal;
+                MapMeasure::Ideal
+            }
             MapMeasureText::Alignment { metric, pole } => {
                 if p.get("metric").is_some_and(|m| m != metric.name()) {
                     return Err(ApiError::bad_request(
