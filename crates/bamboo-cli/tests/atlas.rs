@@ -237,3 +237,56 @@ fn bad_flags_give_one_line() {
     let e = fails(bamboo(&["shifts", "Vietnam"]));
     assert!(e.contains("did you mean VNM"), "{e}");
 }
+
+/// `align --ci`: each row's interval is the one the atlas gives the same pair in the same
+/// period (one bootstrap of the period's roll calls, the same seed), and it holds the value.
+#[test]
+fn align_intervals_are_the_atlas_intervals() {
+    let v = json(&[
+        "align",
+        "VNM",
+        "USA",
+        "CHN",
+        "--from",
+        "2021",
+        "--to",
+        "2021",
+        "--ci",
+        "90",
+        "--replicates",
+        "200",
+        "--format",
+        "json",
+    ]);
+    assert!(v["definitions"]["hi"]
+        .as_str()
+        .unwrap()
+        .contains("200 bootstrap replicates"));
+    let a = json(&[
+        "atlas",
+        "--year",
+        "2021",
+        "--replicates",
+        "200",
+        "--format",
+        "json",
+    ]);
+    let vnm = a["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["state"] == "VNM")
+        .unwrap();
+    let with = v["rows"][0]["with"].as_array().unwrap();
+    for (k, pole) in ["USA", "CHN"].iter().enumerate() {
+        let w = &with[k];
+        assert_eq!(w["country"], *pole);
+        let e = &vnm["alignments"][k];
+        assert_eq!(e["pole"], *pole);
+        let (lo, hi) = (w["lo"].as_f64().unwrap(), w["hi"].as_f64().unwrap());
+        let x = w["agreement"].as_f64().unwrap();
+        assert!(lo <= x && x <= hi && lo < hi, "{w}");
+        assert!((lo - e["lo"].as_f64().unwrap()).abs() < 1e-12, "{w} vs {e}");
+        assert!((hi - e["hi"].as_f64().unwrap()).abs() < 1e-12, "{w} vs {e}");
+    }
+}

@@ -425,6 +425,70 @@ pub fn balance_definitions(
     d
 }
 
+/// The interval of `metric` between the subject and each other state, per row of an
+/// alignment series (`align --ci`, `GET /api/align?ci=`): `[row][other]`.
+#[allow(clippy::too_many_arguments)]
+pub fn align_intervals(
+    store: &VoteStore,
+    sel: &Selection,
+    subject: Iso3,
+    others: &[Iso3],
+    rows: &[bamboo_core::alignment::AlignRow],
+    metric: bamboo_core::metrics::Metric,
+    boot: &Bootstrap,
+) -> Vec<Vec<Estimate>> {
+    let src = VoteAlignment {
+        store,
+        selection: sel,
+        metric,
+    };
+    rows.iter()
+        .map(|r| {
+            let period = Period {
+                from: r.from,
+                to: r.to,
+            };
+            let d = src.draws(period, &[subject], others, boot);
+            (0..others.len())
+                .map(|j| {
+                    Estimate::from_values(
+                        d.point(0, j),
+                        (0..d.replicates).map(|k| d.rep(k, 0, j)).collect(),
+                        boot.level,
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The definitions of an alignment series' JSON: every measure, the interval's ends when
+/// there is a bootstrap, and the roll calls read when a filter keeps only some.
+pub fn align_definitions(
+    metric: bamboo_core::metrics::Metric,
+    filter: &RollCallFilter,
+    boot: Option<&Bootstrap>,
+) -> Value {
+    let mut d = json!(bamboo_core::metrics::measure_definitions());
+    if let Some(b) = boot {
+        d["lo"] = json!(format!(
+            "the low end of the {} interval of `{}`",
+            b.level,
+            metric.name()
+        ));
+        d["hi"] = json!(format!(
+            "the high end of the {} interval of `{}`; {}",
+            b.level,
+            metric.name(),
+            b.definition()
+        ));
+    }
+    if !filter.is_all() {
+        d["roll_calls"] = json!(filter.definition());
+    }
+    d
+}
+
 /// One balance row as JSON, with its interval fields when it has a reading.
 pub fn balance_row_json(
     r: &bamboo_core::alignment::BalanceRow,

@@ -2,7 +2,6 @@
 
 use anyhow::{bail, Result};
 use bamboo_core::alignment::{series_in, span_label, AlignRow};
-use bamboo_core::atlas::{AlignmentSource, Period, VoteAlignment};
 use bamboo_core::bootstrap::Estimate;
 use bamboo_core::metrics::{measure_definitions, Measures, Metric};
 use serde_json::json;
@@ -78,33 +77,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let rows = series_in(&data.store, subject, others, spec, &sel)?;
     // The interval of the --metric measure with each other state, per row.
     let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
-        let src = VoteAlignment {
-            store: &data.store,
-            selection: &sel,
-            metric,
-        };
-        rows.iter()
-            .map(|r| {
-                let d = src.draws(
-                    Period {
-                        from: r.from,
-                        to: r.to,
-                    },
-                    &[subject],
-                    others,
-                    b,
-                );
-                (0..others.len())
-                    .map(|j| {
-                        Estimate::from_values(
-                            d.point(0, j),
-                            (0..d.replicates).map(|k| d.rep(k, 0, j)).collect(),
-                            b.level,
-                        )
-                    })
-                    .collect()
-            })
-            .collect()
+        bamboo_server::views::align_intervals(&data.store, &sel, subject, others, &rows, metric, b)
     });
     write_to(None, |w| {
         match args.span.format {
@@ -130,23 +103,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 w.write_all(s.as_bytes())?;
             }
             Format::Json => {
-                let mut definitions = serde_json::to_value(measure_definitions())?;
-                if let Some(b) = &boot {
-                    definitions["lo"] = json!(format!(
-                        "the low end of the {} interval of `{}`",
-                        b.level,
-                        metric.name()
-                    ));
-                    definitions["hi"] = json!(format!(
-                        "the high end of the {} interval of `{}`; {}",
-                        b.level,
-                        metric.name(),
-                        b.definition()
-                    ));
-                }
-                if !sel.filter.is_all() {
-                    definitions["roll_calls"] = json!(sel.filter.definition());
-                }
+                let definitions =
+                    bamboo_server::views::align_definitions(metric, &sel.filter, boot.as_ref());
                 let mut v = json!({
                     "subject": subject,
                     "others": others,

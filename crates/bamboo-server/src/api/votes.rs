@@ -9,11 +9,11 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use bamboo_core::alignment::{balance_series_in, series_in, By, SeriesSpec};
-use bamboo_core::atlas::{AlignmentSource, Period, Reading, VoteAlignment};
+use bamboo_core::atlas::Reading;
 use bamboo_core::bootstrap::{Bootstrap, Estimate};
 use bamboo_core::dyads::YearBits;
 use bamboo_core::ideal::{ideal_balance_series, ideal_series};
-use bamboo_core::metrics::{measure_definitions, Metric};
+use bamboo_core::metrics::Metric;
 use bamboo_core::select::Selection;
 use bamboo_core::Iso3;
 
@@ -153,52 +153,9 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         )
         .map_err(|e| ApiError::unprocessable(e.to_string()))?;
         let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
-            let src = VoteAlignment {
-                store: &v.store,
-                selection: &sel,
-                metric,
-            };
-            rows.iter()
-                .map(|r| {
-                    let d = src.draws(
-                        Period {
-                            from: r.from,
-                            to: r.to,
-                        },
-                        &[subject],
-                        &others,
-                        b,
-                    );
-                    (0..others.len())
-                        .map(|j| {
-                            Estimate::from_values(
-                                d.point(0, j),
-                                (0..d.replicates).map(|k| d.rep(k, 0, j)).collect(),
-                                b.level,
-                            )
-                        })
-                        .collect()
-                })
-                .collect()
+            crate::views::align_intervals(&v.store, &sel, subject, &others, &rows, metric, b)
         });
-        let mut definitions =
-            serde_json::to_value(measure_definitions()).map_err(ApiError::internal)?;
-        if let Some(b) = &boot {
-            definitions["lo"] = json!(format!(
-                "the low end of the {} interval of `{}`",
-                b.level,
-                metric.name()
-            ));
-            definitions["hi"] = json!(format!(
-                "the high end of the {} interval of `{}`; {}",
-                b.level,
-                metric.name(),
-                b.definition()
-            ));
-        }
-        if !sel.filter.is_all() {
-            definitions["roll_calls"] = json!(sel.filter.definition());
-        }
+        let definitions = crate::views::align_definitions(metric, &sel.filter, boot.as_ref());
         let mut out = json!({
             "subject": subject,
             "others": others,
