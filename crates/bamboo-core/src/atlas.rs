@@ -11,9 +11,12 @@
 use crate::bootstrap::{interval, median, pair_draws, Bootstrap, Draws, Estimate};
 use crate::country::Iso3;
 use crate::date::Date;
+use crate::groups::Group;
 use crate::metrics::Metric;
-use crate::select::Selection;
+use crate::select::{RollCallFilter, Selection};
 use crate::store::VoteStore;
+
+pub mod table;
 
 /// A span of years, both ends included.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -595,6 +598,52 @@ pub fn atlas(src: &dyn AlignmentSource, q: &AtlasQuery) -> Atlas {
         median: summarise(&d, &all, &q.poles, level, median),
         average,
     }
+}
+
+/// An atlas question: the period, the poles, the measure, which roll calls and states.
+#[derive(Clone, Debug)]
+pub struct AtlasAsk {
+    pub period: Period,
+    pub poles: Vec<Iso3>,
+    pub measure: Measure,
+    pub filter: RollCallFilter,
+    pub group: Option<Group>,
+    pub average: bool,
+    pub boot: Bootstrap,
+}
+
+/// Computes the atlas of a question over the roll calls `sel` keeps.
+///
+/// With `--metric ideal` the alignments are read from `ideal`, the fit with its bootstrap
+/// standard errors; `None` for it is an error that says the fit is needed.
+pub fn compute_atlas(
+    store: &VoteStore,
+    sel: &Selection,
+    ask: &AtlasAsk,
+    ideal: Option<&crate::ideal::IdealPoints>,
+) -> Result<Atlas, String> {
+    let src = ask
+        .measure
+        .source(store, sel, ideal)
+        .ok_or_else(|| "the ideal-point measure needs a fit of the ideal points".to_string())?;
+    let first = store.year_span().map_or(ask.period.from, |s| s.0);
+    let previous = previous_period(src.as_ref(), ask.period, first);
+    let members = ask.group.as_ref().map(|g| {
+        src.last_date(ask.period)
+            .map_or_else(Vec::new, |d| g.members_on(d))
+    });
+    let q = AtlasQuery {
+        period: ask.period,
+        previous,
+        poles: ask.poles.clone(),
+        boot: ask.boot,
+        only: members.clone(),
+        average: match (&ask.group, members) {
+            (Some(g), Some(m)) if ask.average => Some((g.code.clone(), m)),
+            _ => None,
+        },
+    };
+    Ok(atlas(src.as_ref(), &q))
 }
 
 #[cfg(test)]

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use bamboo_core::atlas::{
-    atlas, previous_period, AlignmentSource, Atlas, AtlasQuery, Measure, Period, Reading, Summary,
-    VoteAlignment,
+    AlignmentSource, Atlas, Measure, Period, Reading, Summary, VoteAlignment,
 };
 use bamboo_core::bootstrap::{Bootstrap, Estimate};
 use bamboo_core::groups::Group;
@@ -18,51 +17,8 @@ use bamboo_core::shifts::{shifts, ShiftQuery, Shifts};
 use bamboo_core::{Iso3, VoteStore};
 use bamboo_data::Countries;
 
-/// An atlas question: the period, the poles, the measure, which roll calls and states.
-#[derive(Clone, Debug)]
-pub struct AtlasAsk {
-    pub period: Period,
-    pub poles: Vec<Iso3>,
-    pub measure: Measure,
-    pub filter: RollCallFilter,
-    pub group: Option<Group>,
-    pub average: bool,
-    pub boot: Bootstrap,
-}
-
-/// Computes the atlas of a question over the roll calls `sel` keeps.
-///
-/// With `--metric ideal` the alignments are read from `ideal`, the fit with its bootstrap
-/// standard errors; `None` for it is an error that says the fit is needed.
-pub fn compute_atlas(
-    store: &VoteStore,
-    sel: &Selection,
-    ask: &AtlasAsk,
-    ideal: Option<&bamboo_core::ideal::IdealPoints>,
-) -> Result<Atlas, String> {
-    let src = ask
-        .measure
-        .source(store, sel, ideal)
-        .ok_or_else(|| "the ideal-point measure needs a fit of the ideal points".to_string())?;
-    let first = store.year_span().map_or(ask.period.from, |s| s.0);
-    let previous = previous_period(src.as_ref(), ask.period, first);
-    let members = ask.group.as_ref().map(|g| {
-        src.last_date(ask.period)
-            .map_or_else(Vec::new, |d| g.members_on(d))
-    });
-    let q = AtlasQuery {
-        period: ask.period,
-        previous,
-        poles: ask.poles.clone(),
-        boot: ask.boot,
-        only: members.clone(),
-        average: match (&ask.group, members) {
-            (Some(g), Some(m)) if ask.average => Some((g.code.clone(), m)),
-            _ => None,
-        },
-    };
-    Ok(atlas(src.as_ref(), &q))
-}
+// The atlas's question and its computation are core's, shared with the Python package.
+pub use bamboo_core::atlas::{compute_atlas, AtlasAsk};
 
 /// A value with its interval.
 pub fn estimate_json(e: &Estimate) -> Value {

@@ -119,127 +119,42 @@ pub fn ask(cli: &Cli, args: &Args) -> Result<(Loaded, AtlasAsk, bamboo_core::sel
 }
 
 fn sorted(a: &Atlas, sort: Sort) -> Vec<&AtlasRow> {
-    let mut rows: Vec<&AtlasRow> = a.rows.iter().collect();
-    match sort {
-        Sort::State => {}
-        Sort::Rank => rows.sort_by_key(|r| (r.rank.unwrap_or(u32::MAX), r.state)),
-        Sort::Lean => rows.sort_by(|x, y| {
-            let l = |r: &AtlasRow| r.reading.lean.value.unwrap_or(f64::NEG_INFINITY);
-            l(y).total_cmp(&l(x)).then(x.state.cmp(&y.state))
-        }),
-    }
-    rows
+    use bamboo_core::atlas::table::Order;
+    bamboo_core::atlas::table::sorted(
+        a,
+        match sort {
+            Sort::State => Order::State,
+            Sort::Rank => Order::Rank,
+            Sort::Lean => Order::Lean,
+        },
+    )
 }
 
-fn push_est(s: &mut String, e: &Estimate) {
-    for x in [e.value, e.lo, e.hi] {
-        s.push(',');
-        push_num(s, x);
-    }
-}
-
-fn csv(a: &Atlas, ask: &AtlasAsk, sort: Sort) -> String {
-    let mut h = String::from("from,to,kind,state,roll_calls");
-    for p in &a.poles {
-        h.push_str(&format!(",n_{p},{p},{p}_lo,{p}_hi"));
-    }
-    h.push_str(",lean,lean_lo,lean_hi,balance,balance_lo,balance_hi,toward,tie,toward_share,rank,rank_lo,rank_hi,ranked");
-    for p in &a.poles {
-        h.push_str(&format!(",median_{p}"));
-    }
-    h.push_str(",median_lean,lean_vs_median,previous_from,previous_to");
-    for p in &a.poles {
-        h.push_str(&format!(",change_{p},change_{p}_lo,change_{p}_hi"));
-    }
-    h.push_str(",change_lean,change_lean_lo,change_lean_hi\n");
-    let mut s = h;
-    let median_tail = |s: &mut String, lean: Option<f64>| {
-        for e in &a.median.alignments {
-            s.push(',');
-            push_num(s, e.value);
-        }
-        s.push(',');
-        push_num(s, a.median.lean.value);
-        s.push(',');
-        push_num(s, lean.zip(a.median.lean.value).map(|(x, m)| x - m));
-        s.push(',');
-        if let Some(p) = &a.previous {
-            s.push_str(&format!("{},{}", p.from, p.to));
-        } else {
-            s.push(',');
-        }
-    };
-    let head = |s: &mut String, kind: &str, state: &str| {
-        s.push_str(&format!(
-            "{},{},{kind},{state},{}",
-            a.period.from, a.period.to, a.observations
-        ));
-    };
-    for r in sorted(a, sort) {
-        head(&mut s, "state", r.state.as_str());
-        for (e, n) in r.reading.alignments.iter().zip(&r.reading.n) {
-            s.push_str(&format!(",{n}"));
-            push_est(&mut s, e);
-        }
-        push_est(&mut s, &r.reading.lean);
-        push_est(&mut s, &r.reading.balance);
-        s.push(',');
-        if let Some(t) = r.reading.toward {
-            s.push_str(t.as_str());
-        }
-        s.push(',');
-        s.push_str(
-            &r.reading
-                .tie
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join("+"),
-        );
-        s.push(',');
-        push_num(&mut s, r.reading.toward_share);
-        for x in [r.rank, r.rank_lo, r.rank_hi] {
-            s.push(',');
-            if let Some(x) = x {
-                s.push_str(&x.to_string());
+/// `--format csv`: the atlas's one table (`bamboo_core::atlas::table`), which the Python
+/// package also gives, as text: numbers shortest round-trip, missing values empty.
+fn csv(a: &Atlas, sort: Sort) -> String {
+    use bamboo_core::atlas::table::{table, Cell};
+    let t = table(a, &sorted(a, sort));
+    let names: Vec<&str> = t.columns.iter().map(|c| c.0.as_str()).collect();
+    let mut s = names.join(",");
+    s.push('\n');
+    for row in &t.rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
             }
-        }
-        s.push_str(&format!(",{}", a.ranked));
-        median_tail(&mut s, r.reading.lean.value);
-        match &r.change {
-            Some(c) => {
-                for e in &c.alignments {
-                    push_est(&mut s, e);
+            match cell {
+                Cell::Int(x) => {
+                    if let Some(x) = x {
+                        s.push_str(itoa::Buffer::new().format(*x));
+                    }
                 }
-                push_est(&mut s, &c.lean);
+                Cell::Num(x) => push_num(&mut s, *x),
+                Cell::Text(x) => s.push_str(x.as_deref().unwrap_or("")),
             }
-            None => s.push_str(&",".repeat(3 * (a.poles.len() + 1))),
         }
         s.push('\n');
     }
-    let mut summary = |kind: &str, name: &str, m: &bamboo_core::atlas::Summary| {
-        head(&mut s, kind, name);
-        for e in &m.alignments {
-            s.push_str(&format!(",{}", m.states));
-            push_est(&mut s, e);
-        }
-        push_est(&mut s, &m.lean);
-        push_est(&mut s, &m.balance);
-        s.push(',');
-        if let Some(t) = m.toward {
-            s.push_str(t.as_str());
-        }
-        s.push_str(",,,,,,");
-        s.push_str(&a.ranked.to_string());
-        median_tail(&mut s, m.lean.value);
-        s.push_str(&",".repeat(3 * (a.poles.len() + 1)));
-        s.push('\n');
-    };
-    summary("median", "UN", &a.median);
-    if let Some((code, m)) = &a.average {
-        summary("group_mean", code, m);
-    }
-    let _ = ask;
     s
 }
 
@@ -393,7 +308,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     write_to(args.output.as_deref(), |w| {
         match args.format {
-            Format::Csv => w.write_all(csv(&a, &ask, args.sort).as_bytes())?,
+            Format::Csv => w.write_all(csv(&a, args.sort).as_bytes())?,
             Format::Json => {
                 let mut v = atlas_json(&a, &ask, &data.countries, &data.provenance());
                 if args.sort != Sort::State {
