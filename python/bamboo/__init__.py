@@ -121,6 +121,39 @@ class Store:
         """
         return _frame(self._s.ideal(_list(states), from_, to, bootstrap, seed), self.frame)
 
+    def atlas(
+        self,
+        year: Optional[int] = None,
+        from_: Optional[int] = None,
+        to: Optional[int] = None,
+        poles: Union[str, Sequence[str]] = ("USA", "CHN", "RUS"),
+        metric: str = "agreement",
+        issue: Optional[str] = None,
+        important: bool = False,
+        group: Optional[str] = None,
+        average: bool = False,
+        level: float = 90.0,
+        replicates: int = 1000,
+        seed: int = 1,
+        sort: str = "state",
+    ):
+        """``bamboo atlas --format csv``: every state of one period against the poles.
+
+        One row per state (``kind`` = ``state``), then the UN median (``median``, state
+        ``UN``) and, with ``group`` and ``average``, the group's mean (``group_mean``).
+        Columns: from, to, kind, state, roll_calls; per pole P: n_P, P, P_lo, P_hi; lean,
+        balance and their intervals; toward, tie, toward_share; rank, rank_lo, rank_hi,
+        ranked; median_P, median_lean, lean_vs_median; previous_from, previous_to; change_P
+        with its interval and change_lean with its interval. Intervals are bootstrap
+        intervals over roll calls at ``level`` percent (``replicates``, ``seed``); with
+        ``metric="ideal"``, draws from the ideal-point fit's standard errors.
+        The default period is the last year of the data.
+        """
+        return _frame(
+            self._s.atlas(year, from_, to, _list(poles), metric, issue, important, group, average, level, replicates, seed, sort),
+            self.frame,
+        )
+
     def __repr__(self) -> str:
         return f"<bamboo.Store {self.provenance}>"
 

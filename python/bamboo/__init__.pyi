@@ -34,6 +34,22 @@ class Store:
         bootstrap: int = ...,
         seed: int = ...,
     ) -> pd.DataFrame: ...
+    def atlas(
+        self,
+        year: Optional[int] = ...,
+        from_: Optional[int] = ...,
+        to: Optional[int] = ...,
+        poles: Union[str, Sequence[str]] = ...,
+        metric: str = ...,
+        issue: Optional[str] = ...,
+        important: bool = ...,
+        group: Optional[str] = ...,
+        average: bool = ...,
+        level: float = ...,
+        replicates: int = ...,
+        seed: int = ...,
+        sort: str = ...,
+    ) -> pd.DataFrame: ...
 
 def load(data: Optional[PathLike] = ..., votes: Iterable[PathLike] = ..., frame: str = ...) -> Store: ...
 def advise(doctrine: PathLike, cases: PathLike, data: Optional[PathLike] = ..., votes: Iterable[PathLike] = ..., no_data: bool = ...) -> Any: ...

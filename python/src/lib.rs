@@ -28,6 +28,9 @@ use bamboo_sim::SimConfig;
 /// The most bootstrap replicates of an ideal-point fit (as `bamboo ideal --bootstrap`).
 const MAX_BOOTSTRAP: u32 = 2000;
 
+/// The most bootstrap replicates of an atlas (as `bamboo atlas --replicates`).
+const MAX_REPLICATES: usize = 100_000;
+
 create_exception!(
     _bamboo,
     BambooError,
@@ -56,7 +59,7 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> PyErr {
 
 /// A column of a table.
 enum Col {
-    Int(Vec<i64>),
+    Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Str(Vec<Option<String>>),
 }
@@ -84,6 +87,9 @@ impl Table {
         }
     }
     fn i(&mut self, k: usize, v: i64) {
+        self.io(k, Some(v))
+    }
+    fn io(&mut self, k: usize, v: Option<i64>) {
         if let Col::Int(x) = &mut self.cols[k].1 {
             x.push(v)
         }
@@ -106,7 +112,7 @@ impl Table {
             let (dt, a): (DataType, ArrayRef) = match c {
                 Col::Int(v) => {
                     let mut b = Int64Builder::with_capacity(v.len());
-                    b.append_slice(&v);
+                    b.extend(v);
                     (DataType::Int64, Arc::new(b.finish()))
                 }
                 Col::Float(v) => {
@@ -469,6 +475,170 @@ impl Store {
             t.i(7, p.votes as i64);
         }
         t.batch()
+    }
+
+    /// `bamboo atlas --format csv`: every state of one period against the poles, each
+    /// figure with its bootstrap interval (the columns of `bamboo_core::atlas::table`).
+    #[pyo3(signature = (year=None, from_=None, to=None, poles=vec!["USA".to_string(), "CHN".to_string(), "RUS".to_string()], metric="agreement", issue=None, important=false, group=None, average=false, level=90.0, replicates=1000, seed=1, sort="state"))]
+    #[allow(clippy::too_many_arguments)]
+    fn atlas(
+        &self,
+        py: Python<'_>,
+        year: Option<i32>,
+        from_: Option<i32>,
+        to: Option<i32>,
+        poles: Vec<String>,
+        metric: &str,
+        issue: Option<String>,
+        important: bool,
+        group: Option<String>,
+        average: bool,
+        level: f64,
+        replicates: usize,
+        seed: u64,
+        sort: &str,
+    ) -> PyResult<Batch> {
+        use bamboo_core::atlas::{table, AtlasAsk, Measure, Period};
+        use bamboo_core::select::{RollCallFilter, Selection};
+        let measure = Measure::parse(metric).ok_or_else(|| {
+            err(format!(
+                "metric `{metric}` is not allowed; use one of: {}",
+                Measure::names().join(", ")
+            ))
+        })?;
+        let filter = RollCallFilter {
+            issues: match &issue {
+                None => 0,
+                Some(s) => {
+                    RollCallFilter::parse_issues(s).map_err(|e| err(format!("issue: {e}")))?
+                }
+            },
+            important,
+        };
+        if measure == Measure::Ideal && !filter.is_all() {
+            return Err(err("metric ideal reads one fit of every roll call: it cannot be combined with issue or important (use a vote metric: agreement, s, kappa, pi, coincidence)"));
+        }
+        if !(level.is_finite() && level > 0.0 && level < 100.0) {
+            return Err(err(format!("level {level}: the coverage is a percentage between 0 and 100 (exclusive), e.g. 90")));
+        }
+        if !(1..=MAX_REPLICATES).contains(&replicates) {
+            return Err(err(format!(
+                "replicates {replicates}: use a whole number from 1 to {MAX_REPLICATES}"
+            )));
+        }
+        if year.is_some() && (from_.is_some() || to.is_some()) {
+            return Err(err("year cannot be combined with from_ or to"));
+        }
+        if average && group.is_none() {
+            return Err(err("average needs a group, e.g. group='ASEAN'"));
+        }
+        let order = table::Order::parse(sort).ok_or_else(|| {
+            err(format!(
+                "sort `{sort}` is not allowed; use one of: {}",
+                table::Order::NAMES.join(", ")
+            ))
+        })?;
+        let poles = self.list(&poles, "poles")?;
+        if poles.len() < 2 {
+            return Err(err(
+                "poles needs at least two states, e.g. poles=['USA', 'CHN', 'RUS']",
+            ));
+        }
+        let (from_, to) = match (year, from_, to) {
+            (Some(y), _, _) => (Some(y), Some(y)),
+            (None, None, None) => {
+                let last = self.store.year_span().map(|s| s.1);
+                (last, last)
+            }
+            (None, f, t) => (f, t),
+        };
+        let spec = self.span(from_, to, By::Total)?;
+        let sel = if filter.is_all() {
+            Selection::all()
+        } else {
+            let rules =
+                bamboo_data::record::load_rules(None, &self.countries).map_err(|e| chain(&e))?;
+            Selection::new(&self.store, filter, &rules)
+        };
+        if sel.count(self.store.span_roll_calls(spec.from..=spec.to)) == 0 {
+            return Err(err(format!(
+                "no roll call in {} is kept by the filter ({}); widen the span or the filter",
+                bamboo_core::alignment::span_label(spec.from, spec.to),
+                sel.filter.label()
+            )));
+        }
+        let group = match &group {
+            None => None,
+            Some(code) => {
+                let groups = bamboo_data::groups::load_groups(None, &self.countries)
+                    .map_err(|e| chain(&e))?;
+                Some(groups.get(code).cloned().ok_or_else(|| {
+                    err(format!(
+                        "group `{code}` is not a group of data/groups.toml; use one of: {}",
+                        groups.codes().join(", ")
+                    ))
+                })?)
+            }
+        };
+        let ask = AtlasAsk {
+            period: Period {
+                from: spec.from,
+                to: spec.to,
+            },
+            poles,
+            measure,
+            filter: sel.filter,
+            group,
+            average,
+            boot: bamboo_core::bootstrap::Bootstrap {
+                replicates,
+                seed,
+                level,
+            },
+        };
+        let a = py.detach(|| -> Result<_, String> {
+            // As `bamboo atlas --metric ideal`: the default fit with 30 replicates (seed 1).
+            let fit = match measure {
+                Measure::Ideal => {
+                    Some(bamboo_data::ideal::fit(&self.store, 30, 1).map_err(|e| e.to_string())?)
+                }
+                Measure::Votes(_) => None,
+            };
+            bamboo_core::atlas::compute_atlas(&self.store, &sel, &ask, fit.as_ref())
+        });
+        let a = a.map_err(err)?;
+        if a.rows.is_empty() {
+            return Err(err(format!(
+                "no state voted in {} on the roll calls kept",
+                a.period.label()
+            )));
+        }
+        let rows = table::sorted(&a, order);
+        let t = table::table(&a, &rows);
+        let mut out = Table {
+            cols: t
+                .columns
+                .iter()
+                .map(|(name, kind)| {
+                    let c = match kind {
+                        table::Kind::Int => Col::Int(Vec::new()),
+                        table::Kind::Num => Col::Float(Vec::new()),
+                        table::Kind::Text => Col::Str(Vec::new()),
+                    };
+                    (name.clone(), c)
+                })
+                .collect(),
+        };
+        for row in t.rows {
+            for (k, cell) in row.into_iter().enumerate() {
+                match cell {
+                    table::Cell::Int(x) => out.io(k, x),
+                    table::Cell::Num(x) => out.f(k, x),
+                    table::Cell::Text(x) => out.s(k, x),
+                }
+            }
+        }
+        out.batch()
     }
 }
 

@@ -56,6 +56,31 @@ def test_ideal(store, cli):
     same(df, csv(cli, "ideal", "--state", "VNM", "--state", "USA", "--from", "2010", "--bootstrap", "0"))
 
 
+def test_atlas(store, cli):
+    df = store.atlas(year=2019, replicates=200)
+    same(df, csv(cli, "atlas", "--year", "2019", "--replicates", "200"))
+    assert df["kind"].iloc[-1] == "median" and df["state"].iloc[-1] == "UN"
+    assert (df["USA_lo"] <= df["USA"]).all() and (df["USA"] <= df["USA_hi"]).all()
+    same(
+        store.atlas(year=2019, group="ASEAN", average=True, sort="rank", replicates=100),
+        csv(cli, "atlas", "--year", "2019", "--group", "ASEAN", "--average", "--sort", "rank", "--replicates", "100"),
+    )
+    same(
+        store.atlas(from_=2010, to=2012, poles="USA,CHN", metric="kappa", issue="hr", replicates=100, seed=3),
+        csv(cli, "atlas", "--from", "2010", "--to", "2012", "--poles", "USA,CHN", "--metric", "kappa", "--issue", "hr", "--replicates", "100", "--seed", "3"),
+    )
+    # The first year of the data has no previous period: those columns are missing.
+    first = store.atlas(year=1946, replicates=50)
+    assert first["previous_from"].isna().all()
+    same(first, csv(cli, "atlas", "--year", "1946", "--replicates", "50"))
+    with pytest.raises(bamboo.BambooError, match="sort `size` is not allowed"):
+        store.atlas(sort="size")
+    with pytest.raises(bamboo.BambooError, match="group `XYZ` is not a group"):
+        store.atlas(group="XYZ")
+    with pytest.raises(bamboo.BambooError, match="cannot be combined with issue"):
+        store.atlas(metric="ideal", issue="hr")
+
+
 def test_arrow_frames(store):
     t = store._s.balance("VNM", ["USA", "CHN"], 2000, 2001, "year", "agreement")
     table = bamboo._frame(t, "arrow")
