@@ -3,7 +3,9 @@
 (bamboo.sweep), the CLI (`bamboo sweep`), and Dask LocalCluster with 2 worker processes
 (bamboo.dask.sweep); plus Dask's overhead per task (an empty task, and a 1-run point).
 
-    python3 benches/sweep_dask.py [POINTS] [RUNS] [BAMBOO_BIN]
+    python3 benches/sweep_dask.py [POINTS] [RUNS] [BAMBOO_BIN] [DOCTRINES]
+
+DOCTRINES is a comma-separated list (default: the world's own `compare` list).
 
 Run from the repository root after `pip install ./python` and `cargo build --release`.
 """
@@ -22,7 +24,9 @@ def main():
     points = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
     exe = sys.argv[3] if len(sys.argv) > 3 else "target/release/bamboo"
-    design = f"""runs = {runs}
+    doctrines = [d for d in (sys.argv[4] if len(sys.argv) > 4 else "").split(",") if d]
+    chosen = f"doctrines = {doctrines!r}\n" if doctrines else ""
+    design = chosen + f"""runs = {runs}
     years = 30
     seed = 1
     [latin_hypercube]
@@ -62,7 +66,7 @@ def main():
     client.close()
     cluster.close()
 
-    print(f"design: {points} points (Latin hypercube over 5 parameters) x {runs} runs x 30 years, 4 doctrines")
+    print(f"design: {points} points (Latin hypercube over 5 parameters) x {runs} runs x 30 years, doctrines: {', '.join(doctrines) or 'the world default'}")
     print(f"one process (bamboo.sweep):        {one:8.1f} s")
     print(f"bamboo sweep (CLI):                {cli:8.1f} s")
     print(f"Dask LocalCluster, 2 workers:      {dsk:8.1f} s  ({100 * (dsk / one - 1):+.0f}% vs one process)")
