@@ -7,7 +7,9 @@
 // per change, never a stale answer), the span follows the country, permalinks keep every
 // view's state, the map selects, advice comes with its plan timeline and every error of a
 // case file at once, the simulation refuses what it cannot run, and the ledger links its
-// sources and turns names into codes. Screenshots go to $E2E_OUT (default: target/e2e/).
+// sources and turns names into codes, and a point of the balance chart lists the roll
+// calls behind it (click or keyboard) with totals that are the point's figure, the
+// intervals drawn as bands. Screenshots go to $E2E_OUT (default: target/e2e/).
 // Exits non-zero on the first failure.
 //
 // Environment: BAMBOO_BIN (the bamboo binary; default target/debug/bamboo), CHROMIUM
@@ -112,6 +114,11 @@ try {
     await page.fill("#compare", "IND, IDN");
     await page.dispatchEvent("#compare", "change");
     await page.waitForSelector("#compare-out .mini svg", { timeout: 30_000 });
+    // The intervals as bands, and the roll calls behind a point: open for the checks below.
+    await page.check("#ci");
+    await page.waitForSelector("#balance-chart .ci-band .band", { timeout: 60_000 });
+    await page.click('#balance-chart .hit[data-from="2019"]');
+    await page.waitForSelector("#evidence .evidence-list tbody tr", { timeout: 30_000 });
     await page.click("#all-states summary");
     await page.click("#table-form button[type=submit]");
     await page.waitForSelector("#table-out table tbody tr", { timeout: 30_000 });
@@ -329,6 +336,90 @@ try {
   await page.click("#event-form button[type=submit]");
   await page.waitForSelector("#event-out .notice.ok");
   await page.waitForFunction(() => [...document.querySelectorAll("#timeline li")].some((t) => t.textContent.includes("e2e: state visit") && t.textContent.includes("VNM") && t.textContent.includes("RUS")));
+
+  // Evidence: a point of the balance chart lists the roll calls behind it, by keyboard or
+  // click, with totals that are the point's figure; Escape closes; the URL keeps it; the
+  // intervals are drawn as bands from the API's own interval fields.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.selectOption("#country", "VNM");
+  await page.waitForFunction(() => /Vietnam \(VNM\)/.test(document.querySelector("#balance-chart svg title")?.textContent || "") && document.querySelector("#balance-chart .hit"), null, { timeout: 30_000 });
+  await page.focus('#balance-chart .hit[tabindex="0"]');
+  const lastYear = await page.$eval('#balance-chart .hit[tabindex="0"]', (h) => Number(h.dataset.from));
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Enter");
+  const picked = lastYear - 2;
+  await page.waitForFunction((y) => document.querySelector("#evidence-h")?.textContent.includes(String(y)) && document.querySelector("#evidence .evidence-list tbody tr"), picked, { timeout: 30_000 });
+  while (await page.locator("#evidence button:has-text('Show more'):visible").count()) {
+    const before = await page.locator("#evidence .evidence-list tbody tr").count();
+    await page.click("#evidence button:has-text('Show more')");
+    await page.waitForFunction((n) => document.querySelectorAll("#evidence .evidence-list tbody tr").length > n, before);
+  }
+  const ev = await page.evaluate(async (y) => {
+    const poles = ["USA", "CHN", "RUS"];
+    const bal = await (await fetch(`/api/balance/VNM?from=${y}&to=${y}`)).json();
+    const align = await (await fetch(`/api/align?a=VNM&b=${poles.join(",")}&from=${y}&to=${y}`)).json();
+    const rows = [...document.querySelectorAll("#evidence .evidence-list tbody tr")];
+    const score = (td) => (td.classList.contains("alike") ? 1 : td.classList.contains("half") ? 0.5 : td.classList.contains("opposite") ? 0 : null);
+    return poles.map((p, k) => {
+      const tr = document.querySelector(`#evidence .evidence-totals tr[data-country="${p}"]`);
+      const cells = [...tr.querySelectorAll("td[data-value]")];
+      const scores = rows.map((r) => score(r.querySelectorAll("td.vote")[k + 1])).filter((x) => x !== null);
+      return {
+        pole: p,
+        shown: Number(cells[0].dataset.value),
+        chart: Number(cells[cells.length - 1].dataset.value),
+        balance: bal.rows[0].alignments[k].alignment,
+        align: align.rows[0].with[k].agreement,
+        fromRows: scores.reduce((a, x) => a + x, 0) / scores.length,
+        n: Number(tr.querySelectorAll("td")[0].textContent),
+        rows: scores.length,
+        matched: Boolean(tr.querySelector(".ok-mark")),
+      };
+    });
+  }, picked);
+  for (const t of ev) {
+    if (Math.abs(t.shown - t.balance) > 1e-12 || Math.abs(t.shown - t.align) > 1e-12 || Math.abs(t.chart - t.balance) > 1e-12) fail(`evidence ${picked}, ${t.pole}: totals ${t.shown}, chart ${t.chart}, /api/balance ${t.balance}, /api/align ${t.align}`);
+    if (t.rows !== t.n || Math.abs(t.fromRows - t.shown) > 1e-9) fail(`evidence ${picked}, ${t.pole}: the ${t.rows} rows listed give ${t.fromRows}, the totals ${t.n} roll calls and ${t.shown}`);
+    if (!t.matched) fail(`evidence ${picked}, ${t.pole}: the totals are not marked as the chart's point`);
+  }
+  if (!new RegExp(`point=${picked}\\b`).test(page.url())) fail(`the URL does not keep the point: ${page.url()}`);
+  await page.locator("#alignment").screenshot({ path: join(out, "evidence-1440.png") });
+  await page.keyboard.press("Escape");
+  await page.waitForSelector("#evidence", { state: "hidden" });
+  if (!await page.evaluate(() => document.activeElement?.classList.contains("hit"))) fail("Escape does not return the focus to the chart's point");
+  if (/point=/.test(page.url())) fail(`the closed list stays in the URL: ${page.url()}`);
+  console.log(`e2e: evidence ${picked}: ${ev.map((t) => `${t.pole} ${t.n} roll calls, ${t.shown.toFixed(3)}`).join("; ")}`);
+  // A smoothed point is its window: the list covers the five years, and its totals are the window's.
+  await page.selectOption("#by", "window:5");
+  await page.waitForFunction(() => document.querySelector("#balance-chart .hit[data-to='2019']")?.dataset.from === "2015", null, { timeout: 30_000 });
+  await page.click("#balance-chart .hit[data-to='2019']");
+  await page.waitForFunction(() => /2015.2019/.test(document.querySelector("#evidence-h")?.textContent || "") && document.querySelector("#evidence .evidence-totals"), null, { timeout: 30_000 });
+  const win = await page.evaluate(async () => {
+    const bal = await (await fetch("/api/balance/VNM?from=2015&to=2019&by=window:5")).json();
+    const tr = document.querySelector('#evidence .evidence-totals tr[data-country="USA"]');
+    return { shown: Number(tr.querySelector("td[data-value]").dataset.value), want: bal.rows[0].alignments[0].alignment };
+  });
+  if (Math.abs(win.shown - win.want) > 1e-12) fail(`the 2015-2019 window's totals give ${win.shown}, the chart ${win.want}`);
+  await page.click("#evidence button.close");
+  await page.selectOption("#by", "year");
+  // Bands: on with the toggle, one per pole, from the JSON's interval fields; off again.
+  await page.check("#ci");
+  await page.waitForSelector("#balance-chart .ci-band .band", { timeout: 60_000 });
+  const bands = await page.evaluate(() => ({ n: document.querySelectorAll("#balance-chart .ci-band .band").length, fills: new Set([...document.querySelectorAll("#balance-chart .ci-band .band")].map((b) => b.getAttribute("fill"))).size, note: document.querySelector("#band-note").textContent }));
+  if (bands.n < 3 || bands.fills < 3) fail(`the interval bands: ${JSON.stringify(bands)}`);
+  if (!/90% bootstrap interval/.test(bands.note)) fail(`the bands are not explained: ${bands.note}`);
+  if (!/ci=90/.test(page.url())) fail(`the URL does not keep the bands: ${page.url()}`);
+  await page.uncheck("#ci");
+  await page.waitForFunction(() => !document.querySelector("#balance-chart .ci-band") && document.querySelector("#balance-chart .hit"), null, { timeout: 30_000 });
+  // The permalink brings both back.
+  {
+    const { page: p4, context: c4 } = await open(1440, "#country=VNM&point=2019&ci=90");
+    await p4.waitForFunction(() => /2019/.test(document.querySelector("#evidence-h")?.textContent || "") && document.querySelector("#evidence .evidence-list tbody tr") && document.querySelector("#balance-chart .ci-band .band"), null, { timeout: 60_000 });
+    if (!await p4.isChecked("#ci")) fail("the permalink's ci=90 does not tick the band toggle");
+    await c4.close();
+  }
+  console.log(`e2e: bands ${bands.n} shapes in ${bands.fills} colours; the 2015-2019 window traced (${win.shown.toFixed(3)})`);
 
   // Permalinks: every view's state comes back; an unknown country says so.
   const { page: p2, context: c2 } = await open(1440, "#country=IND&from=1990&year=2000&region=Europe&measure=balance&runs=77");

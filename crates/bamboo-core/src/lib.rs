@@ -14,6 +14,7 @@ pub mod date;
 pub mod doctrine;
 pub mod dyads;
 pub mod engine;
+pub mod evidence;
 pub mod fit;
 pub mod flows;
 pub mod forecast;

@@ -449,6 +449,20 @@ impl Frame {
             f2(ph + 2.0)
         );
         let clip = format!(" clip-path=\"url(#{id}-clip)\"");
+        // The plot's scales, for a reader that draws over the chart (the dashboard's
+        // interval bands and point targets): x maps x-domain onto x-range, y likewise.
+        let _ = writeln!(
+            s.buf(),
+            "<g class=\"plot-area\" data-x-domain=\"{} {}\" data-x-range=\"{} {}\" data-y-domain=\"{} {}\" data-y-range=\"{} {}\"/>",
+            l.x_dom.0,
+            l.x_dom.1,
+            f2(l.left),
+            f2(l.right),
+            l.y_dom.0,
+            l.y_dom.1,
+            f2(l.bottom),
+            f2(l.top)
+        );
 
         // Grid.
         s.raw("<g class=\"grid\">\n");

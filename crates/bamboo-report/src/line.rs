@@ -605,4 +605,59 @@ mod tests {
         }
         parse(&c.to_svg());
     }
+
+    /// The plot-area element gives the scales: mapping a point through them lands on the
+    /// path's vertex (what the dashboard draws its bands and point targets with).
+    #[test]
+    fn plot_area_gives_the_scales_of_the_points() {
+        let c = LineChart::new("scales")
+            .y_range(0.0, 1.0)
+            .series(Series::new(
+                "A",
+                vec![
+                    (1990.0, Some(0.25)),
+                    (1991.0, Some(0.75)),
+                    (1995.0, Some(0.5)),
+                ],
+            ));
+        let svg = c.to_svg();
+        let doc = parse(&svg);
+        let area = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("plot-area"))
+            .unwrap();
+        let pair = |k: &str| -> (f64, f64) {
+            let v: Vec<f64> = area
+                .attribute(k)
+                .unwrap()
+                .split(' ')
+                .map(|x| x.parse().unwrap())
+                .collect();
+            (v[0], v[1])
+        };
+        let (xd, xr, yd, yr) = (
+            pair("data-x-domain"),
+            pair("data-x-range"),
+            pair("data-y-domain"),
+            pair("data-y-range"),
+        );
+        let map =
+            |v: f64, d: (f64, f64), r: (f64, f64)| r.0 + (v - d.0) / (d.1 - d.0) * (r.1 - r.0);
+        let path = doc
+            .descendants()
+            .find(|n| n.has_tag_name("path") && n.attribute("fill") == Some("none"))
+            .unwrap();
+        let nums: Vec<f64> = path
+            .attribute("d")
+            .unwrap()
+            .split([' ', 'M', 'L'])
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let want = [(1990.0, 0.25), (1991.0, 0.75), (1995.0, 0.5)];
+        for (k, (x, y)) in want.iter().enumerate() {
+            assert!((map(*x, xd, xr) - nums[2 * k]).abs() < 0.02, "{svg}");
+            assert!((map(*y, yd, yr) - nums[2 * k + 1]).abs() < 0.02, "{svg}");
+        }
+    }
 }

@@ -200,6 +200,7 @@ function writeHash() {
   }
   const ds = [...document.querySelectorAll("#sim-doctrines input:checked")].map((i) => i.value);
   if (ds.length) q.set("doctrines", ds.join(","));
+  evidenceHash(q);
   history.replaceState(null, "", `#${q}`);
 }
 
@@ -378,7 +379,7 @@ async function updateAlignment() {
   writeHash();
   const q = alignQuery(iso3);
   const chartUrl = `/api/chart/balance/${iso3}.svg?${q}`;
-  const jsonUrl = `/api/balance/${iso3}?${q}`;
+  const jsonUrl = `/api/balance/${iso3}?${bandQuery(q)}`;
   const reading = $("#reading");
   const chart = showSvg($("#balance-chart"), chartUrl);
   try {
@@ -425,6 +426,10 @@ async function updateAlignment() {
     reading.replaceChildren(notice("error", "Cannot read the balance", e.message));
   }
   await chart;
+  if (!signal.aborted) {
+    await decorateChart();
+    await followEvidence();
+  }
   await updateCompare();
 }
 
@@ -498,6 +503,341 @@ function miniLine(title, pts, x0, x1, yMax) {
     sv("text", { x: L, y: H - 5, "font-size": 9, fill: "#5b6660" }, x0),
     sv("text", { x: W - R, y: H - 5, "font-size": 9, "text-anchor": "end", fill: "#5b6660" }, x1),
     sv("path", { d, fill: "none", stroke: "#2f6b3a", "stroke-width": 1.6 }));
+}
+
+// --- Evidence: the roll calls behind a point; the intervals as bands -------------------
+
+/** The balance JSON's query: the chart's, with the atlas's 90% bootstrap intervals when
+ * the band toggle is on (ideal points take none here: the fit's own are in /api/ideal). */
+function bandQuery(q) {
+  const b = new URLSearchParams(q);
+  const ideal = $("#metric").value === "ideal";
+  $("#ci").disabled = ideal;
+  if ($("#ci").checked && !ideal) b.set("ci", "90");
+  return b;
+}
+
+function restoreBand(h) {
+  $("#ci").checked = h.get("ci") === "90";
+}
+
+/** Where the server's chart draws a row: a trailing window at its last year, a year at
+ * itself, the whole span at its middle. */
+const rowX = (r, windowed) => (windowed ? r.to : (r.from + r.to) / 2);
+const spanLabel = (from, to) => (from === to ? `${from}` : `${from}–${to}`);
+const METRIC_WORD = { agreement: "agreement", s: "S", kappa: "κ", pi: "π", coincidence: "coincidence", ideal: "ideal-point alignment" };
+
+/** The chart's scales, from the plot-area element the server's charts carry. */
+function chartScales(svg) {
+  const a = svg.querySelector(".plot-area");
+  if (!a) return null;
+  const pair = (k) => (a.getAttribute(k) || "").split(" ").map(Number);
+  const [xd0, xd1] = pair("data-x-domain");
+  const [xr0, xr1] = pair("data-x-range");
+  const [yd0, yd1] = pair("data-y-domain");
+  const [yr0, yr1] = pair("data-y-range");
+  if ([xd0, xd1, xr0, xr1, yd0, yd1, yr0, yr1].some((v) => !Number.isFinite(v)) || xd0 === xd1 || yd0 === yd1) return null;
+  return {
+    x: (v) => xr0 + ((v - xd0) / (xd1 - xd0)) * (xr1 - xr0),
+    y: (v) => yr0 + ((v - yd0) / (yd1 - yd0)) * (yr1 - yr0),
+    left: Math.min(xr0, xr1), right: Math.max(xr0, xr1), top: Math.min(yr0, yr1), bottom: Math.max(yr0, yr1),
+  };
+}
+
+/** One shaded run of an interval: [x, lo, hi] points in order. */
+function bandShape(run, sc, colour) {
+  const common = { fill: colour, "fill-opacity": "0.18", stroke: "none", class: "band" };
+  if (run.length === 1) {
+    const [x, lo, hi] = run[0];
+    return sv("rect", { ...common, x: (sc.x(x) - 3).toFixed(2), y: sc.y(hi).toFixed(2), width: 6, height: Math.max(0.5, sc.y(lo) - sc.y(hi)).toFixed(2) });
+  }
+  const top = run.map(([x, , hi]) => `${sc.x(x).toFixed(2)},${sc.y(hi).toFixed(2)}`);
+  const bottom = run.slice().reverse().map(([x, lo]) => `${sc.x(x).toFixed(2)},${sc.y(lo).toFixed(2)}`);
+  return sv("path", { ...common, d: `M${top.join("L")}L${bottom.join("L")}Z` });
+}
+
+let evidenceOpen = null; // {from, to} of the point whose roll calls are listed
+let evidenceRows = [];
+
+/** Draws the interval bands (when asked) under the lines of the balance chart, and lays a
+ * row of targets over it, one per point: click one, or reach it with Tab and the arrow
+ * keys and press Enter, to list its roll calls. */
+async function decorateChart() {
+  const fig = $("#balance-chart");
+  const svg = fig.querySelector("svg");
+  const data = lastRows;
+  const note = $("#band-note");
+  if (!svg || !data || !data.rows || !data.rows.length) return;
+  const sc = chartScales(svg);
+  if (!sc) return;
+  const windowed = Boolean(data.by && data.by.window);
+  // Bands: the interval of each pole's alignment, in the pole's colour, behind its line.
+  svg.querySelectorAll(".ci-band").forEach((e) => e.remove());
+  const series = [...svg.querySelectorAll("g.series")];
+  const banded = data.rows.some((r) => r.alignments.some((a) => a.lo !== undefined));
+  if (banded && series.length) {
+    const g = sv("g", { class: "ci-band", "clip-path": series[0].getAttribute("clip-path") });
+    data.rows[0].alignments.forEach((_, k) => {
+      const colour = series[k]?.querySelector("path, circle")?.getAttribute(series[k]?.querySelector("path") ? "stroke" : "fill") || "#7f7f7f";
+      let run = [];
+      const flush = () => { if (run.length) g.append(bandShape(run, sc, colour)); run = []; };
+      for (const r of data.rows) {
+        const a = r.alignments[k];
+        if (a && a.lo !== null && a.hi !== null && a.lo !== undefined) run.push([rowX(r, windowed), a.lo, a.hi]);
+        else flush();
+      }
+      flush();
+    });
+    series[0].before(g);
+    const boot = data.bootstrap;
+    note.textContent = `Shaded: each pole's ${boot ? boot.level : 90}% bootstrap interval${boot ? ` (${boot.replicates.toLocaleString("en")} replicates, seed ${boot.seed}; the roll calls of each point resampled)` : ""}.`;
+    note.hidden = false;
+  } else {
+    note.hidden = true;
+  }
+  // Targets: one column per point, from half-way to the point before to half-way to the next.
+  const pts = data.rows.filter((r) => r.alignments.some((a) => a.alignment !== null));
+  let stack = fig.querySelector(".chart-stack");
+  if (!stack || stack.firstElementChild !== svg) {
+    stack = el("div", { class: "chart-stack" });
+    fig.replaceChildren(stack);
+    stack.append(svg);
+  }
+  stack.querySelectorAll(".chart-hits").forEach((e) => e.remove());
+  if (!pts.length) return;
+  const xs = pts.map((r) => sc.x(rowX(r, windowed)));
+  const hits = sv("svg", { class: "chart-hits", viewBox: svg.getAttribute("viewBox"), role: "group", "aria-label": `The chart's ${pts.length} points: pick one to list the roll calls behind it` });
+  const current = evidenceOpen ? pts.findIndex((r) => r.from === evidenceOpen.from && r.to === evidenceOpen.to) : -1;
+  pts.forEach((r, i) => {
+    const x0 = i ? (xs[i - 1] + xs[i]) / 2 : Math.max(sc.left, xs[i] - 12);
+    const x1 = i + 1 < xs.length ? (xs[i] + xs[i + 1]) / 2 : Math.min(sc.right, xs[i] + 12);
+    const vals = r.alignments.map((a) => `${nameOf(a.pole)} ${fmt(a.alignment)}`).join(", ");
+    const label = `${spanLabel(r.from, r.to)}: ${vals}. List the ${r.roll_calls} roll calls behind it`;
+    hits.append(sv("rect", {
+      class: `hit${i === current ? " selected" : ""}`, x: x0.toFixed(2), y: sc.top.toFixed(2), width: Math.max(1, x1 - x0).toFixed(2), height: (sc.bottom - sc.top).toFixed(2),
+      role: "button", tabindex: i === (current >= 0 ? current : pts.length - 1) ? 0 : -1, "aria-label": label, "data-from": r.from, "data-to": r.to,
+    }, sv("title", {}, label)));
+  });
+  stack.append(hits);
+}
+
+function hitFor(from, to) {
+  return document.querySelector(`#balance-chart .hit[data-from="${from}"][data-to="${to}"]`);
+}
+
+function markSelectedHit() {
+  document.querySelectorAll("#balance-chart .hit").forEach((h) => {
+    const on = Boolean(evidenceOpen) && Number(h.dataset.from) === evidenceOpen.from && Number(h.dataset.to) === evidenceOpen.to;
+    h.classList.toggle("selected", on);
+    if (on) {
+      document.querySelectorAll("#balance-chart .hit").forEach((o) => o.setAttribute("tabindex", "-1"));
+      h.setAttribute("tabindex", "0");
+    }
+  });
+}
+
+function onHitKey(ev) {
+  const h = ev.target.closest(".hit");
+  if (!h) return;
+  const all = [...document.querySelectorAll("#balance-chart .hit")];
+  const i = all.indexOf(h);
+  const to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: all.length - 1 }[ev.key];
+  if (ev.key === "Enter" || ev.key === " ") {
+    ev.preventDefault();
+    openEvidence(Number(h.dataset.from), Number(h.dataset.to));
+  } else if (to !== undefined && all[to]) {
+    ev.preventDefault();
+    all.forEach((o) => o.setAttribute("tabindex", "-1"));
+    all[to].setAttribute("tabindex", "0");
+    all[to].focus();
+  }
+}
+
+function onHitClick(ev) {
+  const h = ev.target.closest(".hit");
+  if (h) openEvidence(Number(h.dataset.from), Number(h.dataset.to));
+}
+
+/** The query of the roll calls behind a point: the chart's state, poles and filter. */
+function evidenceQuery(from, to) {
+  const iso3 = $("#country").value;
+  const q = new URLSearchParams({ country: iso3, other: polesFor(iso3).join(","), from: String(from), to: String(to), limit: "100" });
+  if ($("#issue").value && $("#metric").value !== "ideal") q.set("issue", $("#issue").value);
+  return q;
+}
+
+/** Lists the roll calls behind the point from-to in the panel under the chart. */
+async function openEvidence(from, to, opts = {}) {
+  const panel = $("#evidence");
+  const signal = fresh("evidence");
+  const row = lastRows && lastRows.rows.find((r) => r.from === from && r.to === to);
+  evidenceOpen = { from, to };
+  writeHash();
+  markSelectedHit();
+  panel.hidden = false;
+  panel.setAttribute("aria-busy", "true");
+  panel.replaceChildren(evidenceHead(from, to), el("p", { class: "muted" }, "Reading the roll calls…"));
+  const q = evidenceQuery(from, to);
+  try {
+    const { data } = await api(`/api/rollcalls?${q}`, { signal });
+    evidenceRows = data.rows;
+    renderEvidence(data, row, q);
+    if (opts.focus !== false) panel.focus();
+  } catch (e) {
+    if (e.aborted) return;
+    panel.replaceChildren(evidenceHead(from, to), notice("error", "Cannot list the roll calls", e.message));
+  }
+  panel.setAttribute("aria-busy", "false");
+}
+
+function closeEvidence(opts = {}) {
+  const was = evidenceOpen;
+  fresh("evidence");
+  evidenceOpen = null;
+  evidenceRows = [];
+  const panel = $("#evidence");
+  panel.hidden = true;
+  panel.replaceChildren();
+  writeHash();
+  markSelectedHit();
+  if (was && opts.focus !== false) {
+    const h = hitFor(was.from, was.to);
+    if (h) h.focus();
+  }
+}
+
+function evidenceHead(from, to) {
+  const iso3 = $("#country").value;
+  const close = el("button", { type: "button", class: "small-btn close", "aria-label": "Close the list of roll calls (Escape)" }, "Close ✕");
+  close.addEventListener("click", () => closeEvidence());
+  return el("div", { class: "evidence-head" },
+    el("h3", { id: "evidence-h" }, `The roll calls behind ${spanLabel(from, to)}: ${nameOf(iso3)} with ${polesFor(iso3).map(nameOf).join(", ")}`),
+    close);
+}
+
+const VOTE_MARK = { alike: "=", half: "½", opposite: "≠" };
+
+function voteCell(v, accord) {
+  if (!v) return el("td", { class: "vote absent" }, "did not vote");
+  return el("td", { class: `vote ${accord || ""}`, title: accord ? `${accord} (score ${accord === "alike" ? 1 : accord === "half" ? 0.5 : 0})` : null },
+    v, accord ? el("span", { class: "accord" }, ` ${VOTE_MARK[accord]} ${accord}`) : null);
+}
+
+function evidenceRow(r, iso3) {
+  return el("tr", {},
+    el("td", { class: "nowrap" }, r.date),
+    el("td", { class: "nowrap" }, r.resolution || `rcid ${r.rcid}`, r.session ? el("small", { class: "muted" }, ` session ${r.session}`) : null),
+    el("td", { class: "rc-title" }, r.title || "–", ...(r.issues || []).map((i) => el("span", { class: "tag", title: ISSUE_WORD[i] || i }, i)),
+      r.important ? el("span", { class: "tag important" }, "important") : null),
+    voteCell(r.vote, null),
+    r.with.map((w) => voteCell(w.vote, w.accord)));
+}
+const ISSUE_WORD = { me: "Palestinian conflict", nu: "nuclear weapons", di: "arms control and disarmament", hr: "human rights", co: "colonialism", ec: "economic development" };
+
+function renderEvidence(data, row, q) {
+  const panel = $("#evidence");
+  const iso3 = data.country;
+  const metric = $("#metric").value;
+  const span = spanLabel(data.from, data.to);
+  const totals = el("table", { class: "evidence-totals" },
+    el("caption", { class: "muted small" }, `Totals over all ${data.listed} roll calls listed: agreement = (alike + half ÷ 2) ÷ both voted, the point on the chart.`),
+    el("thead", {}, el("tr", {},
+      el("th", { scope: "col" }, "with"), el("th", { scope: "col", class: "num" }, "both voted"),
+      el("th", { scope: "col", class: "num" }, "alike"), el("th", { scope: "col", class: "num" }, "half"), el("th", { scope: "col", class: "num" }, "opposite"),
+      el("th", { scope: "col", class: "num" }, "agreement"),
+      metric !== "agreement" ? el("th", { scope: "col", class: "num" }, `${METRIC_WORD[metric] || metric} from these`) : null,
+      el("th", { scope: "col", class: "num" }, `chart (${METRIC_WORD[metric] || metric})`))),
+    el("tbody", {}, data.totals.map((t, k) => {
+      const own = metric === "agreement" ? t.agreement : metric === "ideal" ? null : t.measures[metric];
+      const chart = row && row.alignments[k] ? row.alignments[k].alignment : null;
+      const same = own !== null && chart !== null && Math.abs(own - chart) < 1e-9;
+      return el("tr", { "data-country": t.country },
+        el("th", { scope: "row" }, `${nameOf(t.country)} (${t.country})`),
+        el("td", { class: "num" }, String(t.n)), el("td", { class: "num" }, String(t.alike)),
+        el("td", { class: "num" }, String(t.half)), el("td", { class: "num" }, String(t.opposite)),
+        el("td", { class: "num", "data-value": t.agreement ?? "" }, `${fmt(t.score_sum, 1)} ÷ ${t.n} = ${fmt(t.agreement, 3)}`),
+        metric !== "agreement" ? el("td", { class: "num", "data-value": own ?? "" }, fmt(own, 3)) : null,
+        el("td", { class: "num", "data-value": chart ?? "" }, fmt(chart, 3), same ? el("span", { class: "ok-mark" }, " ✓") : null));
+    })));
+  const list = el("tbody", {}, data.rows.map((r) => evidenceRow(r, iso3)));
+  const table = el("table", { class: "evidence-list" },
+    el("caption", { class: "muted small" }, `Roll calls of ${span} that ${nameOf(iso3)} and at least one pole voted on, by date; = alike, ½ half (one abstained), ≠ opposite.`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "date"), el("th", { scope: "col" }, "resolution"), el("th", { scope: "col" }, "title and issues"),
+      el("th", { scope: "col" }, iso3), data.others.map((o) => el("th", { scope: "col" }, o.iso3)))),
+    list);
+  const shown = el("p", { class: "muted small evidence-count", "aria-live": "polite" });
+  const count = () => { shown.textContent = `Showing ${evidenceRows.length} of ${data.listed}.`; };
+  count();
+  const csvLink = () => downloadLink("These roll calls (CSV)", `${iso3}-rollcalls-${span}.csv`, "text/csv", csv([
+    ["rcid", "date", "session", "resolution", "title", "issues", iso3, ...data.others.flatMap((o) => [o.iso3, `${o.iso3}_score`])],
+    ...evidenceRows.map((r) => [r.rcid, r.date, r.session, r.resolution, r.title, (r.issues || []).join(" "), r.vote, ...r.with.flatMap((w) => [w.vote, w.score])])]));
+  const links = el("p", { class: "links" }, csvLink(), el("a", { href: `/api/rollcalls?${q}` }, "JSON"));
+  const more = el("button", { type: "button", class: "small-btn" }, "Show more");
+  let next = data.next;
+  more.hidden = !next;
+  more.addEventListener("click", async () => {
+    const signal = fresh("evidence");
+    const mq = new URLSearchParams(q);
+    mq.set("cursor", next);
+    more.disabled = true;
+    try {
+      const { data: page } = await api(`/api/rollcalls?${mq}`, { signal });
+      evidenceRows.push(...page.rows);
+      list.append(...page.rows.map((r) => evidenceRow(r, iso3)));
+      next = page.next;
+      more.hidden = !next;
+      count();
+      links.firstChild.replaceWith(csvLink());
+    } catch (e) {
+      if (!e.aborted) shown.textContent = e.message;
+    }
+    more.disabled = false;
+  });
+  panel.replaceChildren(evidenceHead(data.from, data.to),
+    el("p", { class: "muted small" }, `${data.roll_calls} roll calls in ${span}${data.filter ? ` on ${data.filter.issues.join(", ")}` : ""}; ${data.listed} with a vote of ${nameOf(iso3)} and a pole.`,
+      metric === "ideal" ? " The chart's ideal-point alignment reads a fit of every session's votes; the totals here are the vote agreement of the same roll calls." : ""),
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Totals" }, totals),
+    el("div", { class: "table-wrap evidence-scroll", tabindex: "0", role: "region", "aria-label": `Roll calls of ${span}` }, table),
+    el("div", { class: "buttons" }, shown, more),
+    links);
+}
+
+/** The permalink's share of the evidence: the band toggle and the point listed. */
+function evidenceHash(q) {
+  if ($("#ci") && $("#ci").checked) q.set("ci", "90");
+  if (evidenceOpen) q.set("point", evidenceOpen.from === evidenceOpen.to ? `${evidenceOpen.from}` : `${evidenceOpen.from}-${evidenceOpen.to}`);
+}
+
+/** After the chart is drawn, keeps the list in step: the same point again, or closed when
+ * the chart has no such point any more. */
+async function followEvidence() {
+  if (!evidenceOpen) return;
+  const { from, to } = evidenceOpen;
+  if (lastRows && lastRows.rows.some((r) => r.from === from && r.to === to)) await openEvidence(from, to, { focus: false });
+  else closeEvidence({ focus: false });
+}
+
+async function restoreEvidence(h) {
+  const p = h.get("point");
+  if (!p) return;
+  const m = p.match(/^(\d{4})(?:-(\d{4}))?$/);
+  const from = m ? Number(m[1]) : NaN;
+  const to = m ? Number(m[2] || m[1]) : NaN;
+  if (m && lastRows && lastRows.rows.some((r) => r.from === from && r.to === to)) {
+    await openEvidence(from, to, { focus: false });
+    return;
+  }
+  $("#hash-msg").append(notice("error", "Part of the link could not be shown",
+    `point=${p} is not a point of the chart (a year such as 2019, or a window's span such as 2015-2019 with 5-year smoothing)`));
+}
+
+function wireEvidence() {
+  const fig = $("#balance-chart");
+  fig.addEventListener("click", onHitClick);
+  fig.addEventListener("keydown", onHitKey);
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && evidenceOpen) { ev.preventDefault(); closeEvidence(); }
+  });
 }
 
 // --- Heatmap --------------------------------------------------------------------------
@@ -1312,6 +1652,7 @@ async function main() {
     const want = new Set(h.get("doctrines").split(","));
     document.querySelectorAll("#sim-doctrines input").forEach((i) => { i.checked = want.has(i.value); });
   }
+  restoreBand(h);
   hashLock = false;
   fillCaseText();
   $("#hash-msg").replaceChildren(...(problems.length ? [notice("error", "Part of the link could not be shown", problems.join("; "))] : []));
@@ -1327,6 +1668,7 @@ async function main() {
   $("#align-form").addEventListener("submit", (e) => { e.preventDefault(); updateAlignment(); });
   $("#country-search").addEventListener("change", searchCountry);
   $("#compare").addEventListener("change", updateCompare);
+  wireEvidence();
   $("#heat-form").addEventListener("change", updateHeatmap);
   $("#heat-form").addEventListener("submit", (e) => { e.preventDefault(); updateHeatmap(); });
   $("#year").addEventListener("input", debounce(updateHeatmap, 400));
@@ -1360,6 +1702,7 @@ async function main() {
   });
   $("#issue").disabled = $("#metric").value === "ideal";
   await Promise.all([updateAlignment(), updateHeatmap(), updateMap(), loadLedger()]);
+  await restoreEvidence(h);
   writeHash();
   document.body.dataset.ready = "true";
 }

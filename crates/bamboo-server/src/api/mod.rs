@@ -5,6 +5,7 @@ pub mod atlas;
 pub mod engine;
 pub mod ideal;
 pub mod ledger;
+pub mod rollcalls;
 pub mod votes;
 
 use axum::middleware::from_fn_with_state;
@@ -54,6 +55,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/align", get(votes::align))
         .add("GET", "/api/balance/{iso3}", get(votes::balance))
         .add("GET", "/api/dyads", get(votes::dyads))
+        .add("GET", "/api/rollcalls", get(rollcalls::rollcalls))
         .add("GET", "/api/record/{iso3}", get(votes::record))
         .add("GET", "/api/ideal", get(ideal::ideal))
         .add("GET", "/api/atlas", get(atlas::atlas))
