@@ -14,16 +14,17 @@ use crate::error::ApiError;
 use crate::fits::IdealCache;
 use crate::limits::Limits;
 
-/// The ledger database, shared by handlers. SQLite work runs on the blocking pool so a slow
+/// The ledger database, shared by handlers (not to be confused with `bamboo_core::ledger::Ledger`,
+/// the events one doctrine reads). SQLite work runs on the blocking pool so a slow
 /// disk never stalls the threads that answer other requests.
 #[derive(Clone)]
-pub struct Ledger {
+pub struct SharedLedgerDb {
     db: Arc<Mutex<LedgerDb>>,
 }
 
-impl Ledger {
-    pub fn new(db: LedgerDb) -> Ledger {
-        Ledger {
+impl SharedLedgerDb {
+    pub fn new(db: LedgerDb) -> SharedLedgerDb {
+        SharedLedgerDb {
             db: Arc::new(Mutex::new(db)),
         }
     }
@@ -111,7 +112,7 @@ fn db_error(e: LedgerDbError) -> ApiError {
 
 struct Inner {
     votes: Arc<VoteData>,
-    ledger: Ledger,
+    ledger: SharedLedgerDb,
     catalog: Arc<Catalog>,
     token: Token,
     limits: Limits,
@@ -134,7 +135,7 @@ impl AppState {
         let db_path = ledger.path().to_path_buf();
         AppState(Arc::new(Inner {
             votes,
-            ledger: Ledger::new(ledger),
+            ledger: SharedLedgerDb::new(ledger),
             catalog,
             token,
             limits,
@@ -147,7 +148,7 @@ impl AppState {
         &self.0.votes
     }
 
-    pub fn ledger(&self) -> &Ledger {
+    pub fn ledger(&self) -> &SharedLedgerDb {
         &self.0.ledger
     }
 
@@ -185,7 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_database_task_is_not_reported_as_a_corrupt_event() {
-        let l = Ledger::new(LedgerDb::open_in_memory().unwrap().0);
+        let l = SharedLedgerDb::new(LedgerDb::open_in_memory().unwrap().0);
         let e = l
             .with(|_| -> Result<(), LedgerDbError> { panic!("boom") })
             .await

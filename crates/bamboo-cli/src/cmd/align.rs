@@ -127,7 +127,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                         format!(" ({})", sel.filter.label())
                     }
                 )?;
-                w.write_all(render_table(&rows, others, metric, cis.as_deref()).as_bytes())?;
+                w.write_all(render_table(rows, others, metric, cis.as_deref()).as_bytes())?;
                 writeln!(
                     w,
                     "\n{}; (n) = roll calls both voted on",
