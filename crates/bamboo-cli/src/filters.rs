@@ -11,7 +11,7 @@ use bamboo_core::groups::{Group, Groups};
 use bamboo_core::select::{RollCallFilter, Selection};
 use bamboo_core::{Date, Iso3};
 
-use crate::common::Loaded;
+use crate::load::Loaded;
 
 /// `--issue` and `--important`.
 #[derive(clap::Args, Debug, Clone, Default)]

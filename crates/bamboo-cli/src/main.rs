@@ -1,10 +1,13 @@
 //! The `bamboo` binary: parses flags with clap, runs one subcommand, maps errors to a
 //! one-line message and a non-zero exit code, and treats a closed pipe as normal.
 
+mod case_errors;
 mod cmd;
-mod common;
 mod filters;
+mod ledger_setup;
+mod load;
 mod output;
+mod span_args;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -86,7 +89,7 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(span_args::join_window(std::env::args_os()));
     bamboo_data::source::set_max_input_bytes(cli.max_input_bytes);
     if cli.verbose {
         output::note!("bamboo {}", env!("CARGO_PKG_VERSION"));

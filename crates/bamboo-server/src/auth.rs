@@ -4,15 +4,8 @@
 //! a client sends with it in constant time (`subtle`), so neither the token's length nor
 //! the position of the first differing byte shows in the time an answer takes.
 
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::Next;
-use axum::response::Response;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-
-use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The environment variable the token comes from.
 pub const TOKEN_ENV: &str = "BAMBOO_TOKEN";
@@ -87,39 +80,6 @@ pub fn bearer_token(h: &str) -> Option<&str> {
     let (scheme, rest) = h.split_at(split);
     let token = rest.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-/// Middleware for write routes: 401 unless the request carries the token.
-pub async fn require_token(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or(""));
-    let unauthorized = |m: &str| ApiError::new(StatusCode::UNAUTHORIZED, m);
-    match header {
-        None => Err(unauthorized(
-            "this request changes the ledger and needs the header `Authorization: Bearer <token>`; the token is BAMBOO_TOKEN, or the one the server printed when it started",
-        )),
-        Some(h) => {
-            let given = bearer_token(h).ok_or_else(|| {
-                    unauthorized(
-                        "the Authorization header must be `Bearer <token>` (the word Bearer, a space, then the token)",
-                    )
-                })?;
-            if state.token().matches(given) {
-                Ok(next.run(req).await)
-            } else {
-                tracing::warn!(path = %req.uri().path(), "write refused: wrong token");
-                Err(unauthorized(
-                    "the token is wrong; use BAMBOO_TOKEN, or the one the server printed when it started",
-                ))
-            }
-        }
-    }
 }
 
 #[cfg(test)]

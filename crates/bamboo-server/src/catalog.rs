@@ -11,8 +11,8 @@ use bamboo_data::advisor::{AdviseError, Advisor};
 use bamboo_data::toml_input::toml_files;
 use bamboo_data::{DataDir, InputError};
 
+use crate::data::VoteData;
 use crate::sim::{SimCatalog, SimCatalogError};
-use crate::state::VoteData;
 
 /// Why the curated files cannot be served.
 #[derive(Debug, thiserror::Error)]

@@ -27,7 +27,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::state::Limits;
+use crate::limits::Limits;
 
 /// The most bytes of a request's line and headers (431 beyond).
 pub const MAX_HEAD_BYTES: usize = 32 * 1024;

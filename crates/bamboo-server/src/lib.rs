@@ -4,19 +4,21 @@
 //! completes. It binds no socket and reads no environment of its own, so tests drive the
 //! router directly, without a socket.
 
+pub mod answer;
 pub mod api;
 pub mod auth;
+pub mod blocking;
 pub mod catalog;
-pub mod charts;
 pub mod conn;
-pub mod dashboard;
+pub mod data;
 pub mod error;
-pub mod map;
+pub mod fits;
+pub mod limits;
+pub mod middleware;
 pub mod openapi;
 pub mod params;
 pub mod sim;
 pub mod state;
-pub mod views;
 
 use std::future::Future;
 
@@ -33,8 +35,10 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnFailure, DefaultOnResponse, Tr
 
 pub use auth::{Token, TOKEN_ENV};
 pub use catalog::Catalog;
+pub use data::VoteData;
 pub use error::ApiError;
-pub use state::{AppState, Limits, VoteData};
+pub use limits::Limits;
+pub use state::AppState;
 
 /// Unknown routes: 404 with the route that was asked for and where the list is.
 async fn not_found(method: Method, uri: Uri) -> ApiError {
@@ -78,8 +82,8 @@ pub fn wrap(inner: Router, state: &AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .layer(from_fn_with_state(state.clone(), uri_limit))
-        .layer(from_fn_with_state(state.clone(), error::json_errors))
+        .layer(from_fn_with_state(state.clone(), middleware::uri_limit))
+        .layer(from_fn_with_state(state.clone(), middleware::json_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -103,22 +107,4 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let limits = state.limits().clone();
     conn::serve_connections(listener, app(state), limits, shutdown).await
-}
-
-/// 414 for a URI longer than the limit, before anything reads it.
-async fn uri_limit(
-    axum::extract::State(st): axum::extract::State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let max = st.limits().uri_bytes;
-    let len = req.uri().to_string().len();
-    if len > max {
-        return ApiError::new(
-            StatusCode::URI_TOO_LONG,
-            format!("the request's URI is {len} bytes, longer than this server's limit of {max}; send fewer or shorter parameters"),
-        )
-        .into_response();
-    }
-    next.run(req).await
 }

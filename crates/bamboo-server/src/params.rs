@@ -4,7 +4,8 @@
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 
-use bamboo_core::alignment::By;
+use bamboo_app::query::{parse_by, span, QueryError, Spelling};
+use bamboo_core::alignment::{By, SeriesSpec};
 use bamboo_core::metrics::Metric;
 use bamboo_core::{Iso3, VoteStore};
 use bamboo_data::Countries;
@@ -104,27 +105,11 @@ impl Params {
         Ok(Some(out))
     }
 
-    /// `by`: `year` (default), `total`, or `window:N` (also `window N`, `window=N`).
+    /// `by`: `year` (default), `total`, or `window:N` (see [`bamboo_app::query::parse_by`]).
     pub fn by(&self) -> Result<By, ApiError> {
-        let Some(v) = self.get("by") else {
-            return Ok(By::Year);
-        };
-        let words: Vec<&str> = v
-            .split([' ', ':', '=', '+'])
-            .filter(|s| !s.is_empty())
-            .collect();
-        match words.as_slice() {
-            ["year"] => Ok(By::Year),
-            ["total"] => Ok(By::Total),
-            ["window", n] => match n.parse::<u32>() {
-                Ok(n) if (1..=100).contains(&n) => Ok(By::Window(n)),
-                _ => Err(ApiError::bad_request(format!(
-                    "parameter `by`: the window must be 1 to 100 years, got `{n}`"
-                ))),
-            },
-            _ => Err(ApiError::bad_request(format!(
-                "parameter `by`: `{v}` is not allowed; use year, total or window:N (e.g. window:5)"
-            ))),
+        match self.get("by") {
+            None => Ok(By::Year),
+            Some(v) => parse_by(v, Spelling::Param).map_err(bad),
         }
     }
 
@@ -141,25 +126,23 @@ impl Params {
         })
     }
 
-    /// `from` and `to`, defaulting to the data's span and checked against it.
-    pub fn span(&self, store: &VoteStore) -> Result<(i32, i32), ApiError> {
-        let (lo, hi) = store
-            .year_span()
-            .ok_or_else(|| ApiError::internal("the loaded data has no roll calls"))?;
-        let from = self.year("from")?.unwrap_or(lo);
-        let to = self.year("to")?.unwrap_or(hi);
-        if from > to {
-            return Err(ApiError::bad_request(format!(
-                "parameter `from` ({from}) is after `to` ({to})"
-            )));
-        }
-        if to < lo || from > hi {
-            return Err(ApiError::bad_request(format!(
-                "the span {from}-{to} has no roll calls: the data covers {lo}-{hi}"
-            )));
-        }
-        Ok((from.max(lo), to.min(hi)))
+    /// `from` and `to`, defaulting to the data's span and clamped to it, with a window of
+    /// `by` checked against it (see [`bamboo_app::query::span`], which the CLI calls too).
+    pub fn span(&self, store: &VoteStore, by: By) -> Result<SeriesSpec, ApiError> {
+        span(
+            store,
+            self.year("from")?,
+            self.year("to")?,
+            by,
+            Spelling::Param,
+        )
+        .map_err(bad)
     }
+}
+
+/// A query error as a 400.
+pub fn bad(e: QueryError) -> ApiError {
+    ApiError::bad_request(e.0)
 }
 
 /// Resolves a code against the country table, naming the parameter on error.

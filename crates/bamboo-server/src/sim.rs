@@ -17,7 +17,7 @@ use bamboo_sim::{simulate_until, SimConfig, SimDoctrines, SimError, SimReport, W
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::state::Limits;
+use crate::limits::Limits;
 
 /// Why the shipped simulation data cannot be loaded (a build with broken data).
 #[derive(Debug, thiserror::Error)]
@@ -374,7 +374,7 @@ impl SimCatalog {
         let key = req.clone();
         self.running.fetch_add(1, Ordering::SeqCst);
         let running = Running(self.running.clone());
-        let report = crate::api::blocking(move || {
+        let report = crate::blocking::blocking(move || {
             // Both released only when the computation ends, stopped or not.
             let _permit = permit;
             let _running = running;

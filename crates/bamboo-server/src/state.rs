@@ -4,113 +4,27 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use std::time::Duration;
-
 use bamboo_core::ledger::LedgerEvent;
-use bamboo_core::VoteStore;
 use bamboo_data::ledger_db::{EventQuery, ImportReport, LedgerDb, LedgerDbError, StoredEvent};
-use bamboo_data::{Countries, DataDir, DataError};
 
 use crate::auth::Token;
 use crate::catalog::Catalog;
+use crate::data::VoteData;
 use crate::error::ApiError;
+use crate::fits::IdealCache;
+use crate::limits::Limits;
 
-/// The roll calls and the country table, with the provenance line every answer carries.
-pub struct VoteData {
-    /// Shared with the doctrines' advisors, which read the same votes.
-    pub store: Arc<VoteStore>,
-    pub countries: Countries,
-    /// One line saying where the numbers come from.
-    pub provenance: String,
-    /// The world outlines for maps, read from the data folder when first asked for.
-    pub geo: crate::map::GeoCache,
-}
-
-impl VoteData {
-    /// Loads every vote table of a data folder (plus `extra` files) and the country table.
-    pub fn load(dir: &DataDir, extra: &[PathBuf]) -> Result<VoteData, DataError> {
-        let (store, countries, report, _) =
-            bamboo_data::cache::load_store(dir, extra, &bamboo_data::cache::CacheDir::from_env())?;
-        let provenance = bamboo_data::votes::provenance(&store, &report);
-        Ok(VoteData {
-            store: Arc::new(store),
-            countries,
-            provenance,
-            geo: crate::map::GeoCache::new(Some(dir.clone())),
-        })
-    }
-}
-
-/// What the server refuses to do, so that no request can make it hang or exhaust memory.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Limits {
-    /// The largest request body accepted, in bytes (413 beyond).
-    pub body_bytes: usize,
-    /// The longest a request may take before it is stopped (408).
-    #[serde(serialize_with = "millis")]
-    pub request_timeout: Duration,
-    /// The longest a client may take to send a request's headers (the connection is closed
-    /// after it; an idle keep-alive connection too).
-    #[serde(serialize_with = "millis")]
-    pub header_timeout: Duration,
-    /// The most connections served at once (one more is answered 503 and closed).
-    pub max_connections: usize,
-    /// The longest request URI accepted, in bytes (414 beyond).
-    pub uri_bytes: usize,
-    /// The most cases one advise or backtest request may carry (422 beyond).
-    pub max_cases: usize,
-    /// The most simulated runs (replicates) per doctrine one request may ask for (422 beyond).
-    pub sim_max_runs: u32,
-    /// The most years one simulation may cover (422 beyond).
-    pub sim_max_years: u32,
-    /// The most doctrines one simulation may compare (422 beyond).
-    pub sim_max_doctrines: usize,
-    /// The most work one simulation may ask for, runs × years × doctrines (422 beyond):
-    /// 240,000 run-years take about 1.3 s on this project's 2-core machine (release build,
-    /// measured in BENCHMARKS.md).
-    pub sim_max_work: u64,
-    /// The most simulations waiting for the one running (503 with `Retry-After` beyond).
-    pub sim_queue: usize,
-    /// The most ledger events one page of a listing holds (`next` gives the next page).
-    pub max_events: usize,
-    /// The most bytes of JSON events one page of a listing holds.
-    pub max_answer_bytes: usize,
-}
-
-fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u64(d.as_millis() as u64)
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            body_bytes: 1024 * 1024,
-            request_timeout: Duration::from_secs(10),
-            header_timeout: Duration::from_secs(5),
-            max_connections: 512,
-            uri_bytes: 8 * 1024,
-            max_cases: 500,
-            sim_max_runs: 2000,
-            sim_max_years: 50,
-            sim_max_doctrines: 4,
-            sim_max_work: 240_000,
-            sim_queue: 2,
-            max_events: 500,
-            max_answer_bytes: 1024 * 1024,
-        }
-    }
-}
-
-/// The ledger database, shared by handlers. SQLite work runs on the blocking pool so a slow
+/// The ledger database, shared by handlers (not to be confused with `bamboo_core::ledger::Ledger`,
+/// the events one doctrine reads). SQLite work runs on the blocking pool so a slow
 /// disk never stalls the threads that answer other requests.
 #[derive(Clone)]
-pub struct Ledger {
+pub struct SharedLedgerDb {
     db: Arc<Mutex<LedgerDb>>,
 }
 
-impl Ledger {
-    pub fn new(db: LedgerDb) -> Ledger {
-        Ledger {
+impl SharedLedgerDb {
+    pub fn new(db: LedgerDb) -> SharedLedgerDb {
+        SharedLedgerDb {
             db: Arc::new(Mutex::new(db)),
         }
     }
@@ -198,12 +112,12 @@ fn db_error(e: LedgerDbError) -> ApiError {
 
 struct Inner {
     votes: Arc<VoteData>,
-    ledger: Ledger,
+    ledger: SharedLedgerDb,
     catalog: Arc<Catalog>,
     token: Token,
     limits: Limits,
     db_path: PathBuf,
-    ideal: crate::api::ideal::IdealCache,
+    ideal: IdealCache,
 }
 
 /// The state every handler receives; cheap to clone.
@@ -221,7 +135,7 @@ impl AppState {
         let db_path = ledger.path().to_path_buf();
         AppState(Arc::new(Inner {
             votes,
-            ledger: Ledger::new(ledger),
+            ledger: SharedLedgerDb::new(ledger),
             catalog,
             token,
             limits,
@@ -234,7 +148,7 @@ impl AppState {
         &self.0.votes
     }
 
-    pub fn ledger(&self) -> &Ledger {
+    pub fn ledger(&self) -> &SharedLedgerDb {
         &self.0.ledger
     }
 
@@ -255,8 +169,14 @@ impl AppState {
     }
 
     /// The ideal-point fit, computed on first use.
-    pub fn ideal(&self) -> &crate::api::ideal::IdealCache {
+    pub fn ideal(&self) -> &IdealCache {
         &self.0.ideal
+    }
+
+    /// What this build can do, so the dashboard (and any client) can tell before asking.
+    pub fn features(&self) -> serde_json::Value {
+        let engine = !self.catalog().doctrines.is_empty();
+        serde_json::json!({ "advise": engine, "backtest": engine, "simulate": true, "ledger": true })
     }
 }
 
@@ -266,7 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_database_task_is_not_reported_as_a_corrupt_event() {
-        let l = Ledger::new(LedgerDb::open_in_memory().unwrap().0);
+        let l = SharedLedgerDb::new(LedgerDb::open_in_memory().unwrap().0);
         let e = l
             .with(|_| -> Result<(), LedgerDbError> { panic!("boom") })
             .await

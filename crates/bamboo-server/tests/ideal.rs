@@ -129,9 +129,13 @@ async fn metric_ideal_for_align_balance_and_the_chart() {
         by: bamboo_core::alignment::By::Year,
     };
     let rows = bamboo_core::ideal::ideal_series(&fit, vnm, &[usa, chn], spec).unwrap();
-    // (Compared as text: parsing floats back is best effort in serde_json, to the last bit.)
+    // (Compared as text: parsing floats back is best effort in serde_json, to the last bit.
+    // The API writes the CLI's text: pretty, with a final newline.)
     let want = bamboo_data::ideal::align_json(&fit, store, vnm, &[usa, chn], spec.by, &rows);
-    assert_eq!(a.text(), serde_json::to_string(&want).unwrap());
+    assert_eq!(
+        a.text(),
+        serde_json::to_string_pretty(&want).unwrap() + "\n"
+    );
 
     let b = get(
         &app,

@@ -70,7 +70,7 @@ pub fn load_engine(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engi
         Err(e) => return Err(e.into()),
     };
     let (store, countries, _, _) =
-        bamboo_data::cache::load_store(&dir, &cli.votes, &crate::common::cache_dir(cli))?;
+        bamboo_data::cache::load_store(&dir, &cli.votes, &crate::load::cache_dir(cli))?;
     Ok(engine.with_data(&dir, Arc::new(store), &countries)?)
 }
 
@@ -86,7 +86,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let cases = bamboo_data::case::read_cases(&args.cases)?;
     let answers = engine
         .advise_all(&cases)
-        .map_err(|e| crate::common::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
+        .map_err(|e| crate::case_errors::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
     if engine.votes.is_none() {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }

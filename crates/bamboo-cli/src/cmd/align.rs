@@ -1,14 +1,17 @@
 //! `bamboo align A B C …`: the first state's alignment with each of the others over time.
 
 use anyhow::{bail, Result};
+use bamboo_app::doc::{align_json, json_text, AlignQuery};
+use bamboo_app::query::Spelling;
 use bamboo_core::alignment::{series_in, span_label, AlignRow};
 use bamboo_core::bootstrap::Estimate;
 use bamboo_core::metrics::{measure_definitions, Measures, Metric};
 use serde_json::json;
 
-use crate::common::{Loaded, Resolved, SpanArgs};
 use crate::filters::{require_roll_calls, BootArgs};
+use crate::load::Loaded;
 use crate::output::{fixed, push_num, table, write_to, Format};
+use crate::span_args::{Resolved, SpanArgs};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]
@@ -74,11 +77,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let sel = args.span.filter.selection(&data)?;
     require_roll_calls(&data, &sel, spec.from, spec.to)?;
-    let rows = series_in(&data.store, subject, others, spec, &sel)?;
-    // The interval of the --metric measure with each other state, per row.
-    let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
-        bamboo_server::views::align_intervals(&data.store, &sel, subject, others, &rows, metric, b)
-    });
+    let q = AlignQuery {
+        subject,
+        others: others.to_vec(),
+        spec,
+        metric,
+        boot,
+    };
+    let a = bamboo_app::doc::align(&data.store, &sel, &q, Spelling::Flag)?;
+    let (rows, cis, boot) = (&a.rows, &a.cis, &q.boot);
     write_to(None, |w| {
         match args.span.format {
             Format::Csv => {
@@ -103,36 +110,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 w.write_all(s.as_bytes())?;
             }
             Format::Json => {
-                let definitions =
-                    bamboo_server::views::align_definitions(metric, &sel.filter, boot.as_ref());
-                let mut v = json!({
-                    "subject": subject,
-                    "others": others,
-                    "by": by,
-                    "definitions": definitions,
-                    "source": data.provenance(),
-                    "rows": rows.iter().enumerate().map(|(k, r)| json!({
-                        "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
-                        "with": r.with.iter().enumerate().map(|(j, (c, m))| {
-                            let mut o = json!(m);
-                            o["country"] = json!(c);
-                            if let Some(ci) = &cis {
-                                o["lo"] = json!(ci[k][j].lo);
-                                o["hi"] = json!(ci[k][j].hi);
-                            }
-                            o
-                        }).collect::<Vec<_>>(),
-                    })).collect::<Vec<_>>(),
-                });
-                if let Some(b) = &boot {
-                    v["metric"] = json!(metric.name());
-                    v["bootstrap"] = bamboo_server::views::bootstrap_json(b);
-                }
-                if !sel.filter.is_all() {
-                    v["filter"] = bamboo_server::views::filter_json(&sel.filter);
-                }
-                serde_json::to_writer_pretty(&mut *w, &v)?;
-                writeln!(w)?;
+                let text = json_text(&align_json(&q, &sel, &a, &data.provenance()));
+                w.write_all(text.as_bytes())?;
             }
             Format::Table => {
                 writeln!(
@@ -148,7 +127,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                         format!(" ({})", sel.filter.label())
                     }
                 )?;
-                w.write_all(render_table(&rows, others, metric, cis.as_deref()).as_bytes())?;
+                w.write_all(render_table(rows, others, metric, cis.as_deref()).as_bytes())?;
                 writeln!(
                     w,
                     "\n{}; (n) = roll calls both voted on",
@@ -176,6 +155,8 @@ fn by_issue(
     spec: bamboo_core::alignment::SeriesSpec,
     metric: Metric,
 ) -> Result<()> {
+    // The years the subject voted in, as for the series of every roll call.
+    let spec = bamboo_app::query::subject_span(&data.store, subject, spec, Spelling::Flag)?;
     let mut blocks = Vec::new();
     for (code, name) in ISSUES {
         let filter = bamboo_core::select::RollCallFilter {

@@ -6,16 +6,17 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
+use bamboo_app::views::{atlas_definitions, atlas_json, compute_atlas, AtlasAsk};
 use bamboo_core::atlas::{Atlas, AtlasRow, Measure, Period};
 use bamboo_core::bootstrap::Estimate;
 use bamboo_core::Iso3;
-use bamboo_server::views::{atlas_definitions, atlas_json, compute_atlas, AtlasAsk};
 
-use crate::cmd::balance::DEFAULT_POLES;
-use crate::common::{span, Loaded};
 use crate::filters::{require_roll_calls, BootArgs, FilterArgs, GroupArgs};
+use crate::load::Loaded;
 use crate::output::{fixed, push_num, table, write_to, Format};
+use crate::span_args::span;
 use crate::Cli;
+use bamboo_app::query::DEFAULT_POLES_TEXT as DEFAULT_POLES;
 
 /// The order of the rows.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -94,13 +94,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let pre = bamboo_data::case::read_case_files(&args.cases)?;
     if !args.record {
-        check_cases(&pre).map_err(|e| crate::common::locate_case_error(e, &args.cases))?;
+        check_cases(&pre).map_err(|e| crate::case_errors::locate_case_error(e, &args.cases))?;
     }
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = gather_cases(cli, &args.cases, args.record.then_some(&args.span), &engine)?;
     let (report, _) = engine
         .backtest(&cases)
-        .map_err(|e| crate::common::locate_case_error(e, &args.cases))?;
+        .map_err(|e| crate::case_errors::locate_case_error(e, &args.cases))?;
     if engine.votes.is_none() {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }

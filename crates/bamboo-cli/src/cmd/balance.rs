@@ -3,25 +3,22 @@
 //! bootstrap intervals on `--ci`.
 
 use anyhow::{bail, Result};
-use bamboo_core::alignment::{balance_series_in, span_label, BalanceRow, By};
-use bamboo_core::atlas::{Period, Reading, Summary};
+use bamboo_app::doc::{balance_json, balance_series, BalanceDoc, BalanceSeries};
+use bamboo_app::query::{check_poles, Spelling, DEFAULT_POLES_TEXT};
+use bamboo_app::views::group_means;
+use bamboo_core::alignment::{span_label, BalanceRow, By};
+use bamboo_core::atlas::{Period, Summary};
 use bamboo_core::bootstrap::Bootstrap;
 use bamboo_core::groups::Group;
 use bamboo_core::metrics::Metric;
 use bamboo_core::select::Selection;
 use bamboo_core::Iso3;
-use bamboo_server::views::{
-    balance_definitions, balance_readings, balance_row_json, group_means, mean_row_json,
-};
-use serde_json::json;
 
-use crate::common::{Loaded, Resolved, SpanArgs};
 use crate::filters::{require_roll_calls, BootArgs, GroupArgs};
+use crate::load::Loaded;
 use crate::output::{fixed, push_num, table, write_to, Format};
+use crate::span_args::{Resolved, SpanArgs};
 use crate::Cli;
-
-/// The default poles of the spec.
-pub const DEFAULT_POLES: &str = "USA,CHN,RUS";
 
 #[derive(clap::Args, Debug, Default)]
 pub struct Args {
@@ -29,7 +26,7 @@ pub struct Args {
     #[arg(value_name = "ISO3", required_unless_present = "group")]
     pub countries: Vec<String>,
     /// The poles, comma-separated.
-    #[arg(long, default_value = DEFAULT_POLES)]
+    #[arg(long, default_value = DEFAULT_POLES_TEXT)]
     pub poles: String,
     #[command(flatten)]
     pub group: GroupArgs,
@@ -44,18 +41,14 @@ impl Args {
     pub fn one(country: &str) -> Args {
         Args {
             countries: vec![country.to_string()],
-            poles: DEFAULT_POLES.into(),
+            poles: DEFAULT_POLES_TEXT.into(),
             ..Args::default()
         }
     }
 }
 
 /// One state's series, with its intervals when asked.
-pub struct Subject {
-    pub state: Iso3,
-    pub rows: Vec<BalanceRow>,
-    pub readings: Option<Vec<Reading>>,
-}
+pub type Subject = BalanceSeries;
 
 /// Balance series and everything they were computed from.
 pub struct Computed {
@@ -74,6 +67,8 @@ pub struct Computed {
     pub n_means: &'static str,
     /// The fit's line, with `--metric ideal`.
     pub fit_line: Option<String>,
+    /// The fit, with `--metric ideal`.
+    pub ideal: Option<bamboo_core::ideal::IdealPoints>,
 }
 
 /// Computes the series for a command line's arguments (shared with `chart balance`).
@@ -82,9 +77,7 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
     let boot = args.boot.bootstrap(None)?;
     let data = Loaded::from_cli(cli)?;
     let poles = data.countries_list(std::slice::from_ref(&args.poles), "--poles")?;
-    if poles.len() < 2 {
-        bail!("--poles needs at least two states, e.g. --poles USA,CHN,RUS");
-    }
+    check_poles(&poles, None, Spelling::Flag)?;
     let group = args.group.group(&data)?;
     let mut states = data.countries_list(&args.countries, "balance")?;
     if let Some(g) = &group {
@@ -97,8 +90,8 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
     if states.is_empty() {
         bail!("balance needs a state (e.g. `bamboo balance VNM`) or --group");
     }
-    if let Some(s) = states.iter().find(|s| poles.contains(s)) {
-        bail!("--poles: {s} is the subject itself; list the other powers");
+    for &s in &states {
+        check_poles(&poles, Some(s), Spelling::Flag)?;
     }
     let Resolved { spec, by, metric } = args.span.resolve(&data.store)?;
     let selection = args.span.filter.selection(&data)?;
@@ -115,20 +108,27 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
     };
     let mut subjects = Vec::new();
     for &state in &states {
-        let series = match &ideal {
-            Some(f) => bamboo_core::ideal::ideal_balance_series(f, state, &poles, spec),
-            None => balance_series_in(&data.store, state, &poles, spec, metric, &selection),
-        };
-        let rows = match series {
+        let series = balance_series(
+            &data.store,
+            &selection,
+            state,
+            &poles,
+            spec,
+            metric,
+            // The intervals are drawn below, for the rows kept.
+            None,
+            ideal.as_ref(),
+            Spelling::Flag,
+        );
+        let series = match series {
             Ok(r) => r,
-            // A member that never voted (in the loaded data) has no series, which is not an
-            // error for a group; a state named on the command line must have voted.
-            Err(e) if !explicit.contains(&state) && group.is_some() => {
-                let _ = e;
-                continue;
-            }
+            // A member that never voted (in the loaded data, or in the span, or long enough
+            // for the window) has no series, which is not an error for a group; a state
+            // named on the command line must have one.
+            Err(_) if !explicit.contains(&state) && group.is_some() => continue,
             Err(e) => return Err(e.into()),
         };
+        let BalanceSeries { rows, .. } = series;
         // Group members only in the spans in which they were members.
         let rows: Vec<BalanceRow> = match &group {
             Some(g) if !explicit.contains(&state) => rows
@@ -143,9 +143,18 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
         if rows.is_empty() && !explicit.contains(&state) {
             continue;
         }
-        let readings = boot
-            .as_ref()
-            .map(|b| balance_readings(&data.store, &selection, state, &poles, &rows, metric, b));
+        // The intervals of the rows kept.
+        let readings = boot.as_ref().map(|b| {
+            bamboo_app::views::balance_readings(
+                &data.store,
+                &selection,
+                state,
+                &poles,
+                &rows,
+                metric,
+                b,
+            )
+        });
         subjects.push(Subject {
             state,
             rows,
@@ -201,6 +210,7 @@ pub fn compute(cli: &Cli, args: &Args) -> Result<Computed> {
         definition,
         n_means,
         fit_line,
+        ideal,
     })
 }
 
@@ -232,6 +242,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         definition,
         n_means,
         fit_line,
+        ideal,
     } = &c;
     let many = subjects.len() > 1 || group.is_some();
     let with_ci = boot.is_some();
@@ -322,56 +333,21 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                 w.write_all(s.as_bytes())?;
             }
             Format::Json => {
-                let series_rows = |sub: &Subject| {
-                    sub.rows
-                        .iter()
-                        .enumerate()
-                        .map(|(k, r)| balance_row_json(r, sub.readings.as_ref().map(|x| &x[k])))
-                        .collect::<Vec<_>>()
-                };
-                let mut v = json!({
-                    "poles": poles,
-                    "metric": metric.name(),
-                    "by": by,
-                    "definitions": balance_definitions(*metric, &selection.filter, boot.as_ref(), group.as_ref()),
-                    "source": data.provenance(),
-                });
-                if let Some(l) = fit_line {
-                    v["definitions"]["alignment"] = json!(definition);
-                    v["definitions"]["n"] = json!(n_means);
-                    v["fit"] = json!(l);
-                }
-                if many {
-                    v["subjects"] = json!(subjects.iter().map(|s| s.state).collect::<Vec<_>>());
-                    v["series"] = json!(subjects
-                        .iter()
-                        .map(|s| json!({
-                            "subject": s.state,
-                            "name": data.countries.short_name(s.state),
-                            "rows": series_rows(s),
-                        }))
-                        .collect::<Vec<_>>());
-                } else {
-                    v["subject"] = json!(subjects[0].state);
-                    v["rows"] = json!(series_rows(&subjects[0]));
-                }
-                if !selection.filter.is_all() {
-                    v["filter"] = bamboo_server::views::filter_json(&selection.filter);
-                }
-                if let Some(b) = boot {
-                    v["bootstrap"] = bamboo_server::views::bootstrap_json(b);
-                }
-                if let Some(g) = group {
-                    v["group"] = json!({"code": g.code, "name": g.name});
-                }
-                if let (Some(rows), Some(g)) = (average, group) {
-                    v["average"] = json!({
-                        "group": g.code,
-                        "rows": rows.iter().map(|(p, m, s)| mean_row_json(p, m, s, poles, with_ci)).collect::<Vec<_>>(),
-                    });
-                }
-                serde_json::to_writer_pretty(&mut *w, &v)?;
-                writeln!(w)?;
+                let text = bamboo_app::doc::json_text(&balance_json(&BalanceDoc {
+                    countries: &data.countries,
+                    provenance: &data.provenance(),
+                    poles,
+                    metric: *metric,
+                    by: *by,
+                    selection,
+                    boot: boot.as_ref(),
+                    series: subjects,
+                    many,
+                    ideal: ideal.as_ref(),
+                    group: group.as_ref(),
+                    average: average.as_deref(),
+                }));
+                w.write_all(text.as_bytes())?;
             }
             Format::Table => {
                 let who = if many {

@@ -11,7 +11,7 @@ use bamboo_core::case::Case;
 use bamboo_core::record::{RecordQuery, RecordRules};
 use bamboo_core::{Date, Iso3};
 
-use crate::common::Loaded;
+use crate::load::Loaded;
 use crate::output::write_to;
 use crate::Cli;
 

@@ -67,7 +67,7 @@ pub struct MapArgs {
     )]
     pub measure: String,
     /// The poles, comma-separated (for lean, balance and toward).
-    #[arg(long, default_value = balance::DEFAULT_POLES)]
+    #[arg(long, default_value = bamboo_app::query::DEFAULT_POLES_TEXT)]
     pub poles: String,
     /// The alignment measure behind lean, balance and toward.
     #[arg(long, default_value = "agreement")]
@@ -81,7 +81,7 @@ pub struct MapArgs {
 }
 
 fn map_chart(cli: &Cli, m: &MapArgs, output: Option<&std::path::Path>) -> Result<()> {
-    use bamboo_server::map::{MapMeasure, MapMeasureText};
+    use bamboo_app::map::{MapMeasure, MapMeasureText};
     let text = MapMeasure::parse(&m.measure).map_err(|e| anyhow::anyhow!("--measure: {e}"))?;
     let metric = match &text {
         MapMeasureText::Alignment { metric, .. } => {
@@ -134,9 +134,9 @@ fn map_chart(cli: &Cli, m: &MapArgs, output: Option<&std::path::Path>) -> Result
     };
     let world = bamboo_data::geo::world_map(&data.dir, &data.countries)?;
     let fit = crate::cmd::atlas::ideal_fit(cli, &data, &ask)?;
-    let atlas = bamboo_server::views::compute_atlas(&data.store, &sel, &ask, fit.as_ref())
+    let atlas = bamboo_app::views::compute_atlas(&data.store, &sel, &ask, fit.as_ref())
         .map_err(anyhow::Error::msg)?;
-    let svg = bamboo_server::map::map_svg(
+    let svg = bamboo_app::map::map_svg(
         &world,
         &data.countries,
         &atlas,
@@ -171,7 +171,7 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
         )
     };
     let svg = if c.subjects.len() == 1 && c.average.is_none() && c.group.is_none() {
-        bamboo_server::charts::balance_chart_svg(
+        bamboo_app::charts::balance_chart_svg(
             &c.data.countries,
             &provenance,
             c.subjects[0].state,
@@ -209,7 +209,7 @@ fn balance_chart(cli: &Cli, args: &balance::Args, output: Option<&std::path::Pat
         if let Some(g) = &c.group {
             note.push_str(&format!("{}. ", g.definition()));
         }
-        bamboo_server::charts::balance_multiples_svg(
+        bamboo_app::charts::balance_multiples_svg(
             &c.data.countries,
             &provenance,
             &panels,
@@ -257,7 +257,7 @@ fn simulate_chart(
     use crate::cmd::simulate::RunWithBar;
     let prep = crate::cmd::simulate::Prepared::new(&sim.world, sim.doctrines.as_deref())?;
     let r = prep.run(&prep.world, sim.config(), sim.quiet)?;
-    let svg = bamboo_server::charts::simulation_chart_svg(&r, &prep.world);
+    let svg = bamboo_app::charts::simulation_chart_svg(&r, &prep.world);
     write_to(output, |out| {
         out.write_all(svg.as_bytes())?;
         Ok(())

@@ -9,9 +9,10 @@ use bamboo_core::dyads::{dyads_by_year_in, Dyad};
 use bamboo_core::Iso3;
 use rayon::prelude::*;
 
-use crate::common::{span, Loaded};
 use crate::filters::{members_for, require_roll_calls, FilterArgs, GroupArgs};
+use crate::load::Loaded;
 use crate::output::{write_to, Format};
+use crate::span_args::span;
 use crate::Cli;
 
 /// The CSV header, exactly as the issue specifies.

@@ -12,7 +12,7 @@ use bamboo_core::Iso3;
 use bamboo_data::ideal::{self as fit_io, Query};
 use rayon::prelude::*;
 
-use crate::common::Loaded;
+use crate::load::Loaded;
 use crate::output::{fixed, push_num, table, write_to, Format};
 use crate::Cli;
 

@@ -8,7 +8,7 @@ use bamboo_core::Iso3;
 use bamboo_data::ledger::{read_ledger, write_ledger};
 use bamboo_data::ledger_db::EventQuery;
 
-use crate::common::{default_db_path, open_ledger};
+use crate::ledger_setup::{default_db_path, open_ledger};
 use crate::output::write_to;
 
 #[derive(clap::Subcommand, Debug)]
@@ -69,7 +69,7 @@ pub fn run(cmd: &Ledger) -> Result<()> {
             let path = db.path()?;
             // A database opened here for the first time is seeded like the server's, so
             // that importing into a new file gives the same ledger as serving it would.
-            let mut ldb = open_ledger(&path, crate::common::curated_dir(None).as_deref())?;
+            let mut ldb = open_ledger(&path, crate::ledger_setup::curated_dir(None).as_deref())?;
             let r = ldb.import(
                 contents.events(),
                 &format!(
@@ -91,13 +91,13 @@ pub fn run(cmd: &Ledger) -> Result<()> {
             Ok(())
         }
         Ledger::Seed { curated, db } => {
-            let Some(dir) = crate::common::curated_dir(curated.as_deref()) else {
+            let Some(dir) = crate::ledger_setup::curated_dir(curated.as_deref()) else {
                 bail!(
                     "{}: no curated data there (a folder holding ledger/*.toml); pass --curated DIR",
                     curated.as_deref().unwrap_or(std::path::Path::new("data")).display()
                 );
             };
-            let batches = crate::common::seed_batches(&dir)?;
+            let batches = crate::ledger_setup::seed_batches(&dir)?;
             if batches.is_empty() {
                 bail!(
                     "{}: holds no ledger files (ledger/*.toml) to seed from",

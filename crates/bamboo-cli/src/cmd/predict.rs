@@ -16,7 +16,7 @@ use bamboo_core::record::case_id;
 use bamboo_core::Iso3;
 
 use crate::cmd::cases::date_bound;
-use crate::common::Loaded;
+use crate::load::Loaded;
 use crate::output::{write_to, Format};
 use crate::Cli;
 

@@ -16,7 +16,7 @@ use anyhow::{Context, Result};
 use bamboo_data::DataDir;
 use bamboo_server::{AppState, Catalog, Limits, Token, VoteData, TOKEN_ENV};
 
-use crate::common::{curated_dir, default_db_path, open_ledger};
+use crate::ledger_setup::{curated_dir, default_db_path, open_ledger};
 use crate::Cli;
 
 #[derive(clap::Args, Debug)]

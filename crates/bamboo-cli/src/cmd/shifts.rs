@@ -6,14 +6,15 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
+use bamboo_app::views::{compute_shifts, shifts_definitions, shifts_json, ShiftsAsk};
 use bamboo_core::Iso3;
-use bamboo_server::views::{compute_shifts, shifts_definitions, shifts_json, ShiftsAsk};
 
-use crate::cmd::balance::DEFAULT_POLES;
-use crate::common::{span, Loaded};
 use crate::filters::{require_roll_calls, BootArgs, FilterArgs};
+use crate::load::Loaded;
 use crate::output::{push_num, table, write_to, Format};
+use crate::span_args::span;
 use crate::Cli;
+use bamboo_app::query::DEFAULT_POLES_TEXT as DEFAULT_POLES;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

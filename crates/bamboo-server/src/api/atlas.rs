@@ -5,7 +5,7 @@
 //! (bootstrap intervals), `group`, `average` (which states).
 //!
 //! The numbers come from the same functions as `bamboo atlas`, `bamboo shifts` and
-//! `bamboo chart map` (`crate::views`, `crate::map`).
+//! `bamboo chart map` (`bamboo_app::views`, `bamboo_app::map`).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -18,13 +18,16 @@ use bamboo_core::groups::Group;
 use bamboo_core::select::{RollCallFilter, Selection};
 use bamboo_core::Iso3;
 
-use crate::api::blocking;
-use crate::api::votes::DEFAULT_POLES;
+use crate::blocking::blocking;
 use crate::error::ApiError;
-use crate::map::{map_svg, MapMeasure, MapMeasureText};
 use crate::params::{country, Params};
 use crate::state::AppState;
-use crate::views::{atlas_json, compute_atlas, compute_shifts, shifts_json, AtlasAsk, ShiftsAsk};
+use bamboo_app::doc::json_text;
+use bamboo_app::map::{map_svg, MapMeasure, MapMeasureText};
+use bamboo_app::query::DEFAULT_POLES;
+use bamboo_app::views::{
+    atlas_json, compute_atlas, compute_shifts, shifts_json, AtlasAsk, ShiftsAsk,
+};
 
 /// The most bootstrap replicates one request may ask for (422 beyond).
 pub const MAX_REPLICATES: usize = 2000;
@@ -169,7 +172,7 @@ fn ideal_for(
         ));
     }
     st.ideal()
-        .full_blocking(st, crate::api::ideal::wait(st))
+        .full_blocking(&st.votes().store, crate::api::ideal::wait(st))
         .map(Some)
 }
 
@@ -221,8 +224,11 @@ fn period(st: &AppState, p: &Params) -> Result<Period, ApiError> {
     if p.get("from").is_none() && p.get("to").is_none() {
         return Ok(Period::year(hi));
     }
-    let (from, to) = p.span(store)?;
-    Ok(Period { from, to })
+    let s = p.span(store, bamboo_core::alignment::By::Year)?;
+    Ok(Period {
+        from: s.from,
+        to: s.to,
+    })
 }
 
 const ATLAS_PARAMS: [&str; 13] = [
@@ -258,7 +264,7 @@ fn atlas_ask(st: &AppState, p: &Params) -> Result<(AtlasAsk, Selection), ApiErro
 }
 
 /// `GET /api/atlas?year=&poles=&metric=&group=&average=&issue=&important=&ci=&replicates=&seed=&sort=`.
-pub async fn atlas(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+pub async fn atlas(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let p = p.allow(&ATLAS_PARAMS)?;
     blocking(move || {
         let sort = p.get("sort").unwrap_or("state").to_string();
@@ -281,10 +287,10 @@ pub async fn atlas(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
                 rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
             }
         }
-        Ok(out)
+        Ok(json_text(&out))
     })
     .await
-    .map(Json)
+    .map(crate::answer::json)
 }
 
 /// `GET /api/shifts/{iso3}?pole=&from=&to=&window=&top=&issue=&important=&ci=&replicates=&seed=`.
@@ -292,7 +298,7 @@ pub async fn shifts(
     State(st): State<AppState>,
     Path(iso3): Path<String>,
     p: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let p = p.allow(&[
         "pole",
         "from",
@@ -339,7 +345,8 @@ pub async fn shifts(
                 )))
             }
         };
-        let (from, to) = p.span(&v.store)?;
+        let span = p.span(&v.store, bamboo_core::alignment::By::Year)?;
+        let (from, to) = (span.from, span.to);
         let f = filter(&p)?;
         let sel = selection(&st, f)?;
         require_roll_calls(&st, &sel, from, to)?;
@@ -354,10 +361,15 @@ pub async fn shifts(
             boot: bootstrap(&p, Some(90.0))?.expect("a default level"),
         };
         let result = compute_shifts(&v.store, &sel, &ask);
-        Ok(shifts_json(&ask, &result, &v.countries, &v.provenance))
+        Ok(json_text(&shifts_json(
+            &ask,
+            &result,
+            &v.countries,
+            &v.provenance,
+        )))
     })
     .await
-    .map(Json)
+    .map(crate::answer::json)
 }
 
 /// `GET /api/groups`: every group of data/groups.toml with its members and their sources.
@@ -437,5 +449,5 @@ pub async fn map(State(st): State<AppState>, p: Params) -> Result<Response, ApiE
         ))
     })
     .await?;
-    Ok(crate::charts::svg_response(body))
+    Ok(crate::answer::svg(body))
 }

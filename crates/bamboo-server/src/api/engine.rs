@@ -23,7 +23,7 @@ use bamboo_data::advisor::{advice_json, backtest_json, AdviseError};
 use bamboo_data::ledger_db::EventQuery;
 use bamboo_data::InputError;
 
-use crate::api::blocking;
+use crate::blocking::blocking;
 use crate::catalog::DoctrineEntry;
 use crate::error::ApiError;
 use crate::params::Params;

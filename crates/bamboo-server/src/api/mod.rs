@@ -2,6 +2,8 @@
 //! compare it with the OpenAPI document in both directions.
 
 pub mod atlas;
+pub mod chart;
+pub mod dashboard;
 pub mod engine;
 pub mod ideal;
 pub mod ledger;
@@ -11,11 +13,9 @@ pub mod votes;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use serde_json::{json, Value};
 
-use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{auth, charts, dashboard, openapi};
+use crate::{middleware, openapi};
 
 /// A router that remembers its routes as `(METHOD, path)`.
 pub struct Routes {
@@ -45,7 +45,7 @@ impl Routes {
 
 /// Every route: `(router, [(METHOD, path)])`. Writes go through the token check.
 pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'static str)>) {
-    let token = || from_fn_with_state(state.clone(), auth::require_token);
+    let token = || from_fn_with_state(state.clone(), middleware::require_token);
     let r = Routes::new()
         .add("GET", "/", get(dashboard::index))
         .add("GET", "/assets/{file}", get(dashboard::asset))
@@ -62,9 +62,9 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         .add("GET", "/api/shifts/{iso3}", get(atlas::shifts))
         .add("GET", "/api/groups", get(atlas::groups))
         .add("GET", "/api/chart/map.svg", get(atlas::map))
-        .add("GET", "/api/chart/balance/{file}", get(charts::balance))
-        .add("GET", "/api/chart/heatmap.svg", get(charts::heatmap))
-        .add("GET", "/api/chart/simulate.svg", get(charts::simulation))
+        .add("GET", "/api/chart/balance/{file}", get(chart::balance))
+        .add("GET", "/api/chart/heatmap.svg", get(chart::heatmap))
+        .add("GET", "/api/chart/simulate.svg", get(chart::simulation))
         .add("GET", "/api/doctrines", get(engine::doctrines))
         .add("GET", "/api/cases", get(engine::cases))
         .add("GET", "/api/worlds", get(engine::worlds))
@@ -80,20 +80,4 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<(&'static str, &'stati
         )
         .add("GET", "/api/ledger/events/{id}", get(ledger::get_one));
     (r.router, r.list)
-}
-
-/// What this build can do, so the dashboard (and any client) can tell before asking.
-pub fn features(st: &AppState) -> Value {
-    let engine = !st.catalog().doctrines.is_empty();
-    json!({ "advise": engine, "backtest": engine, "simulate": true, "ledger": true })
-}
-
-/// Runs CPU-bound work on the blocking pool, so that one heavy request never stalls the
-/// threads that answer the others.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(ApiError::internal(format!("a worker task failed: {e}"))))
 }

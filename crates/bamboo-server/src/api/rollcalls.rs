@@ -16,11 +16,11 @@ use bamboo_core::select::issues_of;
 use bamboo_core::{Date, Iso3, Vote};
 
 use crate::api::atlas::{filter, flag, require_roll_calls, selection};
-use crate::api::blocking;
-use crate::api::votes::DEFAULT_POLES;
+use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::params::Params;
 use crate::state::AppState;
+use bamboo_app::query::DEFAULT_POLES;
 
 /// The most roll calls one page holds (and the default); `next` gives the next page.
 pub const MAX_ROLL_CALLS: usize = 500;
@@ -229,7 +229,9 @@ pub async fn rollcalls(State(st): State<AppState>, p: Params) -> Result<Json<Val
                 ),
             ));
         }
-        let (from, to) = p.span(&v.store).map_err(|e| {
+        let spec = p
+            .span(&v.store, bamboo_core::alignment::By::Total)
+            .map_err(|e| {
             let name = if e.message.contains("`to`") && !e.message.contains("`from`") {
                 "to"
             } else {
@@ -237,6 +239,7 @@ pub async fn rollcalls(State(st): State<AppState>, p: Params) -> Result<Json<Val
             };
             at(name)(e)
         })?;
+        let (from, to) = (spec.from, spec.to);
         let limit = match p.int("limit").map_err(at("limit"))? {
             None => MAX_ROLL_CALLS,
             Some(n) if n >= 1 && n as usize <= MAX_ROLL_CALLS => n as usize,

@@ -5,33 +5,29 @@
 //! `definitions`, `source`, `rows`), so what a reader learns from one serves the other.
 
 use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 
-use bamboo_core::alignment::{balance_series_in, series_in, By, SeriesSpec};
-use bamboo_core::atlas::Reading;
-use bamboo_core::bootstrap::{Bootstrap, Estimate};
+use bamboo_app::charts::year_members;
+use bamboo_app::doc::{self, json_text, AlignQuery, BalanceDoc, BalanceSeries};
+use bamboo_app::query::{check_poles, Spelling, DEFAULT_POLES};
+use bamboo_core::alignment::By;
+use bamboo_core::bootstrap::Bootstrap;
 use bamboo_core::dyads::YearBits;
-use bamboo_core::ideal::{ideal_balance_series, ideal_series};
+use bamboo_core::ideal::ideal_series;
 use bamboo_core::metrics::Metric;
 use bamboo_core::select::Selection;
 use bamboo_core::Iso3;
 
 use crate::api::atlas::{bootstrap, filter, require_roll_calls, selection};
-use crate::api::blocking;
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::params::{bad, country, Params};
+use crate::state::AppState;
 
 /// Why `metric=ideal` refuses a roll-call filter or `ci`.
 const IDEAL_ALONE: &str = "metric=ideal reads one fit of every roll call: it takes neither issue/important nor ci (the fit's own intervals are in /api/ideal)";
-use crate::error::ApiError;
-use crate::params::{country, Params};
-use crate::state::AppState;
-
-/// The poles when none are given (the spec's default).
-pub const DEFAULT_POLES: [Iso3; 3] = [
-    Iso3::from_static("USA"),
-    Iso3::from_static("CHN"),
-    Iso3::from_static("RUS"),
-];
 
 /// `GET /api/health`: liveness, what is loaded, and the limits.
 pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
@@ -54,7 +50,7 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
             "running": st.catalog().sim.running(),
             "waiting": st.catalog().sim.waiting(),
         },
-        "features": crate::api::features(&st),
+        "features": st.features(),
         "limits": st.limits(),
     })))
 }
@@ -96,8 +92,9 @@ pub async fn countries(State(st): State<AppState>, p: Params) -> Result<Json<Val
     Ok(Json(json!({ "regions": regions, "countries": list })))
 }
 
-/// `GET /api/align?a=VNM&b=USA,CHN,RUS&from=&to=&by=&metric=`.
-pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
+/// `GET /api/align?a=VNM&b=USA,CHN,RUS&from=&to=&by=&metric=`: the document of
+/// `bamboo align --format json` (`bamboo_app::doc::align_json`), byte for byte.
+pub async fn align(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let p = p.allow(&[
         "a",
         "b",
@@ -127,65 +124,35 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
             });
         let by = p.by()?;
         let metric = p.metric()?;
-        let (from, to) = p.span(&v.store)?;
+        let spec = p.span(&v.store, by)?;
         if metric == Metric::Ideal {
             if !filter(&p)?.is_all() || bootstrap(&p, None)?.is_some() {
                 return Err(ApiError::unprocessable(IDEAL_ALONE.to_string()));
             }
             let fit = st
                 .ideal()
-                .estimate_blocking(&st, crate::api::ideal::wait(&st))?;
-            let rows = ideal_series(&fit, subject, &others, SeriesSpec { from, to, by })
+                .estimate_blocking(&st.votes().store, crate::api::ideal::wait(&st))?;
+            let rows = ideal_series(&fit, subject, &others, spec)
                 .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-            return Ok(bamboo_data::ideal::align_json(
+            return Ok(json_text(&bamboo_data::ideal::align_json(
                 &fit, &v.store, subject, &others, by, &rows,
-            ));
+            )));
         }
         let sel = selection(&st, filter(&p)?)?;
-        require_roll_calls(&st, &sel, from, to)?;
-        let boot = bootstrap(&p, None)?;
-        let rows = series_in(
-            &v.store,
+        require_roll_calls(&st, &sel, spec.from, spec.to)?;
+        let q = AlignQuery {
             subject,
-            &others,
-            SeriesSpec { from, to, by },
-            &sel,
-        )
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-        let cis: Option<Vec<Vec<Estimate>>> = boot.as_ref().map(|b| {
-            crate::views::align_intervals(&v.store, &sel, subject, &others, &rows, metric, b)
-        });
-        let definitions = crate::views::align_definitions(metric, &sel.filter, boot.as_ref());
-        let mut out = json!({
-            "subject": subject,
-            "others": others,
-            "by": by,
-            "metric": metric.name(),
-            "definitions": definitions,
-            "source": v.provenance,
-            "rows": rows.iter().enumerate().map(|(k, r)| json!({
-                "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
-                "with": r.with.iter().enumerate().map(|(j, (c, m))| {
-                    let mut o = json!(m);
-                    o["country"] = json!(c);
-                    if let Some(ci) = &cis {
-                        o["lo"] = json!(ci[k][j].lo);
-                        o["hi"] = json!(ci[k][j].hi);
-                    }
-                    o
-                }).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        });
-        if let Some(b) = &boot {
-            out["bootstrap"] = crate::views::bootstrap_json(b);
-        }
-        if !sel.filter.is_all() {
-            out["filter"] = crate::views::filter_json(&sel.filter);
-        }
-        Ok(out)
+            others,
+            spec,
+            metric,
+            boot: bootstrap(&p, None)?,
+        };
+        let a = doc::align(&v.store, &sel, &q, Spelling::Param)
+            .map_err(|e| ApiError::unprocessable(e.0))?;
+        Ok(json_text(&doc::align_json(&q, &sel, &a, &v.provenance)))
     })
     .await
-    .map(Json)
+    .map(crate::answer::json)
 }
 
 /// The rows of a balance question, shared by the JSON and the chart.
@@ -194,14 +161,13 @@ pub struct BalanceQuery {
     pub poles: Vec<Iso3>,
     pub metric: Metric,
     pub by: By,
-    pub rows: Vec<bamboo_core::alignment::BalanceRow>,
+    pub series: BalanceSeries,
     /// With `metric=ideal`: the fit the alignments were read from.
     pub ideal: Option<std::sync::Arc<bamboo_core::ideal::IdealPoints>>,
     /// The roll calls read (by issue, important votes).
     pub selection: Selection,
-    /// The bootstrap, when `ci` asks for intervals, and each row's reading with them.
+    /// The bootstrap, when `ci` asks for intervals.
     pub boot: Option<Bootstrap>,
-    pub readings: Option<Vec<Reading>>,
 }
 
 /// Reads `poles, from, to, by, metric` and computes the balance series of `iso3`.
@@ -211,61 +177,55 @@ pub fn balance_query(st: &AppState, iso3: &str, p: &Params) -> Result<BalanceQue
     let poles = p
         .countries("poles", &v.countries)?
         .unwrap_or_else(|| DEFAULT_POLES.to_vec());
-    if poles.len() < 2 {
-        return Err(ApiError::bad_request(
-            "parameter `poles` needs at least two states, e.g. poles=USA,CHN,RUS",
-        ));
-    }
-    if poles.contains(&subject) {
-        return Err(ApiError::bad_request(format!(
-            "parameter `poles`: {subject} is the subject itself; list the other powers (default: USA,CHN,RUS)"
-        )));
-    }
+    check_poles(&poles, Some(subject), Spelling::Param).map_err(bad)?;
     let by = p.by()?;
     let metric = p.metric()?;
-    let (from, to) = p.span(&v.store)?;
+    let spec = p.span(&v.store, by)?;
     let sel = selection(st, filter(p)?)?;
-    let spec = SeriesSpec { from, to, by };
-    require_roll_calls(st, &sel, from, to)?;
+    require_roll_calls(st, &sel, spec.from, spec.to)?;
     let boot = bootstrap(p, None)?;
-    let (rows, ideal) = if metric == Metric::Ideal {
+    let ideal = if metric == Metric::Ideal {
         if !sel.filter.is_all() || boot.is_some() {
             return Err(ApiError::unprocessable(IDEAL_ALONE.to_string()));
         }
-        let fit = st
-            .ideal()
-            .estimate_blocking(st, crate::api::ideal::wait(st))?;
-        let rows = ideal_balance_series(&fit, subject, &poles, spec);
-        (rows, Some(fit))
-    } else {
-        (
-            balance_series_in(&v.store, subject, &poles, spec, metric, &sel),
-            None,
+        Some(
+            st.ideal()
+                .estimate_blocking(&st.votes().store, crate::api::ideal::wait(st))?,
         )
+    } else {
+        None
     };
-    let rows = rows.map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    let readings = boot
-        .as_ref()
-        .map(|b| crate::views::balance_readings(&v.store, &sel, subject, &poles, &rows, metric, b));
+    let series = doc::balance_series(
+        &v.store,
+        &sel,
+        subject,
+        &poles,
+        spec,
+        metric,
+        boot.as_ref(),
+        ideal.as_deref(),
+        Spelling::Param,
+    )
+    .map_err(|e| ApiError::unprocessable(e.0))?;
     Ok(BalanceQuery {
         subject,
         poles,
         metric,
         by,
-        rows,
+        series,
         ideal,
         selection: sel,
         boot,
-        readings,
     })
 }
 
-/// `GET /api/balance/{iso3}?poles=&from=&to=&by=&metric=`.
+/// `GET /api/balance/{iso3}?poles=&from=&to=&by=&metric=`: the document of
+/// `bamboo balance ISO3 --format json` (`bamboo_app::doc::balance_json`), byte for byte.
 pub async fn balance(
     State(st): State<AppState>,
     Path(iso3): Path<String>,
     p: Params,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let p = p.allow(&[
         "poles",
         "from",
@@ -281,54 +241,23 @@ pub async fn balance(
     blocking(move || {
         let q = balance_query(&st, &iso3, &p)?;
         let v = st.votes();
-        let mut out = json!({
-            "subject": q.subject,
-            "name": v.countries.short_name(q.subject),
-            "poles": q.poles.iter().map(|c| json!({"iso3": c, "name": v.countries.short_name(*c)})).collect::<Vec<_>>(),
-            "metric": q.metric.name(),
-            "by": q.by,
-            "definitions": crate::views::balance_definitions(q.metric, &q.selection.filter, q.boot.as_ref(), None),
-            "source": v.provenance,
-            "rows": q.rows.iter().enumerate().map(|(k, r)| crate::views::balance_row_json(r, q.readings.as_ref().map(|x| &x[k]))).collect::<Vec<_>>(),
-        });
-        if let Some(fit) = &q.ideal {
-            out["definitions"]["alignment"] =
-                json!(bamboo_core::ideal::measure::definition(fit.range()));
-            out["definitions"]["n"] = json!("sessions in which both have an ideal point");
-            out["fit"] = bamboo_data::ideal::fit_json(fit);
-        }
-        if let Some(b) = &q.boot {
-            out["bootstrap"] = crate::views::bootstrap_json(b);
-        }
-        if !q.selection.filter.is_all() {
-            out["filter"] = crate::views::filter_json(&q.selection.filter);
-        }
-        Ok(out)
+        Ok(json_text(&doc::balance_json(&BalanceDoc {
+            countries: &v.countries,
+            provenance: &v.provenance,
+            poles: &q.poles,
+            metric: q.metric,
+            by: q.by,
+            selection: &q.selection,
+            boot: q.boot.as_ref(),
+            series: std::slice::from_ref(&q.series),
+            many: false,
+            ideal: q.ideal.as_deref(),
+            group: None,
+            average: None,
+        })))
     })
     .await
-    .map(Json)
-}
-
-/// The states that voted in `year` and belong to `region` (all when `None`), ordered by
-/// subregion then name, so neighbours sit together in a heatmap; with their store indices.
-pub fn year_members(st: &AppState, bits: &YearBits, region: Option<&str>) -> Vec<(Iso3, usize)> {
-    let v = st.votes();
-    let mut out: Vec<(String, String, Iso3, usize)> = bits
-        .countries
-        .iter()
-        .enumerate()
-        .filter_map(|(k, &idx)| {
-            let code = v.store.countries()[idx as usize];
-            let c = v.countries.get(code);
-            let (reg, sub) = c.map_or(("", ""), |c| (c.region.as_str(), c.subregion.as_str()));
-            match region {
-                Some(r) if !reg.eq_ignore_ascii_case(r) => None,
-                _ => Some((sub.to_string(), v.countries.short_name(code), code, k)),
-            }
-        })
-        .collect();
-    out.sort();
-    out.into_iter().map(|(_, _, c, k)| (c, k)).collect()
+    .map(crate::answer::json)
 }
 
 /// Checks `year` (required) and `region` (optional, a region of countries.csv).
@@ -381,7 +310,7 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
         require_roll_calls(&st, &sel, year, year)?;
         let group = crate::api::atlas::group(&st, &p)?;
         let bits = YearBits::selected(&v.store, year, &sel);
-        let mut members = year_members(&st, &bits, region.as_deref());
+        let mut members = year_members(&v.store, &v.countries, &bits, region.as_deref());
         if let Some(g) = &group {
             let last = sel
                 .indices(v.store.year_roll_calls(year))
@@ -408,7 +337,7 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
             "year": year,
             "region": region,
             "group": group.as_ref().map(|g| &g.code),
-            "filter": crate::views::filter_json(&sel.filter),
+            "filter": bamboo_app::views::filter_json(&sel.filter),
             "roll_calls": sel.count(v.store.year_roll_calls(year)),
             "countries": members.iter().map(|(c, _)| c).collect::<Vec<_>>(),
             "definitions": {

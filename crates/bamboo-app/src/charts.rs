@@ -3,22 +3,13 @@
 //! agreement heatmap of one year's states, optionally within one region, and a
 //! simulation's fan chart beside its outcome distributions (also `bamboo chart simulate`).
 
-use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-
 use bamboo_core::alignment::{span_label, BalanceRow, By};
 use bamboo_core::dyads::YearBits;
 use bamboo_core::metrics::Metric;
 use bamboo_core::Iso3;
+use bamboo_core::VoteStore;
 use bamboo_data::Countries;
 use bamboo_report::{Annotation, ColorScale, Heatmap, LineChart, Series};
-
-use crate::api::blocking;
-use crate::api::votes::{balance_query, year_and_region, year_members};
-use crate::error::ApiError;
-use crate::params::Params;
-use crate::state::AppState;
 
 /// The line chart of a state's alignment with each pole over time, with the span of its
 /// largest lean marked.
@@ -237,118 +228,75 @@ pub fn simulation_chart_svg(r: &bamboo_sim::SimReport, w: &bamboo_sim::World) ->
     )
 }
 
-/// An SVG answer (also for the charts of other modules).
-pub fn svg_response(body: String) -> Response {
-    svg(body)
+/// The states that voted in `year` and belong to `region` (all when `None`), ordered by
+/// subregion then name, so neighbours sit together in a heatmap; with their indices in
+/// `bits`.
+pub fn year_members(
+    store: &VoteStore,
+    countries: &Countries,
+    bits: &YearBits,
+    region: Option<&str>,
+) -> Vec<(Iso3, usize)> {
+    let mut out: Vec<(String, String, Iso3, usize)> = bits
+        .countries
+        .iter()
+        .enumerate()
+        .filter_map(|(k, &idx)| {
+            let code = store.countries()[idx as usize];
+            let c = countries.get(code);
+            let (reg, sub) = c.map_or(("", ""), |c| (c.region.as_str(), c.subregion.as_str()));
+            match region {
+                Some(r) if !reg.eq_ignore_ascii_case(r) => None,
+                _ => Some((sub.to_string(), countries.short_name(code), code, k)),
+            }
+        })
+        .collect();
+    out.sort();
+    out.into_iter().map(|(_, _, c, k)| (c, k)).collect()
 }
 
-fn svg(body: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// `GET /api/chart/balance/{iso3}.svg?poles=&from=&to=&by=&metric=`.
-pub async fn balance(
-    State(st): State<AppState>,
-    Path(file): Path<String>,
-    p: Params,
-) -> Result<Response, ApiError> {
-    let p = p.allow(&["poles", "from", "to", "by", "metric", "issue", "important"])?;
-    let iso3 = file.strip_suffix(".svg").ok_or_else(|| {
-        ApiError::not_found(format!(
-            "charts are SVG: ask for /api/chart/balance/{file}.svg"
-        ))
-    })?;
-    let iso3 = iso3.to_string();
-    let body = blocking(move || {
-        let q = balance_query(&st, &iso3, &p)?;
-        let v = st.votes();
-        let provenance = if q.selection.filter.is_all() {
-            v.provenance.clone()
-        } else {
-            format!("Read on {}. {}", q.selection.filter.label(), v.provenance)
-        };
-        Ok(balance_chart_svg(
-            &v.countries,
-            &provenance,
-            q.subject,
-            &q.poles,
-            &q.rows,
-            q.metric,
-            q.by,
-        ))
-    })
-    .await?;
-    Ok(svg(body))
-}
-
-/// `GET /api/chart/heatmap.svg?year=&region=`: agreement of every pair of states that voted
-/// that year, neighbours (same subregion) side by side.
-pub async fn heatmap(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    let p = p.allow(&["year", "region"])?;
-    let body = blocking(move || {
-        let (year, region) = year_and_region(&st, &p)?;
-        let v = st.votes();
-        let bits = YearBits::new(&v.store, year);
-        let members = year_members(&st, &bits, region.as_deref());
-        let labels: Vec<String> = members
-            .iter()
-            .map(|(c, _)| v.countries.short_name(*c))
-            .collect();
-        let values: Vec<Vec<Option<f64>>> = members
-            .iter()
-            .map(|&(_, a)| {
-                members
-                    .iter()
-                    .map(|&(_, b)| bits.table(a, b).measures().agreement)
-                    .collect()
-            })
-            .collect();
-        let rcs = v.store.year_roll_calls(year).len();
-        let place = region.as_deref().unwrap_or("all regions");
-        Ok(Heatmap::new(format!(
-            "UN General Assembly agreement, {year}: {place} ({} states)",
-            members.len()
-        ))
-        .subtitle(format!(
-            "{}. {rcs} roll calls in {year}; states grouped by subregion. {}",
-            Metric::Agreement.definition(),
-            v.provenance
-        ))
-        .rows(labels.clone())
-        .columns(labels)
-        .values(values)
-        .range(0.0, 1.0)
-        .scale(ColorScale::Viridis)
-        .value_label("Agreement")
-        .to_svg())
-    })
-    .await?;
-    Ok(svg(body))
-}
-
-/// `GET /api/chart/simulate.svg?world=&doctrines=&runs=&years=&seed=`: the simulation chart
-/// of the same request as `POST /api/simulate` (the same limits; one run serves both).
-pub async fn simulation(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
-    let p = p.allow(&crate::sim::SIM_FIELDS)?;
-    let sim = st.catalog().sim.clone();
-    let req = sim.request_from_params(&p, st.limits())?;
-    let world = req.world.clone();
-    let report = sim.run(req, st.limits()).await?;
-    let body = blocking(move || {
-        let w = sim
-            .world(&world)
-            .ok_or_else(|| ApiError::internal("checked world vanished"))?;
-        Ok(simulation_chart_svg(&report, w))
-    })
-    .await?;
-    Ok(svg(body))
+/// The agreement heatmap of every pair of states that voted in `year` (within `region`
+/// when given), neighbours (same subregion) side by side.
+pub fn heatmap_svg(
+    store: &VoteStore,
+    countries: &Countries,
+    provenance: &str,
+    year: i32,
+    region: Option<&str>,
+) -> String {
+    let bits = YearBits::new(store, year);
+    let members = year_members(store, countries, &bits, region);
+    let labels: Vec<String> = members
+        .iter()
+        .map(|(c, _)| countries.short_name(*c))
+        .collect();
+    let values: Vec<Vec<Option<f64>>> = members
+        .iter()
+        .map(|&(_, a)| {
+            members
+                .iter()
+                .map(|&(_, b)| bits.table(a, b).measures().agreement)
+                .collect()
+        })
+        .collect();
+    let rcs = store.year_roll_calls(year).len();
+    let place = region.unwrap_or("all regions");
+    Heatmap::new(format!(
+        "UN General Assembly agreement, {year}: {place} ({} states)",
+        members.len()
+    ))
+    .subtitle(format!(
+        "{}. {rcs} roll calls in {year}; states grouped by subregion. {}",
+        Metric::Agreement.definition(),
+        provenance
+    ))
+    .rows(labels.clone())
+    .columns(labels)
+    .values(values)
+    .range(0.0, 1.0)
+    .scale(ColorScale::Viridis)
+    .value_label("Agreement")
+    .to_svg()
 }
 
 #[cfg(test)]

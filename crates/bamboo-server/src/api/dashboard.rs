@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const APP_CSS: &str = include_str!("../assets/app.css");
-const FAVICON_SVG: &str = include_str!("../assets/favicon.svg");
+const INDEX_HTML: &str = include_str!("../../assets/index.html");
+const APP_JS: &str = include_str!("../../assets/app.js");
+const APP_CSS: &str = include_str!("../../assets/app.css");
+const FAVICON_SVG: &str = include_str!("../../assets/favicon.svg");
 
 /// Only this origin's scripts, styles and images; no inline script; no framing.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
