@@ -110,7 +110,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     "others": others,
                     "by": by,
                     "definitions": definitions,
-                    "source": data.provenance(),
+                    "source": bamboo_data::text::source_json(&data.provenance()),
                     "rows": rows.iter().enumerate().map(|(k, r)| json!({
                         "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
                         "with": r.with.iter().enumerate().map(|(j, (c, m))| {
@@ -208,7 +208,7 @@ fn by_issue(
                     "others": others,
                     "by": spec.by,
                     "definitions": measure_definitions(),
-                    "source": data.provenance(),
+                    "source": bamboo_data::text::source_json(&data.provenance()),
                     "by_issue": blocks.iter().map(|(code, name, sel, rows)| json!({
                         "issue": code,
                         "name": name,

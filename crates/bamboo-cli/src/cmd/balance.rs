@@ -334,7 +334,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
                     "metric": metric.name(),
                     "by": by,
                     "definitions": balance_definitions(*metric, &selection.filter, boot.as_ref(), group.as_ref()),
-                    "source": data.provenance(),
+                    "source": bamboo_data::text::source_json(&data.provenance()),
                 });
                 if let Some(l) = fit_line {
                     v["definitions"]["alignment"] = json!(definition);

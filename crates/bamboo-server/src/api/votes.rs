@@ -47,7 +47,7 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
             "votes": v.store.vote_count(),
             "countries": v.store.countries().len(),
             "years": [lo, hi],
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
         },
         "ledger": ledger,
         "simulations": {
@@ -162,7 +162,7 @@ pub async fn align(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
             "by": by,
             "metric": metric.name(),
             "definitions": definitions,
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
             "rows": rows.iter().enumerate().map(|(k, r)| json!({
                 "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
                 "with": r.with.iter().enumerate().map(|(j, (c, m))| {
@@ -288,7 +288,7 @@ pub async fn balance(
             "metric": q.metric.name(),
             "by": q.by,
             "definitions": crate::views::balance_definitions(q.metric, &q.selection.filter, q.boot.as_ref(), None),
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
             "rows": q.rows.iter().enumerate().map(|(k, r)| crate::views::balance_row_json(r, q.readings.as_ref().map(|x| &x[k]))).collect::<Vec<_>>(),
         });
         if let Some(fit) = &q.ideal {
@@ -418,7 +418,7 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
                 "kappa": "Cohen's weighted κ (r=2)",
                 "pi": Metric::Pi.definition(),
             },
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
             "dyads": dyads,
         }))
     })
