@@ -72,7 +72,7 @@ pub fn align_json(q: &AlignQuery, sel: &Selection, a: &AlignAnswer, provenance: 
         "by": q.spec.by,
         "metric": q.metric.name(),
         "definitions": align_definitions(q.metric, &sel.filter, q.boot.as_ref()),
-        "source": provenance,
+        "source": bamboo_data::text::source_json(provenance),
         "rows": a.rows.iter().enumerate().map(|(k, r)| json!({
             "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
             "with": r.with.iter().enumerate().map(|(j, (c, m))| {
@@ -165,7 +165,7 @@ pub fn balance_json(d: &BalanceDoc) -> Value {
         "metric": d.metric.name(),
         "by": d.by,
         "definitions": balance_definitions(d.metric, &d.selection.filter, d.boot, d.group),
-        "source": d.provenance,
+        "source": bamboo_data::text::source_json(d.provenance),
     });
     match (d.many, d.series) {
         (false, [s]) => {

@@ -163,7 +163,7 @@ pub fn atlas_json(a: &Atlas, ask: &AtlasAsk, countries: &Countries, provenance: 
         "bootstrap": bootstrap_json(&ask.boot),
         "ranked": a.ranked,
         "definitions": atlas_definitions(a, ask, &src_def),
-        "source": provenance,
+        "source": bamboo_data::text::source_json(provenance),
         "median": summary_json(&a.median, &a.poles),
         "average": a.average.as_ref().map(|(code, s)| {
             let mut v = summary_json(s, &a.poles);
@@ -266,7 +266,7 @@ pub fn shifts_json(
         "filter": filter_json(&ask.filter),
         "bootstrap": bootstrap_json(&ask.boot),
         "definitions": shifts_definitions(ask),
-        "source": provenance,
+        "source": bamboo_data::text::source_json(provenance),
         "poles": result.iter().map(|(pole, s)| json!({
             "pole": pole,
             "name": countries.short_name(*pole),

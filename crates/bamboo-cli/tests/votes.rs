@@ -339,7 +339,7 @@ fn dyads_agree_with_independent_numpy_implementation() {
 fn the_source_line_says_what_was_loaded_and_no_local_path() {
     let v = json(&["balance", "VNM", "--from", "2020", "--format", "json"]);
     let source = v["source"].as_str().unwrap().to_string();
-    let total: usize = source.split(' ').nth(1).unwrap().parse().unwrap();
+    let total: usize = source.split(' ').next().unwrap().parse().unwrap();
     let parts: usize = source
         .split("; ")
         .map(|p| {
@@ -414,4 +414,105 @@ fn align_by_issue_is_one_block_per_issue() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `dyads` streams its years a batch at a time (a few years per batch, computed in
+/// parallel): several years in one run give exactly the bytes of each year run alone, in
+/// order, under one header (five years span at least two batches on any machine of up to
+/// two threads, as here).
+#[test]
+fn dyads_over_several_years_are_the_years_alone_in_order() {
+    let all = ok(bamboo(&[
+        "dyads", "--from", "2015", "--to", "2019", "--format", "csv",
+    ]));
+    let mut joined = String::from("year,a,b,n,agreement,s,kappa,pi\n");
+    for y in 2015..=2019 {
+        let one = ok(bamboo(&[
+            "dyads",
+            "--year",
+            &y.to_string(),
+            "--format",
+            "csv",
+        ]));
+        joined.push_str(
+            one.strip_prefix("year,a,b,n,agreement,s,kappa,pi\n")
+                .unwrap(),
+        );
+    }
+    assert_eq!(all.len(), joined.len());
+    assert!(all == joined, "the years differ from the years run alone");
+}
+
+/// `dyads --format json` is the envelope the other commands print (`definitions` of every
+/// column, the `source` line without its `source: ` label), with the CSV's rows as `rows`.
+#[test]
+fn dyads_json_has_definitions_source_and_the_csv_rows() {
+    let v = json(&[
+        "dyads", "--from", "2018", "--to", "2019", "--format", "json",
+    ]);
+    for k in ["year", "a", "b", "n", "agreement", "s", "kappa", "pi"] {
+        assert!(
+            v["definitions"][k].is_string(),
+            "no definition of {k}: {v:?}"
+        );
+    }
+    let source = v["source"].as_str().unwrap();
+    assert!(!source.starts_with("source:"), "{source}");
+    assert!(source.contains("UNGA roll calls"), "{source}");
+    assert_eq!(
+        (v["from"].as_i64(), v["to"].as_i64()),
+        (Some(2018), Some(2019))
+    );
+    let csv = ok(bamboo(&[
+        "dyads", "--from", "2018", "--to", "2019", "--format", "csv",
+    ]));
+    let rows = v["rows"].as_array().unwrap();
+    let lines: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), lines.len());
+    for (r, line) in rows.iter().zip(&lines).step_by(997) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(r["year"].to_string(), f[0]);
+        assert_eq!((r["a"].as_str(), r["b"].as_str()), (Some(f[1]), Some(f[2])));
+        assert_eq!(r["n"].to_string(), f[3]);
+        // serde_json's parser may round the last digit (no `float_roundtrip`): compare
+        // numbers, not their text.
+        let csv_kappa = f[6].parse::<f64>().ok();
+        match (r["kappa"].as_f64(), csv_kappa) {
+            (Some(x), Some(y)) => assert!((x - y).abs() < 1e-15, "{line}"),
+            (x, y) => assert_eq!(x, y, "{line}"),
+        }
+    }
+    // A span with no pairs still has the envelope, with no rows.
+    let none = json(&[
+        "dyads", "--year", "1950", "--group", "ASEAN", "--format", "json",
+    ]);
+    assert_eq!(none["rows"].as_array().map(Vec::len), Some(0));
+}
+
+/// JSON's `source` is the source line without its label: `"source": "6554 UNGA roll calls
+/// …"`, never `"source": "source: …"` (the label belongs to the tables' last line).
+#[test]
+fn json_source_does_not_repeat_its_label() {
+    for args in [
+        &[
+            "align", "VNM", "CHN", "--from", "2019", "--to", "2019", "--format", "json",
+        ][..],
+        &[
+            "balance", "VNM", "--from", "2019", "--to", "2019", "--format", "json",
+        ],
+        &["dyads", "--year", "2019", "--format", "json"],
+        &["atlas", "--year", "2019", "--format", "json"],
+    ] {
+        let v = json(args);
+        let source = v["source"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{args:?}: no source"));
+        assert!(!source.starts_with("source"), "{args:?}: {source}");
+        assert!(source.contains("UNGA roll calls"), "{args:?}: {source}");
+    }
+    // The table still labels its source line.
+    let table = ok(bamboo(&[
+        "align", "VNM", "CHN", "--from", "2019", "--to", "2019",
+    ]));
+    assert!(table.contains("\nsource: "), "{table}");
 }

@@ -450,6 +450,8 @@ struct Projection<'a> {
     visits: Vec<[f64; MAX_POLES]>,
     saturation: f64,
     un_n: [f64; MAX_POLES],
+    /// The sum of the available signals' weights.
+    total: f64,
 }
 
 impl Projection<'_> {
@@ -484,10 +486,7 @@ impl Projection<'_> {
         for p in 0..self.n {
             sig[p][Signal::Visits as usize] = (visits[p] / self.saturation).min(1.0);
         }
-        let total: f64 = (0..N_SIGNALS)
-            .filter(|&s| self.available[s])
-            .map(|s| self.weights[s])
-            .sum();
+        let total = self.total;
         let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
         for row in sig.iter().take(self.n) {
             let c: f64 = (0..N_SIGNALS)
@@ -505,6 +504,22 @@ impl Projection<'_> {
         (0..=self.horizon)
             .map(|m| self.lean(m, plan, moves))
             .collect()
+    }
+
+    /// The peak excess of the lean over `bound` from month `first` to the horizon: the
+    /// same number as taking the [`path`](Self::path) and folding its months from `first`,
+    /// month by month in the same order, without building the path or projecting the
+    /// months before `first` (the search asks this of every agenda it scores).
+    fn peak_excess(
+        &self,
+        plan: &[(usize, usize, u32)],
+        moves: &[Move],
+        first: usize,
+        bound: f64,
+    ) -> f64 {
+        (first..=self.horizon)
+            .map(|m| (self.lean(m, plan, moves) - bound).max(0.0))
+            .fold(0.0, f64::max)
     }
 }
 
@@ -556,6 +571,13 @@ fn months(mv: &Move, count: usize, horizon: u32) -> Option<Vec<u32>> {
         out.push(m);
     }
     Some(out)
+}
+
+/// Whether `count` repeats of a move fit within the horizon (`months` gives `Some`).
+fn fits(mv: &Move, count: usize, horizon: u32) -> bool {
+    count == 0
+        || u64::from(mv.lead_months.max(1)) + (count as u64 - 1) * u64::from(mv.every_months.max(1))
+            <= u64::from(horizon)
 }
 
 /// Plans the offsets of a decision. `ledger` is read strictly before `date`.
@@ -672,6 +694,10 @@ pub fn plan_needs(
         visits,
         saturation: doc.lean.saturation,
         un_n: cx.un_n,
+        total: (0..N_SIGNALS)
+            .filter(|&s| cx.available[s])
+            .map(|s| doc.lean.weights[s])
+            .sum(),
     };
     let lean_known = cx.lean(d).is_some();
     let lean_without = if lean_known {
@@ -754,12 +780,9 @@ pub fn plan_needs(
             n,
             needs_lean,
             check_lean: keep_lean && lean_known,
-            eval_lean: &|sched: &Schedule| {
-                if lean_known {
-                    excess(&proj.path(sched, moves))
-                } else {
-                    0.0
-                }
+            eval_lean: &|sched: &Schedule| match bound {
+                Some(b) if lean_known => proj.peak_excess(sched, moves, first_act, b),
+                _ => 0.0,
             },
             best: Vec::new(),
             fallback: None,
@@ -1008,7 +1031,7 @@ impl Search<'_> {
         let (mi, p) = (*mi, *p);
         let mv = &self.moves[mi];
         let most = (0..=left)
-            .take_while(|&c| c == 0 || months(mv, c, self.h).is_some())
+            .take_while(|&c| c == 0 || fits(mv, c, self.h))
             .last()
             .unwrap_or(0);
         // Fewer first, so the cheap agendas are found early and the bound bites.
@@ -1023,6 +1046,20 @@ impl Search<'_> {
 
     /// Scores the current counts; true when they meet every constraint.
     fn eval(&mut self, cost: f64) -> bool {
+        let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
+        if shortfall > 1e-12 {
+            // Infeasible: it can only become the fallback, which is read only when no
+            // agenda is feasible, and only if its shortfall is not worse than the
+            // fallback's. Otherwise its lean (the costly part) cannot change anything.
+            let hopeless = !self.best.is_empty()
+                || self
+                    .fallback
+                    .as_ref()
+                    .is_some_and(|(s0, ..)| shortfall - s0 > 1e-12);
+            if hopeless {
+                return false;
+            }
+        }
         self.schedule.clear();
         let mut n_moves = 0;
         for (i, &k) in self.counts.iter().enumerate() {
@@ -1030,12 +1067,15 @@ impl Search<'_> {
                 continue;
             }
             let (mi, p, _) = &self.items[i];
-            for m in months(&self.moves[*mi], k, self.h).unwrap_or_default() {
-                self.schedule.push((*mi, *p, m));
+            let mv = &self.moves[*mi];
+            // The months of `months(mv, k, h)`, which dfs only gives counts it accepts.
+            let first = mv.lead_months.max(1);
+            for j in 0..k {
+                self.schedule
+                    .push((*mi, *p, first + j as u32 * mv.every_months.max(1)));
             }
             n_moves += k;
         }
-        let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
         let ex = if self.check_lean {
             (self.eval_lean)(&self.schedule)
         } else {

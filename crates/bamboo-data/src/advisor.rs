@@ -208,13 +208,21 @@ impl Advisor {
         self.advise_all_with(cases, &self.ledger)
     }
 
-    /// Answers every case, in order, reading `ledger`.
+    /// Answers every case, in order, reading `ledger`. Cases are answered in parallel
+    /// (each is independent); the error, if any, is that of the first case in order that
+    /// fails, as if they had been answered one by one.
     pub fn advise_all_with(
         &self,
         cases: &[Case],
         ledger: &Ledger,
     ) -> Result<Vec<(Advice, Trace)>, AdviseError> {
-        cases.iter().map(|c| self.advise_with(c, ledger)).collect()
+        use rayon::prelude::*;
+        let answers: Vec<Result<(Advice, Trace), AdviseError>> = cases
+            .par_iter()
+            .with_min_len(16)
+            .map(|c| self.advise_with(c, ledger))
+            .collect();
+        answers.into_iter().collect()
     }
 
     /// The engine's choice for each case (no explanation, no plan: the fast path of a

@@ -11,54 +11,55 @@ use crate::toml_input::{
     from_field_error, from_json_error, from_toml_error, read, Diagnostic, InputError, Spans,
 };
 
-#[derive(serde::Deserialize)]
+/// A case file as written (also read by the fast plain-form reader, `case_plain`).
+#[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct CaseFile {
+pub(crate) struct CaseFile {
     #[serde(default)]
-    case: Vec<RawCase>,
+    pub(crate) case: Vec<RawCase>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct RawCase {
-    id: String,
-    date: String,
-    subject: String,
-    kind: String,
-    title: String,
+pub(crate) struct RawCase {
+    pub(crate) id: String,
+    pub(crate) date: String,
+    pub(crate) subject: String,
+    pub(crate) kind: String,
+    pub(crate) title: String,
     #[serde(default)]
-    target: Option<String>,
+    pub(crate) target: Option<String>,
     #[serde(default)]
-    counterpart: Option<String>,
+    pub(crate) counterpart: Option<String>,
     #[serde(default)]
-    tier: Option<String>,
+    pub(crate) tier: Option<String>,
     #[serde(default)]
-    tags: Vec<String>,
-    sources: Vec<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) sources: Vec<String>,
     #[serde(default)]
-    actual: Option<String>,
+    pub(crate) actual: Option<String>,
     #[serde(default)]
-    positions: Option<RawPositions>,
+    pub(crate) positions: Option<RawPositions>,
     #[serde(default)]
-    tally: Option<RawTally>,
+    pub(crate) tally: Option<RawTally>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Debug, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
-struct RawPositions {
-    yes: Option<Vec<String>>,
-    no: Option<Vec<String>>,
-    abstain: Option<Vec<String>>,
-    support: Option<Vec<String>>,
-    oppose: Option<Vec<String>>,
+pub(crate) struct RawPositions {
+    pub(crate) yes: Option<Vec<String>>,
+    pub(crate) no: Option<Vec<String>>,
+    pub(crate) abstain: Option<Vec<String>>,
+    pub(crate) support: Option<Vec<String>>,
+    pub(crate) oppose: Option<Vec<String>>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Debug, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
-struct RawTally {
-    yes: Option<u32>,
-    no: Option<u32>,
-    abstain: Option<u32>,
+pub(crate) struct RawTally {
+    pub(crate) yes: Option<u32>,
+    pub(crate) no: Option<u32>,
+    pub(crate) abstain: Option<u32>,
 }
 
 impl From<RawCase> for CaseInput {
@@ -91,10 +92,17 @@ impl From<RawCase> for CaseInput {
     }
 }
 
-/// Parses the text of a case file (`file` is used in errors only).
+/// Parses the text of a case file (`file` is used in errors only). A file in the plain
+/// form (one key a line, as `bamboo cases from-votes` and [`cases_toml`] write it) is read
+/// by a fast reader of that form; any other, and any that reader would not take, by
+/// `toml`. Either way the text is parsed once, and parsed again with spans only to locate
+/// an error.
 pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
-    let raw: CaseFile = toml::from_str(src)
-        .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?;
+    let raw: CaseFile = match crate::case_plain::parse(src) {
+        Some(raw) => raw,
+        None => toml::from_str(src)
+            .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?,
+    };
     lower(file, raw, &Spans::new(src))
 }
 

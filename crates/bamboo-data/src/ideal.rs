@@ -201,7 +201,7 @@ pub fn json_text(fit: &IdealPoints, q: &Query, points: &[&IdealPoint], source: &
         "columns": COLUMNS.split(',').collect::<Vec<_>>(),
         "definitions": definitions(fit),
         "fit": fit_json(fit),
-        "source": source,
+        "source": crate::text::source_json(source),
         "rows": points.iter().map(|p| json!({
             "state": p.state, "session": p.session, "year": p.year, "ideal": p.ideal,
             "se": p.se, "lo90": p.lo90(), "hi90": p.hi90(), "votes": p.votes,
@@ -238,7 +238,7 @@ pub fn align_json(
         "metric": "ideal",
         "definitions": pair_definitions(fit),
         "fit": fit_json(fit),
-        "source": source_line(store, fit),
+        "source": crate::text::source_json(&source_line(store, fit)),
         "rows": rows.iter().map(|r| json!({
             "from": r.from, "to": r.to, "roll_calls": r.roll_calls,
             "with": r.with.iter().map(|(c, p)| json!({

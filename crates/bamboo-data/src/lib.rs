@@ -10,6 +10,7 @@ pub mod arms;
 pub mod bsv;
 pub mod cache;
 pub mod case;
+mod case_plain;
 pub mod countries;
 pub mod csv;
 pub mod design;

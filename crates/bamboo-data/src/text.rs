@@ -1,6 +1,6 @@
 //! Error text that stays readable whatever the input held: one line, and no value quoted at
 //! more than [`MAX_QUOTED`] characters (a 200 MB string in a file is shown as its first 80
-//! characters and its length, not echoed whole).
+//! characters and its length, not echoed whole). Also the source line as JSON carries it.
 
 /// The most characters of one value an error message quotes.
 pub const MAX_QUOTED: usize = 80;
@@ -132,5 +132,22 @@ mod tests {
             prop_assert!(!m.contains('\n') && !m.contains('\r'));
             prop_assert!(m.chars().count() <= MAX_MESSAGE + 1);
         }
+    }
+}
+
+/// The source line of an output as JSON carries it, in its `source` key: the text that
+/// tables print after `source: `, without that label (`"source": "6554 UNGA roll calls …"`,
+/// not `"source": "source: 6554 …"`).
+pub fn source_json(line: &str) -> &str {
+    line.strip_prefix("source: ").unwrap_or(line)
+}
+
+#[cfg(test)]
+mod source_tests {
+    #[test]
+    fn the_label_is_dropped_once() {
+        assert_eq!(super::source_json("source: 12 roll calls"), "12 roll calls");
+        assert_eq!(super::source_json("12 roll calls"), "12 roll calls");
+        assert_eq!(super::source_json("source: source: x"), "source: x");
     }
 }

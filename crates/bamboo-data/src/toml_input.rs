@@ -172,22 +172,30 @@ pub fn line_of(src: &str, offset: usize) -> usize {
         + 1
 }
 
-/// A parsed document that keeps spans, for finding the line of a field path.
+/// A parsed document that keeps spans, for finding the line of a field path. The
+/// span-keeping parse is done on first use, that is only when there is an error to
+/// locate: a file that reads cleanly is parsed once, by `toml`.
 pub(crate) struct Spans<'a> {
     src: &'a str,
-    doc: Option<toml_edit::ImDocument<&'a str>>,
+    doc: std::cell::OnceCell<Option<toml_edit::ImDocument<&'a str>>>,
 }
 
 impl<'a> Spans<'a> {
     pub(crate) fn new(src: &'a str) -> Spans<'a> {
         Spans {
             src,
-            doc: toml_edit::ImDocument::parse(src).ok(),
+            doc: std::cell::OnceCell::new(),
         }
     }
 
+    fn doc(&self) -> Option<&toml_edit::ImDocument<&'a str>> {
+        self.doc
+            .get_or_init(|| toml_edit::ImDocument::parse(self.src).ok())
+            .as_ref()
+    }
+
     fn root(&self) -> Option<&toml_edit::Item> {
-        self.doc.as_ref().map(|d| d.as_item())
+        self.doc().map(|d| d.as_item())
     }
 
     /// The span of a dotted path under `base` (e.g. `case[3]`), each segment a key with
@@ -230,7 +238,7 @@ impl<'a> Spans<'a> {
     /// The dotted path (`branches.kinds.visit.economy`, `case[2].tags[1]`) of the deepest
     /// key whose key or value covers a byte offset.
     pub(crate) fn path_at(&self, offset: usize) -> Option<String> {
-        let root = self.doc.as_ref()?.as_table();
+        let root = self.doc()?.as_table();
         let mut path = String::new();
         walk_table(root, offset, &mut path).then_some(path)
     }
@@ -418,7 +426,7 @@ pub fn locate_case(
     message: &str,
 ) -> Option<Diagnostic> {
     let spans = Spans::new(src);
-    let line = if spans.doc.is_some() {
+    let line = if spans.doc().is_some() {
         let n = spans.root()?.get("case")?.as_array_of_tables()?.len();
         let i = (0..n).find(|&i| spans.string_at("case", i, "id").as_deref() == Some(id))?;
         spans

@@ -189,7 +189,7 @@ fn by_issue(
                     "others": others,
                     "by": spec.by,
                     "definitions": measure_definitions(),
-                    "source": data.provenance(),
+                    "source": bamboo_data::text::source_json(&data.provenance()),
                     "by_issue": blocks.iter().map(|(code, name, sel, rows)| json!({
                         "issue": code,
                         "name": name,

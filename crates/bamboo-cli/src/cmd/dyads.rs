@@ -1,11 +1,13 @@
 //! `bamboo dyads`: every pair of states (a < b by ISO3) in every year with at least one
 //! shared roll call, with n, agreement, S (r = 1), κ (r = 2) and π. Years are computed and
-//! formatted in parallel, then written in order.
+//! formatted in parallel a batch at a time and written in order as each batch is done, so
+//! memory stays flat in the number of years. JSON is the envelope of the other commands
+//! (`definitions`, `source`) with the pairs as `rows`.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
-use bamboo_core::dyads::{dyads_by_year_in, Dyad};
+use bamboo_core::dyads::{Dyad, YearBits};
 use bamboo_core::Iso3;
 use rayon::prelude::*;
 
@@ -78,21 +80,39 @@ pub fn csv_rows(dyads: &[Dyad], codes: &[Iso3]) -> String {
     s
 }
 
-fn json_rows(dyads: &[Dyad], codes: &[Iso3], first: bool) -> String {
+/// One year's rows of the JSON `rows` list: `\n    {...}` each, separated by commas (the
+/// caller puts a comma between years).
+fn json_rows(dyads: &[Dyad], codes: &[Iso3]) -> String {
     let mut s = String::with_capacity(dyads.len() * 120);
     for (i, d) in dyads.iter().enumerate() {
         let m = d.table.measures();
-        if !(first && i == 0) {
-            s.push_str(",\n");
+        if i > 0 {
+            s.push(',');
         }
         let v = serde_json::json!({
             "year": d.year, "a": codes[d.a as usize], "b": codes[d.b as usize], "n": m.n,
             "agreement": m.agreement, "s": m.s, "kappa": m.kappa, "pi": m.pi,
         });
-        s.push_str("  ");
+        s.push_str("\n    ");
         s.push_str(&v.to_string());
     }
     s
+}
+
+/// What each column means (the same words as `GET /api/dyads`).
+pub fn definitions_json(filter: &bamboo_core::select::RollCallFilter) -> serde_json::Value {
+    use bamboo_core::metrics::Metric;
+    serde_json::json!({
+        "year": "the calendar year of the roll calls",
+        "a": "the first state of the pair (ISO3, a < b)",
+        "b": "the second state of the pair",
+        "filter": filter.definition(),
+        "n": "roll calls on which both states voted",
+        "agreement": Metric::Agreement.definition(),
+        "s": "Signorino-Ritter S (r=1)",
+        "kappa": "Cohen's weighted κ (r=2)",
+        "pi": Metric::Pi.definition(),
+    })
 }
 
 fn table_rows(dyads: &[Dyad], codes: &[Iso3]) -> String {
@@ -153,48 +173,72 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     }
     let group = args.group.group(&data)?;
     let t = std::time::Instant::now();
-    let mut years = dyads_by_year_in(&data.store, spec.from, spec.to, &sel);
-    let codes = data.store.countries();
-    if let Some(g) = &group {
-        for ds in &mut years {
-            if let Some(y) = ds.first().map(|d| d.year) {
-                let members = members_for(&data, &sel, g, y, y);
-                ds.retain(|d| {
-                    members.contains(&codes[d.a as usize]) && members.contains(&codes[d.b as usize])
-                });
-            }
-        }
-    }
-    let chunks: Vec<String> = years
-        .par_iter()
-        .enumerate()
-        .map(|(i, ds)| match args.format {
-            Format::Csv => csv_rows(ds, codes),
-            Format::Json => json_rows(ds, codes, i == 0 || years[..i].iter().all(Vec::is_empty)),
-            Format::Table => table_rows(ds, codes),
-        })
+    let store = &data.store;
+    let codes = store.countries();
+    let years: Vec<i32> = store
+        .years()
+        .filter(|y| (spec.from..=spec.to).contains(y))
         .collect();
-    if cli.verbose {
-        let n: usize = years.iter().map(Vec::len).sum();
-        crate::output::note!(
-            "{n} dyad-years computed in {:.0} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    // One year's rows, formatted: its dyads (those of the group's members, with --group).
+    let year_text = |y: i32| -> (usize, String) {
+        let mut ds = YearBits::selected(store, y, &sel).dyads();
+        if let Some(g) = &group {
+            let members = members_for(&data, &sel, g, y, y);
+            ds.retain(|d| {
+                members.contains(&codes[d.a as usize]) && members.contains(&codes[d.b as usize])
+            });
+        }
+        let text = match args.format {
+            Format::Csv => csv_rows(&ds, codes),
+            Format::Json => json_rows(&ds, codes),
+            Format::Table => table_rows(&ds, codes),
+        };
+        (ds.len(), text)
+    };
+    // Years are computed and formatted in parallel a few at a time and written in order as
+    // each batch is done, so memory holds a batch, never the whole output.
+    let batch = 2 * rayon::current_num_threads().max(1);
+    let mut rows = 0usize;
     write_to(args.output.as_deref(), |w| {
         match args.format {
             Format::Csv => w.write_all(HEADER.as_bytes())?,
-            Format::Json => w.write_all(b"[\n")?,
+            Format::Json => {
+                let head = serde_json::json!({
+                    "from": spec.from,
+                    "to": spec.to,
+                    "filter": { "issues": sel.filter.issue_codes(), "important": sel.filter.important },
+                    "group": group.as_ref().map(|g| &g.code),
+                    "definitions": definitions_json(&sel.filter),
+                    "source": bamboo_data::text::source_json(&data.provenance()),
+                });
+                // The envelope's keys, then `rows` streamed: `{..., "rows": [` … `]}`.
+                let head = serde_json::to_string_pretty(&head)?;
+                let head = head.strip_suffix("\n}").unwrap_or(&head);
+                w.write_all(head.as_bytes())?;
+                w.write_all(b",\n  \"rows\": [")?;
+            }
             Format::Table => writeln!(
                 w,
                 "year  a    b       n  agreement        s    kappa       pi\n----  ---  ---  ----  ---------  -------  -------  -------"
             )?,
         }
-        for c in &chunks {
-            w.write_all(c.as_bytes())?;
+        let mut first = true;
+        for chunk in years.chunks(batch) {
+            let texts: Vec<(usize, String)> = chunk.par_iter().map(|&y| year_text(y)).collect();
+            for (n, text) in texts {
+                rows += n;
+                if n == 0 {
+                    continue;
+                }
+                if args.format == Format::Json && !first {
+                    w.write_all(b",")?;
+                }
+                first = false;
+                w.write_all(text.as_bytes())?;
+            }
         }
         match args.format {
-            Format::Json => w.write_all(b"\n]\n")?,
+            Format::Json => w.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })?,
             Format::Table => writeln!(
                 w,
                 "\nn = roll calls both voted on; agreement = mean 1-|a-b|/2; s = Signorino-Ritter S (r=1); kappa = Cohen's weighted κ (r=2); pi = Scott's π; – = undefined\n{}",
@@ -203,5 +247,12 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             Format::Csv => {}
         }
         Ok(())
-    })
+    })?;
+    if cli.verbose {
+        crate::output::note!(
+            "{rows} dyad-years computed and written in {:.0} ms",
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    Ok(())
 }

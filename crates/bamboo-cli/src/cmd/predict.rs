@@ -199,7 +199,7 @@ fn write_json(
         "trained_on": r.trained_on.map(|(a, b, n)| json!({"from": a.to_string(), "to": b.to_string(), "examples": n})),
         "forecasts": rows,
         "definitions": defs,
-        "source": source.trim_start_matches("source: "),
+        "source": bamboo_data::text::source_json(source),
     });
     serde_json::to_writer_pretty(&mut *w, &v)?;
     writeln!(w)?;

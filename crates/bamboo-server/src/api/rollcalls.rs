@@ -181,7 +181,7 @@ fn answer(
             "measures": t.table.measures(),
         })).collect::<Vec<_>>(),
         "definitions": definitions(),
-        "source": v.provenance,
+        "source": bamboo_data::text::source_json(&v.provenance),
         "count": page.len(),
         "truncated": more,
         "next": next,

@@ -43,7 +43,7 @@ pub async fn health(State(st): State<AppState>, p: Params) -> Result<Json<Value>
             "votes": v.store.vote_count(),
             "countries": v.store.countries().len(),
             "years": [lo, hi],
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
         },
         "ledger": ledger,
         "simulations": {
@@ -347,7 +347,7 @@ pub async fn dyads(State(st): State<AppState>, p: Params) -> Result<Json<Value>,
                 "kappa": "Cohen's weighted κ (r=2)",
                 "pi": Metric::Pi.definition(),
             },
-            "source": v.provenance,
+            "source": bamboo_data::text::source_json(&v.provenance),
             "dyads": dyads,
         }))
     })
