@@ -184,6 +184,41 @@ impl Default for Heatmap {
 
 const PAD: f64 = 16.0;
 
+/// Where the grid and its labels go.
+struct GridLayout {
+    nr: usize,
+    nc: usize,
+    cell: f64,
+    font: f64,
+    /// Every how many rows / columns a label is drawn.
+    row_step: usize,
+    col_step: usize,
+    row_labels: Vec<String>,
+    col_labels: Vec<String>,
+    /// Column labels horizontal (they fit in a cell) rather than rotated.
+    horizontal: bool,
+    /// Height taken by the column labels under the grid.
+    col_extent: f64,
+    /// Top-left corner and size of the grid.
+    gx: f64,
+    gy: f64,
+    gw: f64,
+    gh: f64,
+}
+
+/// Where the colour legend goes, and the document's size.
+struct LegendLayout {
+    lx: f64,
+    ly: f64,
+    bar_h: f64,
+    ticks: crate::Ticks,
+    tick_labels: Vec<String>,
+    title: Vec<String>,
+    missing: bool,
+    width: f64,
+    height: f64,
+}
+
 impl Heatmap {
     /// An empty heatmap with a title.
     pub fn new(title: impl Into<String>) -> Self {
@@ -279,32 +314,57 @@ impl Heatmap {
                 widen_if_flat(a, b, false)
             }
         });
+        let mut g = self.grid_layout(nr, nc);
+        let l = self.legend_layout(&mut g, lo, hi, n_missing);
 
-        // Geometry.
+        let desc = self.describe(nr, nc, lo, hi, &finite, n_missing);
+        let id = svg::id_prefix("heatmap", &self.title, &desc);
+        let mut s = Svg::new(l.width, l.height, &id, &self.title, &desc);
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            l.width - 2.0 * PAD,
+            &self.title,
+            self.subtitle.as_deref(),
+        );
+        let _ = writeln!(
+            s.buf(),
+            "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
+             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{MISSING_FILL}\"/>\
+             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{HATCH}\" stroke-width=\"1.5\"/></pattern></defs>"
+        );
+        let hatch = format!("url(#{id}-hatch)");
+        self.draw_cells(&mut s, &g, lo, hi, &hatch);
+        self.draw_values(&mut s, &g, lo, hi);
+        s.rect(
+            g.gx,
+            g.gy,
+            g.gw,
+            g.gh,
+            "none",
+            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
+        );
+        self.draw_axes(&mut s, &g);
+        self.draw_legend(&mut s, &l, lo, hi, &id, &hatch);
+        s.finish()
+    }
+
+    /// Geometry of the grid: cell size, fonts, thinned and truncated labels, origin.
+    fn grid_layout(&self, nr: usize, nc: usize) -> GridLayout {
         let cell = match self.cell_size {
             Some(s) if s.is_finite() && s > 0.0 => s.clamp(1.0, 200.0),
             _ => (640.0 / nr.max(nc) as f64).clamp(3.0, 36.0),
         };
         let font = if cell >= 16.0 { 12.0 } else { 11.0 };
         let row_step = (13.0 / cell).ceil().max(1.0) as usize;
-        let row_labels: Vec<String> = (0..nr)
-            .map(|r| {
-                text::truncate(
-                    self.row_labels.get(r).map_or("", String::as_str),
-                    170.0,
-                    font,
-                )
-            })
-            .collect();
-        let col_labels: Vec<String> = (0..nc)
-            .map(|c| {
-                text::truncate(
-                    self.col_labels.get(c).map_or("", String::as_str),
-                    160.0,
-                    font,
-                )
-            })
-            .collect();
+        let labels = |names: &[String], n: usize, max: f64| -> Vec<String> {
+            (0..n)
+                .map(|k| text::truncate(names.get(k).map_or("", String::as_str), max, font))
+                .collect()
+        };
+        let row_labels = labels(&self.row_labels, nr, 170.0);
+        let col_labels = labels(&self.col_labels, nc, 160.0);
         let col_w = col_labels
             .iter()
             .map(|l| text::width(l, font))
@@ -330,20 +390,44 @@ impl Heatmap {
         if !horizontal {
             gx = gx.max(PAD + col_w * std::f64::consts::FRAC_1_SQRT_2 - cell / 2.0);
         }
-        let (gw, gh) = (cell * nc as f64, cell * nr as f64);
+        GridLayout {
+            nr,
+            nc,
+            cell,
+            font,
+            row_step,
+            col_step,
+            row_labels,
+            col_labels,
+            horizontal,
+            col_extent,
+            gx,
+            gy: 0.0,
+            gw: cell * nc as f64,
+            gh: cell * nr as f64,
+        }
+    }
 
-        // Legend geometry.
-        let bar_h = gh.clamp(120.0, 260.0);
+    /// Geometry of the colour legend right of the grid, and of the whole document; sets
+    /// the grid's top, which depends on the title block's height.
+    fn legend_layout(
+        &self,
+        g: &mut GridLayout,
+        lo: f64,
+        hi: f64,
+        n_missing: usize,
+    ) -> LegendLayout {
+        let bar_h = g.gh.clamp(120.0, 260.0);
         let ticks = nice_ticks(lo, hi, 6, false);
         let tick_labels = ticks.labels();
         let tick_w = tick_labels
             .iter()
             .map(|l| text::width(l, 11.0))
             .fold(0.0, f64::max);
-        let legend_title = text::wrap(&self.value_label, 130.0, 12.0, true);
+        let title = text::wrap(&self.value_label, 130.0, 12.0, true);
         let legend_w = (14.0 + 6.0 + tick_w)
             .max(
-                legend_title
+                title
                     .iter()
                     .map(|l| text::width_bold(l, 12.0))
                     .fold(0.0, f64::max),
@@ -353,59 +437,44 @@ impl Heatmap {
             } else {
                 0.0
             });
-        let lx = gx + gw + 28.0;
+        let lx = g.gx + g.gw + 28.0;
         let width = (lx + legend_w + PAD).max(360.0);
         let title_h =
             svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
-        let gy = PAD + title_h + 8.0;
-        let legend_bottom = gy
-            + legend_title.len() as f64 * 15.0
-            + 6.0
-            + bar_h
-            + if n_missing > 0 { 34.0 } else { 0.0 };
-        let grid_bottom = gy + gh + col_extent + if self.x_label.is_empty() { 0.0 } else { 24.0 };
-        let height = grid_bottom.max(legend_bottom) + PAD;
+        g.gy = PAD + title_h + 8.0;
+        let legend_bottom =
+            g.gy + title.len() as f64 * 15.0 + 6.0 + bar_h + if n_missing > 0 { 34.0 } else { 0.0 };
+        let grid_bottom =
+            g.gy + g.gh + g.col_extent + if self.x_label.is_empty() { 0.0 } else { 24.0 };
+        LegendLayout {
+            lx,
+            ly: g.gy,
+            bar_h,
+            ticks,
+            tick_labels,
+            title,
+            missing: n_missing > 0,
+            width,
+            height: grid_bottom.max(legend_bottom) + PAD,
+        }
+    }
 
-        let desc = self.describe(nr, nc, lo, hi, &finite, n_missing);
-        let id = svg::id_prefix("heatmap", &self.title, &desc);
-        let mut s = Svg::new(width, height, &id, &self.title, &desc);
-        svg::title_block(
-            &mut s,
-            PAD,
-            PAD - 4.0,
-            width - 2.0 * PAD,
-            &self.title,
-            self.subtitle.as_deref(),
-        );
-        let _ = writeln!(
-            s.buf(),
-            "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
-             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{MISSING_FILL}\"/>\
-             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{HATCH}\" stroke-width=\"1.5\"/></pattern></defs>"
-        );
-        let hatch = format!("url(#{id}-hatch)");
-
-        // Cells.
-        let tooltips = nr * nc <= TOOLTIP_MAX_CELLS;
-        let value_font = 11.0;
-        let show_values = match self.show_values {
-            Some(false) => false,
-            Some(true) => true,
-            None => cell >= 30.0,
-        };
-        let gap = if cell >= 10.0 {
+    /// One rectangle per cell, with a tooltip each while the matrix is small.
+    fn draw_cells(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64, hatch: &str) {
+        let tooltips = g.nr * g.nc <= TOOLTIP_MAX_CELLS;
+        let gap = if g.cell >= 10.0 {
             " stroke=\"#ffffff\" stroke-width=\"1\""
         } else {
             ""
         };
         let _ = writeln!(s.buf(), "<g class=\"cells\"{gap}>");
-        for r in 0..nr {
-            for c in 0..nc {
-                let (x, y) = (gx + c as f64 * cell, gy + r as f64 * cell);
+        for r in 0..g.nr {
+            for c in 0..g.nc {
+                let (x, y) = (g.gx + c as f64 * g.cell, g.gy + r as f64 * g.cell);
                 let v = self.cell(r, c);
                 let fill = match v {
                     Some(v) => self.scale.color(v, lo, hi),
-                    None => hatch.clone(),
+                    None => hatch.to_string(),
                 };
                 let buf = s.buf();
                 let _ = write!(
@@ -413,8 +482,8 @@ impl Heatmap {
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"",
                     f2(x),
                     f2(y),
-                    f2(cell),
-                    f2(cell)
+                    f2(g.cell),
+                    f2(g.cell)
                 );
                 if tooltips {
                     let _ = writeln!(
@@ -430,43 +499,50 @@ impl Heatmap {
             }
         }
         s.raw("</g>\n");
-        if show_values {
-            s.raw("<g class=\"values\">\n");
-            for r in 0..nr {
-                for c in 0..nc {
-                    let Some(v) = self.cell(r, c) else { continue };
-                    let label = svg::fmt_fixed(v, self.decimals);
-                    if text::width(&label, value_font) > cell - 4.0 {
-                        continue;
-                    }
-                    let fill = self.scale.color(v, lo, hi);
-                    let ink = if luminance(&fill) > 0.36 {
-                        INK
-                    } else {
-                        "#ffffff"
-                    };
-                    s.text(
-                        gx + (c as f64 + 0.5) * cell,
-                        gy + (r as f64 + 0.5) * cell + value_font * 0.35,
-                        &label,
-                        TextStyle::new(value_font).anchor(Anchor::Middle).fill(ink),
-                    );
-                }
-            }
-            s.raw("</g>\n");
-        }
-        s.rect(
-            gx,
-            gy,
-            gw,
-            gh,
-            "none",
-            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
-        );
+    }
 
-        // Axis labels.
+    /// Values printed in the cells, when asked for or when the cells are large enough,
+    /// in ink that contrasts with the cell.
+    fn draw_values(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64) {
+        let value_font = 11.0;
+        let show_values = match self.show_values {
+            Some(false) => false,
+            Some(true) => true,
+            None => g.cell >= 30.0,
+        };
+        if !show_values {
+            return;
+        }
+        s.raw("<g class=\"values\">\n");
+        for r in 0..g.nr {
+            for c in 0..g.nc {
+                let Some(v) = self.cell(r, c) else { continue };
+                let label = svg::fmt_fixed(v, self.decimals);
+                if text::width(&label, value_font) > g.cell - 4.0 {
+                    continue;
+                }
+                let fill = self.scale.color(v, lo, hi);
+                let ink = if luminance(&fill) > 0.36 {
+                    INK
+                } else {
+                    "#ffffff"
+                };
+                s.text(
+                    g.gx + (c as f64 + 0.5) * g.cell,
+                    g.gy + (r as f64 + 0.5) * g.cell + value_font * 0.35,
+                    &label,
+                    TextStyle::new(value_font).anchor(Anchor::Middle).fill(ink),
+                );
+            }
+        }
+        s.raw("</g>\n");
+    }
+
+    /// Row and column labels (thinned), and the axis titles.
+    fn draw_axes(&self, s: &mut Svg, g: &GridLayout) {
+        let (gx, gy, cell, font) = (g.gx, g.gy, g.cell, g.font);
         s.raw("<g class=\"axes\">\n");
-        for (r, l) in row_labels.iter().enumerate().step_by(row_step) {
+        for (r, l) in g.row_labels.iter().enumerate().step_by(g.row_step) {
             s.text(
                 gx - 5.0,
                 gy + (r as f64 + 0.5) * cell + font * 0.35,
@@ -474,19 +550,19 @@ impl Heatmap {
                 TextStyle::new(font).anchor(Anchor::End),
             );
         }
-        for (c, l) in col_labels.iter().enumerate().step_by(col_step) {
+        for (c, l) in g.col_labels.iter().enumerate().step_by(g.col_step) {
             let cx = gx + (c as f64 + 0.5) * cell;
-            if horizontal {
+            if g.horizontal {
                 s.text(
                     cx,
-                    gy + gh + font + 4.0,
+                    gy + g.gh + font + 4.0,
                     l,
                     TextStyle::new(font).anchor(Anchor::Middle),
                 );
             } else {
                 s.text(
                     cx + font * 0.3,
-                    gy + gh + 6.0,
+                    gy + g.gh + 6.0,
                     l,
                     TextStyle::new(font).anchor(Anchor::End).rotate(-45.0),
                 );
@@ -494,26 +570,29 @@ impl Heatmap {
         }
         if !self.x_label.is_empty() {
             s.text(
-                gx + gw / 2.0,
-                gy + gh + col_extent + 16.0,
-                &text::truncate(&self.x_label, gw.max(200.0), 13.0),
+                gx + g.gw / 2.0,
+                gy + g.gh + g.col_extent + 16.0,
+                &text::truncate(&self.x_label, g.gw.max(200.0), 13.0),
                 TextStyle::new(13.0).anchor(Anchor::Middle),
             );
         }
         if !self.y_label.is_empty() {
             s.text(
                 PAD + 11.0,
-                gy + gh / 2.0,
-                &text::truncate(&self.y_label, gh.max(200.0), 13.0),
+                gy + g.gh / 2.0,
+                &text::truncate(&self.y_label, g.gh.max(200.0), 13.0),
                 TextStyle::new(13.0).anchor(Anchor::Middle).rotate(-90.0),
             );
         }
         s.raw("</g>\n");
+    }
 
-        // Colour legend.
+    /// The colour legend: title, gradient bar with ticks, and the missing-cell swatch.
+    fn draw_legend(&self, s: &mut Svg, l: &LegendLayout, lo: f64, hi: f64, id: &str, hatch: &str) {
+        let lx = l.lx;
         s.raw("<g class=\"legend\">\n");
-        let mut ly = gy;
-        for line in &legend_title {
+        let mut ly = l.ly;
+        for line in &l.title {
             ly += 15.0;
             s.text(lx, ly - 3.0, line, TextStyle::new(12.0).bold());
         }
@@ -534,30 +613,17 @@ impl Heatmap {
             s.buf(),
             "<defs><linearGradient id=\"{id}-grad\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\">{stops}</linearGradient></defs>"
         );
-        s.rect(
-            lx,
-            ly,
-            14.0,
-            bar_h,
-            &format!("url(#{id}-grad)"),
-            " stroke=\"#8c8c8c\" stroke-width=\"1\"",
-        );
-        let bar = Scale::new(lo, hi, ly + bar_h, ly);
-        for (v, l) in ticks.values.iter().zip(&tick_labels) {
+        let outline = " stroke=\"#8c8c8c\" stroke-width=\"1\"";
+        s.rect(lx, ly, 14.0, l.bar_h, &format!("url(#{id}-grad)"), outline);
+        let bar = Scale::new(lo, hi, ly + l.bar_h, ly);
+        for (v, t) in l.ticks.values.iter().zip(&l.tick_labels) {
             let py = bar.map(*v);
             s.line(lx + 14.0, py, lx + 18.0, py, "#595959", 1.0, "");
-            s.text(lx + 21.0, py + 4.0, l, TextStyle::new(11.0).fill(INK_SOFT));
+            s.text(lx + 21.0, py + 4.0, t, TextStyle::new(11.0).fill(INK_SOFT));
         }
-        if n_missing > 0 {
-            let my = ly + bar_h + 16.0;
-            s.rect(
-                lx,
-                my,
-                14.0,
-                14.0,
-                &hatch,
-                " stroke=\"#8c8c8c\" stroke-width=\"1\"",
-            );
+        if l.missing {
+            let my = ly + l.bar_h + 16.0;
+            s.rect(lx, my, 14.0, 14.0, hatch, outline);
             s.text(
                 lx + 20.0,
                 my + 11.0,
@@ -566,7 +632,6 @@ impl Heatmap {
             );
         }
         s.raw("</g>\n");
-        s.finish()
     }
 
     fn describe(
