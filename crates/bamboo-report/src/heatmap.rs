@@ -1,6 +1,7 @@
 //! [`Heatmap`]: a matrix of optional values as coloured cells, with a colour
 //! scale legend; missing cells are hatched grey and explained in the legend.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::line::valid_range;
@@ -85,6 +86,38 @@ const RDBU: [[u8; 3]; 9] = [
     [0x21, 0x66, 0xac],
 ];
 
+/// A scale factor in at most 4 decimals, trailing zeros dropped.
+fn fmt_scale(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Path data of runs (row, first column, length) in the cells' unit space: `M` at a new
+/// row, a relative `m` along it; a run is a stroke through the row's middle, or with
+/// `filled` a closed rectangle.
+fn write_runs(out: &mut String, runs: &[(usize, usize, usize)], filled: bool) {
+    let mut at: Option<(usize, usize)> = None; // (row, column the pen is at)
+    for &(r, c, n) in runs {
+        match at {
+            Some((row, x)) if row == r && !filled => {
+                let _ = write!(out, "m{} 0", c - x);
+            }
+            _ if filled => {
+                let _ = write!(out, "M{c} {r}");
+            }
+            _ => {
+                let _ = write!(out, "M{c} {r}.5");
+            }
+        }
+        if filled {
+            let _ = write!(out, "h{n}v1h-{n}z");
+        } else {
+            let _ = write!(out, "h{n}");
+        }
+        at = Some((r, c + n));
+    }
+}
+
 fn interpolate(stops: &[[u8; 3]], t: f64) -> (u8, u8, u8) {
     let n = stops.len() - 1;
     let pos = t * n as f64;
@@ -113,8 +146,10 @@ fn luminance(hex: &str) -> f64 {
 const MISSING_FILL: &str = "#d9d9d9";
 /// Hatch line colour.
 const HATCH: &str = "#8c8c8c";
-/// Above this many cells, per-cell tooltips are left out to keep files small.
-const TOOLTIP_MAX_CELLS: usize = 10_000;
+/// Per-cell tooltips are drawn while they take at most about this many bytes (a 50 × 50
+/// matrix of long names), and left out above, so that a heatmap of every UN member stays
+/// a few hundred KB; the `<desc>` and the legend describe every heatmap.
+const TOOLTIP_BUDGET: usize = 300_000;
 
 /// A heatmap rendered to SVG with [`Heatmap::to_svg`]. Cell size adapts to
 /// the matrix (about 640 px across, 3–36 px per cell); axis labels are
@@ -328,14 +363,24 @@ impl Heatmap {
             &self.title,
             self.subtitle.as_deref(),
         );
-        let _ = writeln!(
-            s.buf(),
-            "<defs><pattern id=\"{id}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
-             patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{MISSING_FILL}\"/>\
-             <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{HATCH}\" stroke-width=\"1.5\"/></pattern></defs>"
-        );
+        // The hatch twice: in px for the legend, and scaled back to px inside the cells'
+        // group, which is scaled to one unit per cell.
+        let buf = s.buf();
+        buf.push_str("<defs>");
+        for (suffix, scale) in [
+            ("", String::new()),
+            ("-cells", format!("scale({}) ", fmt_scale(1.0 / g.cell))),
+        ] {
+            let _ = write!(
+                buf,
+                "<pattern id=\"{id}-hatch{suffix}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" \
+                 patternTransform=\"{scale}rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{MISSING_FILL}\"/>\
+                 <line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"{HATCH}\" stroke-width=\"1.5\"/></pattern>"
+            );
+        }
+        buf.push_str("</defs>\n");
         let hatch = format!("url(#{id}-hatch)");
-        self.draw_cells(&mut s, &g, lo, hi, &hatch);
+        self.draw_cells(&mut s, &g, lo, hi, &id);
         self.draw_values(&mut s, &g, lo, hi);
         s.rect(
             g.gx,
@@ -459,46 +504,123 @@ impl Heatmap {
         }
     }
 
-    /// One rectangle per cell, with a tooltip each while the matrix is small.
-    fn draw_cells(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64, hatch: &str) {
-        let tooltips = g.nr * g.nc <= TOOLTIP_MAX_CELLS;
-        let gap = if g.cell >= 10.0 {
-            " stroke=\"#ffffff\" stroke-width=\"1\""
+    /// The cells, compactly: in a group scaled to one unit per cell, one stroked path per
+    /// colour whose runs of equal cells in a row are single strokes (`M3 4.5h2`), and one
+    /// hatched path of the missing cells; white gaps between large cells are one path of
+    /// grid lines. While the tooltips fit [`TOOLTIP_BUDGET`], every cell is its own path
+    /// with a `<title>` instead.
+    fn draw_cells(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64, id: &str) {
+        let _ = writeln!(
+            s.buf(),
+            "<g class=\"cells\" transform=\"translate({} {}) scale({})\" fill=\"none\">",
+            f2(g.gx),
+            f2(g.gy),
+            fmt_scale(g.cell)
+        );
+        let hatch = format!("url(#{id}-hatch-cells)");
+        if self.tooltip_bytes(g) <= TOOLTIP_BUDGET {
+            self.draw_cells_with_tooltips(s, g, lo, hi, &hatch);
         } else {
-            ""
-        };
-        let _ = writeln!(s.buf(), "<g class=\"cells\"{gap}>");
-        for r in 0..g.nr {
-            for c in 0..g.nc {
-                let (x, y) = (g.gx + c as f64 * g.cell, g.gy + r as f64 * g.cell);
-                let v = self.cell(r, c);
-                let fill = match v {
-                    Some(v) => self.scale.color(v, lo, hi),
-                    None => hatch.to_string(),
-                };
-                let buf = s.buf();
-                let _ = write!(
-                    buf,
-                    "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"",
-                    f2(x),
-                    f2(y),
-                    f2(g.cell),
-                    f2(g.cell)
-                );
-                if tooltips {
-                    let _ = writeln!(
-                        buf,
-                        "><title>{} × {}: {}</title></rect>",
-                        xml_escape(self.row_labels.get(r).map_or("", String::as_str)),
-                        xml_escape(self.col_labels.get(c).map_or("", String::as_str)),
-                        v.map_or("missing".to_string(), |v| svg::fmt_fixed(v, self.decimals))
-                    );
-                } else {
-                    buf.push_str("/>\n");
-                }
-            }
+            self.draw_cells_by_colour(s, g, lo, hi, &hatch);
         }
         s.raw("</g>\n");
+        if g.cell >= 10.0 {
+            let buf = s.buf();
+            buf.push_str("<path class=\"gaps\" d=\"");
+            for r in 0..=g.nr {
+                let _ = write!(
+                    buf,
+                    "M{} {}h{}",
+                    f2(g.gx),
+                    f2(g.gy + r as f64 * g.cell),
+                    f2(g.gw)
+                );
+            }
+            for c in 0..=g.nc {
+                let _ = write!(
+                    buf,
+                    "M{} {}v{}",
+                    f2(g.gx + c as f64 * g.cell),
+                    f2(g.gy),
+                    f2(g.gh)
+                );
+            }
+            buf.push_str("\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n");
+        }
+    }
+
+    /// About how many bytes per-cell tooltips would take (labels, value and markup).
+    fn tooltip_bytes(&self, g: &GridLayout) -> usize {
+        let len = |v: &[String], n: usize| -> usize { v.iter().take(n).map(String::len).sum() };
+        len(&self.row_labels, g.nr) * g.nc
+            + len(&self.col_labels, g.nc) * g.nr
+            + g.nr * g.nc * (64 + self.decimals)
+    }
+
+    /// Every cell its own path with a tooltip naming its row, column and value.
+    fn draw_cells_with_tooltips(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64, hatch: &str) {
+        let buf = s.buf();
+        for r in 0..g.nr {
+            for c in 0..g.nc {
+                let v = self.cell(r, c);
+                match v {
+                    Some(v) => {
+                        let colour = self.scale.color(v, lo, hi);
+                        let _ = write!(buf, "<path d=\"M{c} {r}.5h1\" stroke=\"{colour}\">");
+                    }
+                    None => {
+                        let _ = write!(buf, "<path d=\"M{c} {r}h1v1h-1z\" fill=\"{hatch}\">");
+                    }
+                }
+                let _ = writeln!(
+                    buf,
+                    "<title>{} × {}: {}</title></path>",
+                    xml_escape(self.row_labels.get(r).map_or("", String::as_str)),
+                    xml_escape(self.col_labels.get(c).map_or("", String::as_str)),
+                    v.map_or("missing".to_string(), |v| svg::fmt_fixed(v, self.decimals))
+                );
+            }
+        }
+    }
+
+    /// One path per colour (in order of first appearance), runs of a row as one stroke;
+    /// the missing cells as one hatched path.
+    fn draw_cells_by_colour(&self, s: &mut Svg, g: &GridLayout, lo: f64, hi: f64, hatch: &str) {
+        // Per colour: its runs (row, first column, length).
+        let mut order: Vec<String> = Vec::new();
+        let mut runs: HashMap<String, Vec<(usize, usize, usize)>> = HashMap::new();
+        let mut missing: Vec<(usize, usize, usize)> = Vec::new();
+        for r in 0..g.nr {
+            let row: Vec<Option<String>> = (0..g.nc)
+                .map(|c| self.cell(r, c).map(|v| self.scale.color(v, lo, hi)))
+                .collect();
+            let mut c = 0;
+            while c < g.nc {
+                let end = c + row[c..].iter().take_while(|k| **k == row[c]).count();
+                match &row[c] {
+                    Some(k) => runs
+                        .entry(k.clone())
+                        .or_insert_with_key(|k| {
+                            order.push(k.clone());
+                            Vec::new()
+                        })
+                        .push((r, c, end - c)),
+                    None => missing.push((r, c, end - c)),
+                }
+                c = end;
+            }
+        }
+        let buf = s.buf();
+        for colour in &order {
+            let _ = write!(buf, "<path stroke=\"{colour}\" d=\"");
+            write_runs(buf, &runs[colour], false);
+            buf.push_str("\"/>\n");
+        }
+        if !missing.is_empty() {
+            let _ = write!(buf, "<path fill=\"{hatch}\" d=\"");
+            write_runs(buf, &missing, true);
+            buf.push_str("\"/>\n");
+        }
     }
 
     /// Values printed in the cells, when asked for or when the cells are large enough,
@@ -711,18 +833,103 @@ mod tests {
             .range(0.0, 1.0)
     }
 
+    /// Tokens of path data: each command letter with its numbers.
+    fn tokens(d: &str) -> Vec<(char, Vec<f64>)> {
+        let mut out: Vec<(char, Vec<f64>)> = Vec::new();
+        let mut num = String::new();
+        let flush = |num: &mut String, out: &mut Vec<(char, Vec<f64>)>| {
+            for n in num.split_whitespace() {
+                out.last_mut().unwrap().1.push(n.parse().unwrap());
+            }
+            num.clear();
+        };
+        for ch in d.chars() {
+            if ch.is_ascii_alphabetic() {
+                flush(&mut num, &mut out);
+                out.push((ch, Vec::new()));
+            } else {
+                num.push(ch);
+            }
+        }
+        flush(&mut num, &mut out);
+        out
+    }
+
+    /// The paint of every cell as the SVG draws it, decoded from the cells' paths (in
+    /// their unit space); panics on a cell painted twice or a command it does not know.
+    fn decode(svg: &str, nr: usize, nc: usize) -> Vec<Vec<Option<String>>> {
+        let doc = parse(svg);
+        let cells = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("cells"))
+            .unwrap();
+        let mut grid = vec![vec![None; nc]; nr];
+        for p in cells.descendants().filter(|n| n.has_tag_name("path")) {
+            let paint = p.attribute("stroke").or(p.attribute("fill")).unwrap();
+            let (mut pen, mut start) = ((0.0, 0.0), (0.0, 0.0));
+            for (cmd, a) in tokens(p.attribute("d").unwrap()) {
+                match cmd {
+                    'M' => (pen, start) = ((a[0], a[1]), (a[0], a[1])),
+                    'm' => {
+                        pen = (pen.0 + a[0], pen.1 + a[1]);
+                        start = pen;
+                    }
+                    'h' => {
+                        if a[0] > 0.0 {
+                            let r = pen.1 as usize;
+                            let (c0, c1) = (pen.0 as usize, (pen.0 + a[0]) as usize);
+                            for (c, cell) in grid[r][c0..c1].iter_mut().enumerate() {
+                                assert!(cell.is_none(), "cell {r},{} painted twice", c0 + c);
+                                *cell = Some(paint.to_string());
+                            }
+                        }
+                        pen.0 += a[0];
+                    }
+                    'v' => pen.1 += a[0],
+                    'z' => pen = start,
+                    other => panic!("unexpected path command {other}"),
+                }
+            }
+        }
+        grid
+    }
+
+    /// Every cell is painted once, in its value's colour or hatched where missing.
+    fn assert_cells_drawn(h: &Heatmap, svg: &str) {
+        let (nr, nc) = h.dims();
+        let (lo, hi) = h.range.unwrap();
+        let got = decode(svg, nr, nc);
+        let hatch = svg
+            .split("url(#")
+            .filter_map(|s| s.split_once(')').map(|(id, _)| id))
+            .find(|id| id.ends_with("-hatch-cells"))
+            .map(|id| format!("url(#{id})"));
+        for (r, row) in got.iter().enumerate() {
+            for (c, paint) in row.iter().enumerate() {
+                let want = match h.cell(r, c) {
+                    Some(v) => Some(h.scale.color(v, lo, hi)),
+                    None => hatch.clone(),
+                };
+                assert_eq!(paint, &want, "cell {r},{c}");
+            }
+        }
+    }
+
     #[test]
     fn well_formed_with_missing_legend() {
-        let svg = grid(30, 30).value_label("Agreement").to_svg();
+        let h = grid(30, 30).value_label("Agreement");
+        let svg = h.to_svg();
         let doc = parse(&svg);
         assert!(svg.contains("Missing"));
-        let hatched = doc
+        assert_cells_drawn(&h, &svg);
+        // Small enough for a tooltip per cell, the missing ones too.
+        let titles = doc
             .descendants()
-            .filter(|n| {
-                n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f.contains("hatch"))
-            })
+            .filter(|n| n.has_tag_name("title") && n.parent().unwrap().has_tag_name("path"))
             .count();
-        assert!(hatched > 1);
+        assert_eq!(titles, 900);
+        assert!(svg.contains("<title>Country 0 × C0: missing</title>"));
+        assert!(svg.contains("<title>Country 0 × C1: 0.01</title>"));
         let desc = doc
             .descendants()
             .find(|n| n.has_tag_name("desc"))
@@ -733,6 +940,45 @@ mod tests {
             desc.contains("30 rows by 30 columns") && desc.contains("missing"),
             "{desc}"
         );
+    }
+
+    #[test]
+    fn large_matrix_is_one_path_per_colour_with_runs() {
+        let h = grid(200, 200);
+        let svg = h.to_svg();
+        assert_cells_drawn(&h, &svg);
+        // Rows of equal values become single strokes, and one path per colour.
+        let mut h = Heatmap::new("runs")
+            .values(vec![
+                vec![Some(0.0), Some(0.0), Some(0.0), None, None, Some(1.0)],
+                vec![Some(1.0), Some(0.0), Some(0.0), Some(1.0), Some(1.0), None],
+            ])
+            .range(0.0, 1.0);
+        h.col_labels = (0..150).map(|_| "x".repeat(40)).collect(); // no room for tooltips
+        h.row_labels = vec!["y".repeat(40); 150];
+        let svg = h.to_svg();
+        assert_cells_drawn(&h, &svg);
+        let paths: Vec<&str> = svg
+            .lines()
+            .filter(|l| l.starts_with("<path stroke=") || l.starts_with("<path fill=\"url"))
+            .collect();
+        assert_eq!(paths.len(), 3, "{paths:?}");
+        assert!(paths[0].contains("d=\"M0 0.5h3M1 1.5h2\""), "{}", paths[0]);
+    }
+
+    /// A heatmap of every UN member (193 states, long names) in at most 500 KB, and so is
+    /// every smaller one: the tooltips are left out before they would pass the budget.
+    #[test]
+    fn every_size_up_to_all_members_is_under_500_kb() {
+        for n in [5, 20, 47, 54, 55, 60, 80, 120, 160, 193, 200] {
+            let mut h = grid(n, n);
+            h.row_labels = (0..n)
+                .map(|i| format!("Saint Vincent and the Grenadines {i}"))
+                .collect();
+            h.col_labels = h.row_labels.clone();
+            let svg = h.to_svg();
+            assert!(svg.len() < 500_000, "{n} × {n}: {} bytes", svg.len());
+        }
     }
 
     #[test]
@@ -755,6 +1001,9 @@ mod tests {
         }
         // 200 × 200 without per-cell tooltips.
         assert!(!svg.contains("× C0"));
+        assert!(!doc
+            .descendants()
+            .any(|n| n.has_tag_name("title") && n.parent().unwrap().has_tag_name("path")));
     }
 
     #[test]
