@@ -34,8 +34,26 @@ fn balance_chart_is_a_labelled_svg() {
     ] {
         assert!(all.contains(needle), "missing {needle:?} in chart text");
     }
-    // One polyline/path per pole with data.
-    assert!(svg.matches("<path").count() >= 3);
+    // One line per pole, drawn through its years (the markers alone are not a line): a
+    // series group titled by the pole with an unfilled path of at least 40 points.
+    for pole in ["US (USA)", "China (CHN)", "Russia (RUS)"] {
+        let series = doc
+            .descendants()
+            .find(|n| {
+                n.attribute("class") == Some("series")
+                    && n.children()
+                        .any(|t| t.has_tag_name("title") && t.text() == Some(pole))
+            })
+            .unwrap_or_else(|| panic!("no series titled {pole}"));
+        let points = series
+            .children()
+            .filter(|p| p.has_tag_name("path") && p.attribute("fill") == Some("none"))
+            .filter_map(|p| p.attribute("d"))
+            .map(|d| d.matches(['M', 'L']).count())
+            .max()
+            .unwrap_or(0);
+        assert!(points >= 40, "{pole}'s line has {points} points");
+    }
 }
 
 #[test]

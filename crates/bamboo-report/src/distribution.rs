@@ -176,6 +176,8 @@ impl Default for DistributionChart {
 
 const PAD: f64 = 16.0;
 const GROUP_FONT: f64 = 11.0;
+/// Height of a panel's title above its plot.
+const PANEL_TITLE_H: f64 = 28.0;
 
 impl DistributionChart {
     /// An empty chart with a title.
@@ -226,8 +228,27 @@ impl DistributionChart {
                 names.push(&g.group);
             }
         }
-        let colour_of = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
+        let l = self.layout();
+        let desc = self.describe();
+        let id = svg::id_prefix("dist", &self.title, &desc);
+        let mut s = Svg::new(l.width, l.height, &id, &self.title, &desc);
+        svg::title_block(
+            &mut s,
+            PAD,
+            PAD - 4.0,
+            l.width - 2.0 * PAD,
+            &self.title,
+            self.subtitle.as_deref(),
+        );
+        for (pi, p) in self.panels.iter().enumerate() {
+            self.draw_panel(&mut s, &l, pi, p, &id, &names);
+        }
+        draw_key(&mut s, PAD, l.key_y + 10.0, l.width - 2.0 * PAD);
+        s.finish()
+    }
 
+    /// The grid of panels: bands, axes, labels and the document's size.
+    fn layout(&self) -> DistLayout {
         let n = self.panels.len();
         let cols = self.columns.unwrap_or(3).clamp(1, n.max(1)).min(n);
         let rows = n.div_ceil(cols);
@@ -245,10 +266,68 @@ impl DistributionChart {
         } else {
             220.0
         };
+        let axes = self.panel_axes(plot_h);
+        let tick_w = axes
+            .iter()
+            .flat_map(|a| a.2.labels())
+            .map(|l| text::width(&l, 11.0))
+            .fold(0.0, f64::max);
+        let has_ylabel = self.panels.iter().any(|p| !p.y_label.is_empty());
+        let inner_left = (if has_ylabel { 20.0 } else { 0.0 }) + tick_w + 10.0;
 
-        // Per-panel y axes and the widest tick label, so panels align.
-        let axes: Vec<(f64, f64, crate::Ticks)> = self
-            .panels
+        // Group labels: horizontal when they fit, otherwise rotated.
+        let labels = self.group_labels();
+        let label_w = labels
+            .iter()
+            .flatten()
+            .map(|l| text::width(l, GROUP_FONT))
+            .fold(0.0, f64::max);
+        let horizontal = label_w <= band - 6.0;
+        let label_h = if horizontal {
+            GROUP_FONT + 8.0
+        } else {
+            label_w * 0.643 + GROUP_FONT + 8.0 // sin 40°
+        };
+        // Rotated labels hang down-left of their box: keep the first one
+        // inside the panel.
+        let inner_left = if horizontal {
+            inner_left
+        } else {
+            inner_left.max(label_w * 0.766 + GROUP_FONT * 0.4 - band / 2.0)
+        };
+        let cell_w = inner_left + plot_w + 24.0;
+        let cell_h = PANEL_TITLE_H + plot_h + label_h + 14.0;
+
+        let content_w = cols as f64 * cell_w - 24.0;
+        let width = (content_w + 2.0 * PAD).max(480.0);
+        let title_h =
+            svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
+        let grid_top = PAD + title_h + 6.0;
+        let key_y = grid_top + rows as f64 * cell_h + 4.0;
+        let (_, key_rows) = key_layout(width - 2.0 * PAD);
+        let height = key_y + key_rows as f64 * 20.0 + 8.0 + PAD;
+        DistLayout {
+            cols,
+            band,
+            plot_w,
+            plot_h,
+            axes,
+            inner_left,
+            labels,
+            horizontal,
+            cell_w,
+            cell_h,
+            width,
+            height,
+            grid_top,
+            key_y,
+        }
+    }
+
+    /// Per-panel y axes (domain and ticks), so every panel's ticks are known before
+    /// the widest tick label sets the panels' left margin.
+    fn panel_axes(&self, plot_h: f64) -> Vec<(f64, f64, crate::Ticks)> {
+        self.panels
             .iter()
             .map(|p| {
                 let max_ticks = ((plot_h / 36.0) as usize).clamp(2, 8);
@@ -268,18 +347,12 @@ impl DistributionChart {
                 let (a, b) = widen_if_flat(a, b, false);
                 nice_domain(a, b, max_ticks)
             })
-            .collect();
-        let tick_w = axes
-            .iter()
-            .flat_map(|a| a.2.labels())
-            .map(|l| text::width(&l, 11.0))
-            .fold(0.0, f64::max);
-        let has_ylabel = self.panels.iter().any(|p| !p.y_label.is_empty());
-        let inner_left = (if has_ylabel { 20.0 } else { 0.0 }) + tick_w + 10.0;
+            .collect()
+    }
 
-        // Group labels: horizontal when they fit, otherwise rotated.
-        let labels: Vec<Vec<String>> = self
-            .panels
+    /// Every group's label, truncated, per panel.
+    fn group_labels(&self) -> Vec<Vec<String>> {
+        self.panels
             .iter()
             .map(|p| {
                 p.groups
@@ -287,147 +360,70 @@ impl DistributionChart {
                     .map(|g| text::truncate(&g.group, 130.0, GROUP_FONT))
                     .collect()
             })
-            .collect();
-        let label_w = labels
-            .iter()
-            .flatten()
-            .map(|l| text::width(l, GROUP_FONT))
-            .fold(0.0, f64::max);
-        let horizontal = label_w <= band - 6.0;
-        let label_h = if horizontal {
-            GROUP_FONT + 8.0
-        } else {
-            label_w * 0.643 + GROUP_FONT + 8.0 // sin 40°
-        };
-        // Rotated labels hang down-left of their box: keep the first one
-        // inside the panel.
-        let inner_left = if horizontal {
-            inner_left
-        } else {
-            inner_left.max(label_w * 0.766 + GROUP_FONT * 0.4 - band / 2.0)
-        };
-        let panel_title_h = 28.0;
-        let cell_w = inner_left + plot_w + 24.0;
-        let cell_h = panel_title_h + plot_h + label_h + 14.0;
+            .collect()
+    }
 
-        let content_w = cols as f64 * cell_w - 24.0;
-        let width = (content_w + 2.0 * PAD).max(480.0);
-        let title_h =
-            svg::title_block_height(width - 2.0 * PAD, &self.title, self.subtitle.as_deref());
-        let grid_top = PAD + title_h + 6.0;
-        let key_y = grid_top + rows as f64 * cell_h + 4.0;
-        let (_, key_rows) = key_layout(width - 2.0 * PAD);
-        let height = key_y + key_rows as f64 * 20.0 + 8.0 + PAD;
-
-        let desc = self.describe();
-        let id = svg::id_prefix("dist", &self.title, &desc);
-        let mut s = Svg::new(width, height, &id, &self.title, &desc);
-        svg::title_block(
-            &mut s,
-            PAD,
-            PAD - 4.0,
-            width - 2.0 * PAD,
-            &self.title,
-            self.subtitle.as_deref(),
+    /// Panel `pi`: its title, y axis, grid and one box per group.
+    fn draw_panel(
+        &self,
+        s: &mut Svg,
+        l: &DistLayout,
+        pi: usize,
+        p: &DistributionPanel,
+        id: &str,
+        names: &[&str],
+    ) {
+        let (row, col) = (pi / l.cols, pi % l.cols);
+        let ox = PAD + col as f64 * l.cell_w;
+        let oy = l.grid_top + row as f64 * l.cell_h;
+        let left = ox + l.inner_left;
+        let top = oy + PANEL_TITLE_H;
+        let bottom = top + l.plot_h;
+        let (lo, hi, ticks) = &l.axes[pi];
+        let ys = Scale::new(*lo, *hi, bottom, top);
+        let _ = writeln!(
+            s.buf(),
+            "<g class=\"panel\"><title>{}</title>",
+            xml_escape(&p.outcome)
         );
-
-        for (pi, p) in self.panels.iter().enumerate() {
-            let (row, col) = (pi / cols, pi % cols);
-            let ox = PAD + col as f64 * cell_w;
-            let oy = grid_top + row as f64 * cell_h;
-            let left = ox + inner_left;
-            let top = oy + panel_title_h;
-            let bottom = top + plot_h;
-            let (lo, hi, ticks) = &axes[pi];
-            let ys = Scale::new(*lo, *hi, bottom, top);
-            let _ = writeln!(
-                s.buf(),
-                "<g class=\"panel\"><title>{}</title>",
-                xml_escape(&p.outcome)
+        let title = text::truncate(&p.outcome, l.cell_w - 24.0, 13.0);
+        s.text(ox, oy + 15.0, &title, TextStyle::new(13.0).bold());
+        draw_y_axis(s, l, p, ticks, &ys, (ox, left, top, bottom));
+        let clip_id = format!("{id}-clip{pi}");
+        let _ = writeln!(
+            s.buf(),
+            "<defs><clipPath id=\"{clip_id}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
+            f2(left),
+            f2(top - 6.0),
+            f2(l.plot_w + 6.0),
+            f2(l.plot_h + 12.0)
+        );
+        if p.groups.is_empty() {
+            s.text(
+                left + l.plot_w / 2.0,
+                (top + bottom) / 2.0,
+                "No data",
+                TextStyle::new(12.0).anchor(Anchor::Middle).fill(INK_SOFT),
             );
-            let title = text::truncate(&p.outcome, cell_w - 24.0, 13.0);
-            s.text(ox, oy + 15.0, &title, TextStyle::new(13.0).bold());
-            for (v, l) in ticks.values.iter().zip(ticks.labels()) {
-                let py = ys.map(*v);
-                s.line(left, py, left + plot_w, py, GRID, 1.0, "");
-                s.text(
-                    left - 6.0,
-                    py + 4.0,
-                    &l,
-                    TextStyle::new(11.0).anchor(Anchor::End).fill(INK_SOFT),
-                );
-            }
-            s.line(left, top, left, bottom, AXIS, 1.0, "");
-            s.line(left, bottom, left + plot_w, bottom, AXIS, 1.0, "");
-            if !p.y_label.is_empty() {
-                s.text(
-                    ox + 12.0,
-                    (top + bottom) / 2.0,
-                    &text::truncate(&p.y_label, plot_h, 12.0),
-                    TextStyle::new(12.0).anchor(Anchor::Middle).rotate(-90.0),
-                );
-            }
-            let clip_id = format!("{id}-clip{pi}");
-            let _ = writeln!(
-                s.buf(),
-                "<defs><clipPath id=\"{clip_id}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
-                f2(left),
-                f2(top - 6.0),
-                f2(plot_w + 6.0),
-                f2(plot_h + 12.0)
-            );
-            if p.groups.is_empty() {
-                s.text(
-                    left + plot_w / 2.0,
-                    (top + bottom) / 2.0,
-                    "No data",
-                    TextStyle::new(12.0).anchor(Anchor::Middle).fill(INK_SOFT),
-                );
-            }
-            for (gi, g) in p.groups.iter().enumerate() {
-                let cx = left + (gi as f64 + 0.5) * band;
-                let label = &labels[pi][gi];
-                if horizontal {
-                    s.text(
-                        cx,
-                        bottom + GROUP_FONT + 5.0,
-                        label,
-                        TextStyle::new(GROUP_FONT).anchor(Anchor::Middle),
-                    );
-                } else {
-                    s.text(
-                        cx + 3.0,
-                        bottom + 10.0,
-                        label,
-                        TextStyle::new(GROUP_FONT).anchor(Anchor::End).rotate(-40.0),
-                    );
-                }
-                if !g.summary.is_valid() {
-                    s.text(
-                        cx,
-                        (top + bottom) / 2.0,
-                        "n/a",
-                        TextStyle::new(11.0).anchor(Anchor::Middle).fill(INK_SOFT),
-                    );
-                    continue;
-                }
-                let c = svg::colour(colour_of(&g.group));
-                draw_box(
-                    &mut s,
-                    &g.summary,
-                    cx,
-                    (band * 0.42).min(40.0),
-                    &ys,
-                    c,
-                    &clip_id,
-                    &g.group,
-                );
-            }
-            s.raw("</g>\n");
         }
-
-        draw_key(&mut s, PAD, key_y + 10.0, width - 2.0 * PAD);
-        s.finish()
+        let colour_of = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
+        for (gi, g) in p.groups.iter().enumerate() {
+            let cx = left + (gi as f64 + 0.5) * l.band;
+            draw_group_label(s, &l.labels[pi][gi], l.horizontal, cx, bottom);
+            if !g.summary.is_valid() {
+                s.text(
+                    cx,
+                    (top + bottom) / 2.0,
+                    "n/a",
+                    TextStyle::new(11.0).anchor(Anchor::Middle).fill(INK_SOFT),
+                );
+                continue;
+            }
+            let c = svg::colour(colour_of(&g.group));
+            let bw = (l.band * 0.42).min(40.0);
+            draw_box(s, &g.summary, cx, bw, &ys, c, &clip_id, &g.group);
+        }
+        s.raw("</g>\n");
     }
 
     fn describe(&self) -> String {
@@ -464,6 +460,82 @@ impl DistributionChart {
             }
         }
         d
+    }
+}
+
+/// Where a chart's panels go, and the document's size.
+struct DistLayout {
+    cols: usize,
+    /// Width of one group's band in a panel.
+    band: f64,
+    plot_w: f64,
+    plot_h: f64,
+    /// Per panel: y domain and ticks.
+    axes: Vec<(f64, f64, crate::Ticks)>,
+    /// From a panel's left edge to its plot area.
+    inner_left: f64,
+    /// Per panel, per group: the truncated label.
+    labels: Vec<Vec<String>>,
+    /// Group labels horizontal (they fit their band) rather than rotated.
+    horizontal: bool,
+    /// Size of one panel with its margins.
+    cell_w: f64,
+    cell_h: f64,
+    width: f64,
+    height: f64,
+    grid_top: f64,
+    key_y: f64,
+}
+
+/// A panel's y grid, tick labels, axis lines and y-axis title; `at` is the panel's left edge,
+/// and its plot area's left, top and bottom.
+fn draw_y_axis(
+    s: &mut Svg,
+    l: &DistLayout,
+    p: &DistributionPanel,
+    ticks: &crate::Ticks,
+    ys: &Scale,
+    at: (f64, f64, f64, f64),
+) {
+    let (ox, left, top, bottom) = at;
+    for (v, t) in ticks.values.iter().zip(ticks.labels()) {
+        let py = ys.map(*v);
+        s.line(left, py, left + l.plot_w, py, GRID, 1.0, "");
+        s.text(
+            left - 6.0,
+            py + 4.0,
+            &t,
+            TextStyle::new(11.0).anchor(Anchor::End).fill(INK_SOFT),
+        );
+    }
+    s.line(left, top, left, bottom, AXIS, 1.0, "");
+    s.line(left, bottom, left + l.plot_w, bottom, AXIS, 1.0, "");
+    if !p.y_label.is_empty() {
+        s.text(
+            ox + 12.0,
+            (top + bottom) / 2.0,
+            &text::truncate(&p.y_label, l.plot_h, 12.0),
+            TextStyle::new(12.0).anchor(Anchor::Middle).rotate(-90.0),
+        );
+    }
+}
+
+/// A group's label under its box: centred, or rotated when labels do not fit.
+fn draw_group_label(s: &mut Svg, label: &str, horizontal: bool, cx: f64, bottom: f64) {
+    if horizontal {
+        s.text(
+            cx,
+            bottom + GROUP_FONT + 5.0,
+            label,
+            TextStyle::new(GROUP_FONT).anchor(Anchor::Middle),
+        );
+    } else {
+        s.text(
+            cx + 3.0,
+            bottom + 10.0,
+            label,
+            TextStyle::new(GROUP_FONT).anchor(Anchor::End).rotate(-40.0),
+        );
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::frame::{Annotation, Frame, FrameSpec, LegendEntry, Swatch};
 use crate::line::{min_max, path_data, segments, valid_range};
 use crate::svg::{self, f2, fmt_value, xml_escape};
+use crate::ticks::Scale;
 
 /// Quantiles of a distribution at one x (e.g. one simulated year).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -187,35 +188,8 @@ impl FanChart {
         if valid.is_empty() {
             return svg::empty_chart("fan", &self.title, self.subtitle.as_deref(), "Fan chart");
         }
-        let xs: Vec<f64> = valid.iter().map(|p| p.x).collect();
-        let x_domain = valid_range(self.x_range).unwrap_or_else(|| min_max(&xs));
-        let x_integer = xs.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15)
-            && x_domain.0.fract() == 0.0
-            && x_domain.1.fract() == 0.0;
-        let (y_domain, y_fixed) = match valid_range(self.y_range) {
-            Some(r) => (r, true),
-            None => {
-                let mut all: Vec<f64> = valid
-                    .iter()
-                    .flat_map(|p| [p.p5, p.p25, p.p50, p.p75, p.p95])
-                    .collect();
-                all.extend(self.annotations.iter().flat_map(|a| a.y_extent()));
-                (min_max(&all), false)
-            }
-        };
-        let legend: Vec<LegendEntry> = self
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| LegendEntry {
-                label: if g.points.iter().any(FanPoint::is_valid) {
-                    g.name.clone()
-                } else {
-                    format!("{} (no data)", g.name)
-                },
-                swatch: Swatch::Fan(i),
-            })
-            .collect();
+        let (x_domain, x_integer, y_domain, y_fixed) = self.domains(&valid);
+        let legend = self.legend();
         let notes = vec![FAN_NOTE.to_string()];
         let spec = FrameSpec {
             kind: "fan",
@@ -237,9 +211,56 @@ impl FanChart {
         let mut f = Frame::begin(&spec);
         let (xs, ys) = (f.x, f.y);
         let clip = f.clip.clone();
-        // Runs of valid points per group, in data units.
-        let runs: Vec<Vec<Vec<FanPoint>>> = self
-            .groups
+        let runs = self.runs();
+        let out = f.svg.buf();
+        let _ = writeln!(out, "<g class=\"fans\"{clip}>");
+        draw_bands(out, &runs, &xs, &ys);
+        self.draw_medians(out, &runs, &xs, &ys);
+        out.push_str("</g>\n");
+        f.finish(&spec)
+    }
+
+    /// The x domain (and whether it is whole numbers), and the y domain (and whether it
+    /// was given, rather than taken from the data and the annotations).
+    fn domains(&self, valid: &[&FanPoint]) -> ((f64, f64), bool, (f64, f64), bool) {
+        let xs: Vec<f64> = valid.iter().map(|p| p.x).collect();
+        let x_domain = valid_range(self.x_range).unwrap_or_else(|| min_max(&xs));
+        let x_integer = xs.iter().all(|x| x.fract() == 0.0 && x.abs() < 1e15)
+            && x_domain.0.fract() == 0.0
+            && x_domain.1.fract() == 0.0;
+        let (y_domain, y_fixed) = match valid_range(self.y_range) {
+            Some(r) => (r, true),
+            None => {
+                let mut all: Vec<f64> = valid
+                    .iter()
+                    .flat_map(|p| [p.p5, p.p25, p.p50, p.p75, p.p95])
+                    .collect();
+                all.extend(self.annotations.iter().flat_map(|a| a.y_extent()));
+                (min_max(&all), false)
+            }
+        };
+        (x_domain, x_integer, y_domain, y_fixed)
+    }
+
+    /// One legend entry per group, marked when the group has no valid point.
+    fn legend(&self) -> Vec<LegendEntry> {
+        self.groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| LegendEntry {
+                label: if g.points.iter().any(FanPoint::is_valid) {
+                    g.name.clone()
+                } else {
+                    format!("{} (no data)", g.name)
+                },
+                swatch: Swatch::Fan(i),
+            })
+            .collect()
+    }
+
+    /// Runs of valid points per group, in data units.
+    fn runs(&self) -> Vec<Vec<Vec<FanPoint>>> {
+        self.groups
             .iter()
             .map(|g| {
                 let mut runs: Vec<Vec<FanPoint>> = vec![Vec::new()];
@@ -253,62 +274,12 @@ impl FanChart {
                 runs.retain(|r| !r.is_empty());
                 runs
             })
-            .collect();
-        let band = |out: &mut String,
-                    run: &[FanPoint],
-                    hi: fn(&FanPoint) -> f64,
-                    lo: fn(&FanPoint) -> f64| {
-            let mut d = String::new();
-            for (k, p) in run.iter().enumerate() {
-                d.push(if k == 0 { 'M' } else { 'L' });
-                let _ = write!(d, "{} {} ", f2(xs.map(p.x)), f2(ys.map(hi(p))));
-            }
-            for p in run.iter().rev() {
-                let _ = write!(d, "L{} {} ", f2(xs.map(p.x)), f2(ys.map(lo(p))));
-            }
-            d.push('Z');
-            out.push_str(&d);
-        };
-        let out = f.svg.buf();
-        let _ = writeln!(out, "<g class=\"fans\"{clip}>");
-        for (layer, opacity) in [(0, "0.14"), (1, "0.26")] {
-            for (i, g_runs) in runs.iter().enumerate() {
-                let c = svg::colour(i);
-                for run in g_runs {
-                    if run.len() == 1 {
-                        let p = run[0];
-                        let (x, y0, y1) = if layer == 0 {
-                            (xs.map(p.x), ys.map(p.p5), ys.map(p.p95))
-                        } else {
-                            (xs.map(p.x), ys.map(p.p25), ys.map(p.p75))
-                        };
-                        let w = if layer == 0 { 6.0 } else { 10.0 };
-                        let _ = writeln!(
-                            out,
-                            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{c}\" fill-opacity=\"{opacity}\"/>",
-                            f2(x - w / 2.0),
-                            f2(y0.min(y1)),
-                            f2(w),
-                            f2((y1 - y0).abs())
-                        );
-                        continue;
-                    }
-                    let _ = write!(out, "<path d=\"");
-                    if layer == 0 {
-                        band(out, run, |p| p.p95, |p| p.p5);
-                    } else {
-                        band(out, run, |p| p.p75, |p| p.p25);
-                    }
-                    // A faint outline keeps overlapping fans apart.
-                    let _ = writeln!(
-                        out,
-                        "\" fill=\"{c}\" fill-opacity=\"{opacity}\" stroke=\"{c}\" stroke-opacity=\"{}\" stroke-width=\"0.75\"/>",
-                        if layer == 0 { "0.55" } else { "0" }
-                    );
-                }
-            }
-        }
-        for (i, (g, g_runs)) in self.groups.iter().zip(&runs).enumerate() {
+            .collect()
+    }
+
+    /// Each group's median line (markers for isolated points), over the bands.
+    fn draw_medians(&self, out: &mut String, runs: &[Vec<Vec<FanPoint>>], xs: &Scale, ys: &Scale) {
+        for (i, (g, g_runs)) in self.groups.iter().zip(runs).enumerate() {
             let c = svg::colour(i);
             let segs = segments(g_runs.iter().flat_map(|run| {
                 run.iter()
@@ -333,8 +304,6 @@ impl FanChart {
             }
             out.push_str("</g>\n");
         }
-        out.push_str("</g>\n");
-        f.finish(&spec)
     }
 
     fn describe(&self) -> String {
@@ -366,6 +335,68 @@ impl FanChart {
         }
         d
     }
+}
+
+/// All light 5–95 % bands, then all darker 25–75 % bands; a run of one point is a bar.
+fn draw_bands(out: &mut String, runs: &[Vec<Vec<FanPoint>>], xs: &Scale, ys: &Scale) {
+    for (layer, opacity) in [(0, "0.14"), (1, "0.26")] {
+        for (i, g_runs) in runs.iter().enumerate() {
+            let c = svg::colour(i);
+            for run in g_runs {
+                if run.len() == 1 {
+                    let p = run[0];
+                    let (x, y0, y1) = if layer == 0 {
+                        (xs.map(p.x), ys.map(p.p5), ys.map(p.p95))
+                    } else {
+                        (xs.map(p.x), ys.map(p.p25), ys.map(p.p75))
+                    };
+                    let w = if layer == 0 { 6.0 } else { 10.0 };
+                    let _ = writeln!(
+                        out,
+                        "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{c}\" fill-opacity=\"{opacity}\"/>",
+                        f2(x - w / 2.0),
+                        f2(y0.min(y1)),
+                        f2(w),
+                        f2((y1 - y0).abs())
+                    );
+                    continue;
+                }
+                let _ = write!(out, "<path d=\"");
+                if layer == 0 {
+                    band_path(out, run, xs, ys, |p| p.p95, |p| p.p5);
+                } else {
+                    band_path(out, run, xs, ys, |p| p.p75, |p| p.p25);
+                }
+                // A faint outline keeps overlapping fans apart.
+                let _ = writeln!(
+                    out,
+                    "\" fill=\"{c}\" fill-opacity=\"{opacity}\" stroke=\"{c}\" stroke-opacity=\"{}\" stroke-width=\"0.75\"/>",
+                    if layer == 0 { "0.55" } else { "0" }
+                );
+            }
+        }
+    }
+}
+
+/// Path data of a band: along the upper edge, back along the lower one.
+fn band_path(
+    out: &mut String,
+    run: &[FanPoint],
+    xs: &Scale,
+    ys: &Scale,
+    hi: fn(&FanPoint) -> f64,
+    lo: fn(&FanPoint) -> f64,
+) {
+    let mut d = String::new();
+    for (k, p) in run.iter().enumerate() {
+        d.push(if k == 0 { 'M' } else { 'L' });
+        let _ = write!(d, "{} {} ", f2(xs.map(p.x)), f2(ys.map(hi(p))));
+    }
+    for p in run.iter().rev() {
+        let _ = write!(d, "L{} {} ", f2(xs.map(p.x)), f2(ys.map(lo(p))));
+    }
+    d.push('Z');
+    out.push_str(&d);
 }
 
 #[cfg(test)]

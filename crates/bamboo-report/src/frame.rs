@@ -409,23 +409,181 @@ fn layout(spec: &FrameSpec<'_>, assumed_rows: usize) -> Layout {
     }
 }
 
+/// The layout, redone with room for the event-label rows above the plot until the
+/// number of rows settles (at most three more passes).
+fn settled_layout(spec: &FrameSpec<'_>) -> Layout {
+    let mut l = layout(spec, 0);
+    for _ in 0..3 {
+        if l.event_rows == 0 {
+            break;
+        }
+        let again = layout(spec, l.event_rows);
+        let stable = again.event_rows <= l.event_rows;
+        l = again;
+        if stable {
+            break;
+        }
+    }
+    l
+}
+
+/// Grid lines at every tick.
+fn draw_grid(s: &mut Svg, l: &Layout, xs: &Scale, ys: &Scale) {
+    s.raw("<g class=\"grid\">\n");
+    for &v in &l.y_ticks.values {
+        let py = ys.map(v);
+        s.line(l.left, py, l.right, py, GRID, 1.0, "");
+    }
+    for &v in &l.x_ticks.values {
+        let px = xs.map(v);
+        s.line(px, l.top, px, l.bottom, GRID, 1.0, "");
+    }
+    s.raw("</g>\n");
+}
+
+/// Bands and reference lines, behind the data. Returns their labels, which
+/// [`Frame::finish`] draws on top.
+fn draw_references(
+    s: &mut Svg,
+    spec: &FrameSpec<'_>,
+    l: &Layout,
+    ys: &Scale,
+) -> Vec<(f64, f64, String, Anchor)> {
+    let pw = l.right - l.left;
+    let mut labels = Vec::new();
+    for a in spec.annotations {
+        match a {
+            Annotation::Band { from, to, label } if from.is_finite() && to.is_finite() => {
+                let (y0, y1) = (ys.map(from.max(*to)), ys.map(from.min(*to)));
+                let (y0c, y1c) = (y0.max(l.top), y1.min(l.bottom));
+                if y1c > y0c {
+                    s.rect(
+                        l.left,
+                        y0c,
+                        pw,
+                        y1c - y0c,
+                        "#7f7f7f",
+                        " fill-opacity=\"0.13\"",
+                    );
+                    if let Some(label) = label {
+                        let label = text::truncate(label, pw - 12.0, NOTE_FONT);
+                        let ty = if y1c - y0c >= 18.0 {
+                            y0c + 13.0
+                        } else {
+                            y0c - 4.0
+                        };
+                        labels.push((l.left + 6.0, ty, label, Anchor::Start));
+                    }
+                }
+            }
+            Annotation::HLine { y, label } if y.is_finite() => {
+                let py = ys.map(*y);
+                if py >= l.top - 0.5 && py <= l.bottom + 0.5 {
+                    s.line(
+                        l.left,
+                        py,
+                        l.right,
+                        py,
+                        "#595959",
+                        1.2,
+                        " stroke-dasharray=\"5 4\"",
+                    );
+                    if let Some(label) = label {
+                        let label = text::truncate(label, pw - 12.0, NOTE_FONT);
+                        labels.push((l.right - 4.0, py - 4.0, label, Anchor::End));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    labels
+}
+
+/// Event markers: a dashed vertical line each, labelled in its row above the plot.
+fn draw_events(s: &mut Svg, l: &Layout) {
+    for (px, label, row, anchor) in &l.events {
+        let ty = l.top - 6.0 - (l.event_rows - 1 - row) as f64 * EVENT_ROW_H;
+        s.line(
+            *px,
+            ty + 3.0,
+            *px,
+            l.bottom,
+            "#595959",
+            1.0,
+            " stroke-dasharray=\"3 3\"",
+        );
+        let tx = if *anchor == Anchor::Start {
+            px + 3.0
+        } else {
+            px - 3.0
+        };
+        s.text(
+            tx,
+            ty,
+            label,
+            TextStyle::new(NOTE_FONT).fill(INK_SOFT).anchor(*anchor),
+        );
+    }
+}
+
+/// Axes, ticks, tick labels and axis titles.
+fn draw_axes(s: &mut Svg, spec: &FrameSpec<'_>, l: &Layout, xs: &Scale, ys: &Scale) {
+    let (pw, ph) = (l.right - l.left, l.bottom - l.top);
+    s.raw("<g class=\"axes\">\n");
+    s.line(l.left, l.bottom, l.right, l.bottom, AXIS, 1.0, "");
+    s.line(l.left, l.top, l.left, l.bottom, AXIS, 1.0, "");
+    for (v, lab) in l.y_ticks.values.iter().zip(l.y_ticks.labels()) {
+        let py = ys.map(*v);
+        s.line(l.left - 4.0, py, l.left, py, AXIS, 1.0, "");
+        s.text(
+            l.left - 7.0,
+            py + 4.0,
+            &lab,
+            TextStyle::new(TICK_FONT).anchor(Anchor::End).fill(INK_SOFT),
+        );
+    }
+    for (v, lab) in l.x_ticks.values.iter().zip(l.x_ticks.labels()) {
+        let px = xs.map(*v);
+        s.line(px, l.bottom, px, l.bottom + 4.0, AXIS, 1.0, "");
+        s.text(
+            px,
+            l.bottom + 18.0,
+            &lab,
+            TextStyle::new(TICK_FONT)
+                .anchor(Anchor::Middle)
+                .fill(INK_SOFT),
+        );
+    }
+    if !spec.x_label.is_empty() {
+        let lab = text::truncate(spec.x_label, pw, AXIS_FONT);
+        s.text(
+            (l.left + l.right) / 2.0,
+            l.bottom + 40.0,
+            &lab,
+            TextStyle::new(AXIS_FONT).anchor(Anchor::Middle),
+        );
+    }
+    if !spec.y_label.is_empty() {
+        let lab = text::truncate(spec.y_label, ph, AXIS_FONT);
+        s.text(
+            PAD + AXIS_FONT - 2.0,
+            (l.top + l.bottom) / 2.0,
+            &lab,
+            TextStyle::new(AXIS_FONT)
+                .anchor(Anchor::Middle)
+                .rotate(-90.0),
+        );
+    }
+    s.raw("</g>\n");
+}
+
 impl Frame {
     /// Lays out and draws title, grid, bands, reference lines, event markers
     /// and axes; the caller then draws data (clipped with `self.clip`) and
     /// calls [`Frame::finish`].
     pub(crate) fn begin(spec: &FrameSpec<'_>) -> Frame {
-        let mut l = layout(spec, 0);
-        for _ in 0..3 {
-            if l.event_rows == 0 {
-                break;
-            }
-            let again = layout(spec, l.event_rows);
-            let stable = again.event_rows <= l.event_rows;
-            l = again;
-            if stable {
-                break;
-            }
-        }
+        let l = settled_layout(spec);
         let id = svg::id_prefix(spec.kind, spec.title, &spec.desc);
         let mut s = Svg::new(l.width, l.height, &id, spec.title, &spec.desc);
         svg::title_block(
@@ -463,139 +621,10 @@ impl Frame {
             f2(l.bottom),
             f2(l.top)
         );
-
-        // Grid.
-        s.raw("<g class=\"grid\">\n");
-        for &v in &l.y_ticks.values {
-            let py = ys.map(v);
-            s.line(l.left, py, l.right, py, GRID, 1.0, "");
-        }
-        for &v in &l.x_ticks.values {
-            let px = xs.map(v);
-            s.line(px, l.top, px, l.bottom, GRID, 1.0, "");
-        }
-        s.raw("</g>\n");
-
-        // Bands and reference lines (behind the data; labels go on top).
-        let mut labels = Vec::new();
-        for a in spec.annotations {
-            match a {
-                Annotation::Band { from, to, label } if from.is_finite() && to.is_finite() => {
-                    let (y0, y1) = (ys.map(from.max(*to)), ys.map(from.min(*to)));
-                    let (y0c, y1c) = (y0.max(l.top), y1.min(l.bottom));
-                    if y1c > y0c {
-                        s.rect(
-                            l.left,
-                            y0c,
-                            pw,
-                            y1c - y0c,
-                            "#7f7f7f",
-                            " fill-opacity=\"0.13\"",
-                        );
-                        if let Some(label) = label {
-                            let label = text::truncate(label, pw - 12.0, NOTE_FONT);
-                            let ty = if y1c - y0c >= 18.0 {
-                                y0c + 13.0
-                            } else {
-                                y0c - 4.0
-                            };
-                            labels.push((l.left + 6.0, ty, label, Anchor::Start));
-                        }
-                    }
-                }
-                Annotation::HLine { y, label } if y.is_finite() => {
-                    let py = ys.map(*y);
-                    if py >= l.top - 0.5 && py <= l.bottom + 0.5 {
-                        s.line(
-                            l.left,
-                            py,
-                            l.right,
-                            py,
-                            "#595959",
-                            1.2,
-                            " stroke-dasharray=\"5 4\"",
-                        );
-                        if let Some(label) = label {
-                            let label = text::truncate(label, pw - 12.0, NOTE_FONT);
-                            labels.push((l.right - 4.0, py - 4.0, label, Anchor::End));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        for (px, label, row, anchor) in &l.events {
-            let ty = l.top - 6.0 - (l.event_rows - 1 - row) as f64 * EVENT_ROW_H;
-            s.line(
-                *px,
-                ty + 3.0,
-                *px,
-                l.bottom,
-                "#595959",
-                1.0,
-                " stroke-dasharray=\"3 3\"",
-            );
-            let tx = if *anchor == Anchor::Start {
-                px + 3.0
-            } else {
-                px - 3.0
-            };
-            s.text(
-                tx,
-                ty,
-                label,
-                TextStyle::new(NOTE_FONT).fill(INK_SOFT).anchor(*anchor),
-            );
-        }
-
-        // Axes, ticks and labels.
-        s.raw("<g class=\"axes\">\n");
-        s.line(l.left, l.bottom, l.right, l.bottom, AXIS, 1.0, "");
-        s.line(l.left, l.top, l.left, l.bottom, AXIS, 1.0, "");
-        for (v, lab) in l.y_ticks.values.iter().zip(l.y_ticks.labels()) {
-            let py = ys.map(*v);
-            s.line(l.left - 4.0, py, l.left, py, AXIS, 1.0, "");
-            s.text(
-                l.left - 7.0,
-                py + 4.0,
-                &lab,
-                TextStyle::new(TICK_FONT).anchor(Anchor::End).fill(INK_SOFT),
-            );
-        }
-        for (v, lab) in l.x_ticks.values.iter().zip(l.x_ticks.labels()) {
-            let px = xs.map(*v);
-            s.line(px, l.bottom, px, l.bottom + 4.0, AXIS, 1.0, "");
-            s.text(
-                px,
-                l.bottom + 18.0,
-                &lab,
-                TextStyle::new(TICK_FONT)
-                    .anchor(Anchor::Middle)
-                    .fill(INK_SOFT),
-            );
-        }
-        if !spec.x_label.is_empty() {
-            let lab = text::truncate(spec.x_label, pw, AXIS_FONT);
-            s.text(
-                (l.left + l.right) / 2.0,
-                l.bottom + 40.0,
-                &lab,
-                TextStyle::new(AXIS_FONT).anchor(Anchor::Middle),
-            );
-        }
-        if !spec.y_label.is_empty() {
-            let lab = text::truncate(spec.y_label, ph, AXIS_FONT);
-            s.text(
-                PAD + AXIS_FONT - 2.0,
-                (l.top + l.bottom) / 2.0,
-                &lab,
-                TextStyle::new(AXIS_FONT)
-                    .anchor(Anchor::Middle)
-                    .rotate(-90.0),
-            );
-        }
-        s.raw("</g>\n");
-
+        draw_grid(&mut s, &l, &xs, &ys);
+        let labels = draw_references(&mut s, spec, &l, &ys);
+        draw_events(&mut s, &l);
+        draw_axes(&mut s, spec, &l, &xs, &ys);
         Frame {
             svg: s,
             x: xs,
