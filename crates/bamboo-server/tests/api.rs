@@ -212,6 +212,15 @@ async fn charts_are_svg_with_titles() {
     let a = get(&router(), "/api/chart/heatmap.svg?year=2019&region=Europe").await;
     assert_eq!(a.status, StatusCode::OK);
     assert!(a.text().contains("Europe"), "{}", &a.text()[..300]);
+    // Issue 11's goal: the heatmap at any size under 500 KB; the largest real one is every
+    // state of a recent year (193 × 193; 2.7 MB before the compact drawing).
+    let a = get(&router(), "/api/chart/heatmap.svg?year=2021").await;
+    assert_eq!(a.status, StatusCode::OK);
+    let n = a.text().len();
+    assert!(
+        (100_000..500_000).contains(&n),
+        "the all-states heatmap of 2021 is {n} bytes"
+    );
     let a = get(&router(), "/api/chart/balance/VNM.png").await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(
