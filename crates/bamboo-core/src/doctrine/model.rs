@@ -239,8 +239,8 @@ pub struct VoteBranch {
     /// Peers sorted by code.
     pub peers: Vec<(Iso3, f64)>,
     /// `yes_t`, `abstain_t` per tag, indexed by `Tag as usize`.
-    pub tag_yes: [f64; 22],
-    pub tag_abstain: [f64; 22],
+    pub tag_yes: [f64; Tag::COUNT],
+    pub tag_abstain: [f64; Tag::COUNT],
     pub fit: Option<FitInfo>,
 }
 
@@ -310,7 +310,7 @@ pub struct LeanSpec {
     /// Weight of each signal (0 = not used).
     pub weights: [f64; N_SIGNALS],
     /// Signal value of each tier, indexed by [`Tier`].
-    pub tiers: [f64; 3],
+    pub tiers: [f64; Tier::COUNT],
     /// How far one arms purchase moves arms shares toward the supplier.
     pub arms_step: f64,
     /// How far joining a trade pact moves trade shares toward the lead state.

@@ -458,3 +458,664 @@ fn validate_lean(l: &LeanInput) -> Result<LeanSpec, FieldError> {
         trade_step,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctrine::{RootInput, VoteTagInput};
+
+    /// A doctrine that uses every section and every rule's happy path.
+    const GOOD: &str = r#"
+        [doctrine]
+        name = "test"
+        subject = "VNM"
+        poles = ["USA", "CHN"]
+
+        [[root]]
+        id = "no-alliance"
+        principle = "no alliance"
+        [[root.forbid]]
+        kind = ["alliance"]
+        option = ["join"]
+
+        [[root]]
+        id = "no-siding"
+        principle = "no siding"
+        weight = 2.5
+        [[root.forbid]]
+        kind = ["un_vote"]
+        option = ["yes"]
+        tags_any = ["use_of_force"]
+        tags_none = ["humanitarian"]
+        target = "pole"
+        against_target = true
+        support_below = 0.9
+        [[root.forbid]]
+        kind = ["partnership", "visit"]
+        option = ["accept"]
+        tier = ["comprehensive_strategic"]
+        counterpart_in = ["JPN"]
+
+        [[trunk.carry]]
+        pillar = "state"
+        action = "announce {choice}"
+        [[trunk.offset]]
+        pillar = "party"
+        action = "reassure {toward}"
+        toward = ["USA"]
+
+        [branches]
+        interests = { autonomy = 1.0, economy = 0.5 }
+        balance = 1.0
+        relations = { USA = 0.4, CHN = 0.6, JPN = 0.3 }
+        kinds = { alliance = { autonomy = -1.0 } }
+        tags = { trade = { economy = 2.0 } }
+        relation_inputs = { tier = 0.1, visits = 0.2, incidents = 0.3 }
+
+        [branches.votes]
+        yes = 0.2
+        peers = { LAO = 0.5, CUB = 0.25 }
+        tags = { human_rights = { yes = -0.5, abstain = 0.5 } }
+        [branches.votes.fit]
+        cases = "every vote"
+        n = 10
+        from = "2000-01-01"
+        to = "2010-12-31"
+        method = "ml"
+        in_sample = 0.8
+
+        [lean]
+        window_years = 4
+        signals = { un = 1.0, trade = 0.5 }
+        tiers = { strategic = 0.5 }
+        steps = { arms = 0.2, trade = 0.1 }
+    "#;
+
+    fn good() -> DoctrineInput {
+        toml::from_str(GOOD).unwrap()
+    }
+
+    /// Applies `f` to the good doctrine and returns the error it must now give.
+    fn error(f: impl FnOnce(&mut DoctrineInput)) -> FieldError {
+        let mut d = good();
+        f(&mut d);
+        validate_doctrine(&d).expect_err("the change must be refused")
+    }
+
+    /// The error is on `field` (and element `index`), and its message says `says`.
+    #[track_caller]
+    fn refused(f: impl FnOnce(&mut DoctrineInput), field: &str, index: Option<usize>, says: &str) {
+        let e = error(f);
+        assert_eq!((e.field.as_str(), e.index), (field, index), "{e}");
+        assert!(
+            e.message.contains(says),
+            "`{}` should say `{says}`",
+            e.message
+        );
+    }
+
+    fn clause(d: &mut DoctrineInput) -> &mut ClauseInput {
+        &mut d.root[1].forbid[0]
+    }
+
+    #[test]
+    fn the_good_doctrine_validates_with_every_value_in_place() {
+        let d = validate_doctrine(&good()).unwrap();
+        assert_eq!(d.name, "test");
+        assert_eq!(d.subject, Iso3::from_static("VNM"));
+        assert_eq!(
+            d.poles,
+            [Iso3::from_static("USA"), Iso3::from_static("CHN")]
+        );
+        assert_eq!(d.roots.len(), 2);
+        assert_eq!(d.roots[0].weight, 1.0, "a root's weight defaults to 1");
+        assert_eq!(d.roots[1].weight, 2.5);
+        let c = &d.roots[1].clauses[0];
+        assert_eq!(
+            (c.kinds.as_slice(), c.options.as_slice()),
+            (
+                [Kind::UnVote].as_slice(),
+                [crate::case::Opt::Yes].as_slice()
+            )
+        );
+        assert!(c.tags_any.contains(crate::case::Tag::UseOfForce));
+        assert!(c.tags_none.contains(crate::case::Tag::Humanitarian));
+        assert!(c.tags_all.is_empty());
+        assert_eq!((c.target, c.counterpart), (PartyCond::Pole, PartyCond::Any));
+        assert!(c.against_target && !c.sides_in_split);
+        assert_eq!(c.support_below, Some(0.9));
+        let c = &d.roots[1].clauses[1];
+        assert_eq!(c.tiers, [crate::case::Tier::ComprehensiveStrategic]);
+        assert_eq!(c.counterpart_in, [Iso3::from_static("JPN")]);
+        assert_eq!(d.trunk.carry[0].pillar, Pillar::State);
+        assert_eq!(d.trunk.offsets[0].toward, [Iso3::from_static("USA")]);
+        let b = &d.branches;
+        assert_eq!(
+            b.interests,
+            [("autonomy".to_string(), 1.0), ("economy".to_string(), 0.5)]
+        );
+        assert_eq!(
+            b.kinds,
+            [(Kind::Alliance, vec![-1.0, 0.0])],
+            "undeclared stances are 0"
+        );
+        assert_eq!(b.tags, [(crate::case::Tag::Trade, vec![0.0, 2.0])]);
+        assert_eq!((b.max_lean, b.bystander), (1.0, 0.5), "the defaults");
+        assert_eq!(b.relation_inputs.incidents, 0.3);
+        assert_eq!(b.votes.peer(Iso3::from_static("CUB")), Some(0.25));
+        assert_eq!(
+            b.votes.peers[0].0,
+            Iso3::from_static("CUB"),
+            "peers sorted by code"
+        );
+        assert_eq!(
+            b.votes.tag_yes[crate::case::Tag::HumanRights as usize],
+            -0.5
+        );
+        assert_eq!(b.votes.fit.as_ref().map(|f| f.n), Some(10));
+        let l = &d.lean;
+        assert_eq!((l.window_years, l.saturation), (4, 3.0));
+        assert_eq!(l.weights, [1.0, 0.0, 0.5, 0.0, 0.0]);
+        assert_eq!(
+            l.tiers,
+            [1.0 / 3.0, 0.5, 1.0],
+            "one tier set, the others default"
+        );
+        assert_eq!((l.arms_step, l.trade_step), (0.2, 0.1));
+    }
+
+    #[test]
+    fn the_defaults_of_a_minimal_doctrine() {
+        let d: DoctrineInput = toml::from_str(
+            r#"
+            [doctrine]
+            name = "m"
+            subject = "VNM"
+            poles = ["USA", "CHN"]
+            [branches]
+            interests = { autonomy = 1.0 }
+            relations = { USA = 0.0, CHN = 0.0 }
+        "#,
+        )
+        .unwrap();
+        let d = validate_doctrine(&d).unwrap();
+        assert!(d.roots.is_empty() && d.trunk.carry.is_empty());
+        assert!(d.branches.votes.is_empty());
+        assert_eq!(
+            d.lean.weights,
+            [1.0, 0.0, 0.0, 0.0, 0.0],
+            "un alone by default"
+        );
+        assert_eq!(d.lean.window_years, 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_the_input() {
+        let text = GOOD.replace("balance = 1.0", "balance = 1.0\nbalanse = 2.0");
+        let e = toml::from_str::<DoctrineInput>(&text).unwrap_err();
+        assert!(e.to_string().contains("balanse"), "{e}");
+    }
+
+    #[test]
+    fn each_header_rule_names_its_field() {
+        refused(
+            |d| d.doctrine.name = " ".into(),
+            "doctrine.name",
+            None,
+            "empty",
+        );
+        refused(
+            |d| d.doctrine.subject = "Viet Nam".into(),
+            "doctrine.subject",
+            None,
+            "",
+        );
+        refused(
+            |d| d.doctrine.poles[1] = "china".into(),
+            "doctrine.poles",
+            Some(1),
+            "",
+        );
+        refused(
+            |d| d.doctrine.poles.truncate(1),
+            "doctrine.poles",
+            None,
+            "2 to 8 poles, found 1",
+        );
+        refused(
+            |d| {
+                d.doctrine.poles = [
+                    "USA", "CHN", "RUS", "IND", "JPN", "FRA", "GBR", "DEU", "BRA",
+                ]
+                .map(String::from)
+                .to_vec()
+            },
+            "doctrine.poles",
+            None,
+            "found 9",
+        );
+        refused(
+            |d| d.doctrine.poles.push("USA".into()),
+            "doctrine.poles",
+            Some(2),
+            "repeated",
+        );
+        refused(
+            |d| d.doctrine.poles.push("VNM".into()),
+            "doctrine.poles",
+            Some(2),
+            "the subject",
+        );
+    }
+
+    #[test]
+    fn each_root_rule_names_its_field() {
+        refused(|d| d.root[1].id = "".into(), "root[1].id", None, "empty");
+        refused(
+            |d| d.root[1].id = "no-alliance".into(),
+            "root[1].id",
+            None,
+            "used twice",
+        );
+        refused(
+            |d| d.root[0].forbid.clear(),
+            "root[0].forbid",
+            None,
+            "forbid something",
+        );
+        for w in [0.0, -1.0, f64::NAN, 1000.5] {
+            refused(
+                |d| d.root[0].weight = Some(w),
+                "root[0].weight",
+                None,
+                "> 0",
+            );
+        }
+        refused(
+            |d| {
+                let r = d.root[0].clone();
+                d.root = (0..=MAX_ROOTS)
+                    .map(|i| RootInput {
+                        id: format!("r{i}"),
+                        ..r.clone()
+                    })
+                    .collect();
+            },
+            "root",
+            None,
+            "at most 64 roots",
+        );
+    }
+
+    #[test]
+    fn each_clause_rule_names_its_field() {
+        let f = "root[1].forbid[0]";
+        let at = |k: &str| format!("{f}.{k}");
+        refused(
+            |d| clause(d).kind.clear(),
+            &at("kind"),
+            None,
+            "names no kind",
+        );
+        refused(
+            |d| clause(d).kind[0] = "vote".into(),
+            &at("kind"),
+            Some(0),
+            "unknown kind `vote`",
+        );
+        refused(
+            |d| clause(d).option.clear(),
+            &at("option"),
+            None,
+            "names no option",
+        );
+        refused(
+            |d| clause(d).option.push("join".into()),
+            &at("option"),
+            Some(1),
+            "expected one of: yes, no, abstain",
+        );
+        refused(
+            |d| clause(d).kind.push("visit".into()),
+            &at("kind"),
+            Some(1),
+            "no option of kind `visit`",
+        );
+        refused(
+            |d| clause(d).target = Some("enemy".into()),
+            &at("target"),
+            None,
+            "unknown condition `enemy`",
+        );
+        refused(
+            |d| clause(d).counterpart = Some("poles".into()),
+            &at("counterpart"),
+            None,
+            "not_pole",
+        );
+        refused(
+            |d| clause(d).tags_any.push("war".into()),
+            &at("tags_any"),
+            Some(1),
+            "unknown tag `war`",
+        );
+        refused(
+            |d| clause(d).tags_all = vec!["trade".into(), "wars".into()],
+            &at("tags_all"),
+            Some(1),
+            "vocabulary",
+        );
+        refused(
+            |d| clause(d).tags_none[0] = "".into(),
+            &at("tags_none"),
+            Some(0),
+            "unknown tag",
+        );
+        refused(
+            |d| clause(d).target_in = vec!["U5A".into()],
+            &at("target_in"),
+            Some(0),
+            "three-letter",
+        );
+        refused(
+            |d| clause(d).counterpart_in = vec!["CHN".into(), "X".into()],
+            &at("counterpart_in"),
+            Some(1),
+            "",
+        );
+        refused(
+            |d| clause(d).tier = vec!["strategic".into()],
+            &at("tier"),
+            None,
+            "needs kind `partnership`",
+        );
+        refused(
+            |d| d.root[1].forbid[1].tier[0] = "best".into(),
+            "root[1].forbid[1].tier",
+            Some(0),
+            "unknown tier `best`",
+        );
+        for x in [0.0, 1.5, f64::NAN] {
+            refused(
+                |d| clause(d).support_below = Some(x),
+                &at("support_below"),
+                None,
+                "above 0 and at most 1",
+            );
+        }
+        refused(
+            |d| d.root[1].forbid[1].support_below = Some(0.5),
+            "root[1].forbid[1].support_below",
+            None,
+            "needs kind `un_vote`",
+        );
+    }
+
+    #[test]
+    fn each_trunk_rule_names_its_field() {
+        refused(
+            |d| d.trunk.carry[0].pillar = "army".into(),
+            "trunk.carry[0].pillar",
+            None,
+            "unknown pillar `army`",
+        );
+        refused(
+            |d| d.trunk.offset[0].pillar = "State".into(),
+            "trunk.offset[0].pillar",
+            None,
+            "party, state or people",
+        );
+        refused(
+            |d| d.trunk.offset[0].toward.push("U S".into()),
+            "trunk.offset[0].toward",
+            Some(1),
+            "",
+        );
+    }
+
+    #[test]
+    fn each_branch_rule_names_its_field() {
+        refused(
+            |d| d.branches.interests.clear(),
+            "branches.interests",
+            None,
+            "at least one interest",
+        );
+        refused(
+            |d| {
+                d.branches.interests.insert("economy".into(), -0.5);
+            },
+            "branches.interests.economy",
+            None,
+            "from 0 to 1000",
+        );
+        refused(
+            |d| {
+                d.branches.kinds.insert("war".into(), BTreeMap::new());
+            },
+            "branches.kinds.war",
+            None,
+            "unknown kind",
+        );
+        refused(
+            |d| {
+                d.branches
+                    .kinds
+                    .get_mut("alliance")
+                    .unwrap()
+                    .insert("prestige".into(), 1.0);
+            },
+            "branches.kinds.alliance.prestige",
+            None,
+            "not a declared interest (declared: autonomy, economy)",
+        );
+        refused(
+            |d| {
+                d.branches.tags.insert("wars".into(), BTreeMap::new());
+            },
+            "branches.tags.wars",
+            None,
+            "unknown tag",
+        );
+        refused(
+            |d| {
+                d.branches
+                    .tags
+                    .get_mut("trade")
+                    .unwrap()
+                    .insert("economy".into(), f64::INFINITY);
+            },
+            "branches.tags.trade.economy",
+            None,
+            "from -1000 to 1000",
+        );
+        refused(
+            |d| {
+                d.branches.relations.insert("jp".into(), 0.1);
+            },
+            "branches.relations.jp",
+            None,
+            "",
+        );
+        refused(
+            |d| {
+                d.branches.relations.insert("JPN".into(), 1001.0);
+            },
+            "branches.relations.JPN",
+            None,
+            "-1000 to 1000",
+        );
+        refused(
+            |d| {
+                d.branches.relations.remove("CHN");
+            },
+            "branches.relations",
+            None,
+            "pole CHN needs a declared relation",
+        );
+        refused(
+            |d| d.branches.default_relation = f64::NAN,
+            "branches.default_relation",
+            None,
+            "",
+        );
+        refused(
+            |d| d.branches.relation_inputs.visits = -2000.0,
+            "branches.relation_inputs.visits",
+            None,
+            "",
+        );
+        refused(
+            |d| d.branches.balance = -0.1,
+            "branches.balance",
+            None,
+            "from 0 to",
+        );
+        refused(
+            |d| d.branches.lean_weight = 1e6,
+            "branches.lean_weight",
+            None,
+            "from 0 to",
+        );
+        refused(
+            |d| d.branches.max_lean = -1.0,
+            "branches.max_lean",
+            None,
+            "from 0 to",
+        );
+        refused(
+            |d| d.branches.bystander = f64::NAN,
+            "branches.bystander",
+            None,
+            "from 0 to",
+        );
+    }
+
+    #[test]
+    fn each_vote_branch_rule_names_its_field() {
+        fn votes(d: &mut DoctrineInput) -> &mut VotesInput {
+            d.branches.votes.as_mut().unwrap()
+        }
+        refused(|d| votes(d).yes = f64::NAN, "branches.votes.yes", None, "");
+        refused(
+            |d| votes(d).precedent = 2000.0,
+            "branches.votes.precedent",
+            None,
+            "",
+        );
+        refused(
+            |d| {
+                votes(d).peers.insert("Laos".into(), 1.0);
+            },
+            "branches.votes.peers.Laos",
+            None,
+            "",
+        );
+        refused(
+            |d| {
+                votes(d).peers.insert("VNM".into(), 1.0);
+            },
+            "branches.votes.peers.VNM",
+            None,
+            "its own peer",
+        );
+        refused(
+            |d| {
+                votes(d)
+                    .tags
+                    .insert("votes".into(), VoteTagInput::default());
+            },
+            "branches.votes.tags.votes",
+            None,
+            "unknown tag",
+        );
+        refused(
+            |d| votes(d).tags.get_mut("human_rights").unwrap().abstain = f64::NEG_INFINITY,
+            "branches.votes.tags.human_rights.abstain",
+            None,
+            "",
+        );
+        refused(
+            |d| votes(d).fit.as_mut().unwrap().in_sample = 1.2,
+            "branches.votes.fit.in_sample",
+            None,
+            "between 0 and 1",
+        );
+        refused(
+            |d| votes(d).fit.as_mut().unwrap().to = "2010-13-01".into(),
+            "branches.votes.fit.to",
+            None,
+            "",
+        );
+    }
+
+    #[test]
+    fn each_lean_rule_names_its_field() {
+        refused(
+            |d| d.lean.window_years = 0,
+            "lean.window_years",
+            None,
+            "between 1 and 100",
+        );
+        refused(
+            |d| d.lean.window_years = 101,
+            "lean.window_years",
+            None,
+            "between 1 and 100",
+        );
+        refused(|d| d.lean.saturation = 0.0, "lean.saturation", None, "> 0");
+        refused(
+            |d| {
+                d.lean.signals.insert("gdp".into(), 1.0);
+            },
+            "lean.signals.gdp",
+            None,
+            "un, tier, trade, arms or visits",
+        );
+        refused(
+            |d| {
+                d.lean.signals.insert("arms".into(), -1.0);
+            },
+            "lean.signals.arms",
+            None,
+            "from 0 to",
+        );
+        refused(
+            |d| {
+                d.lean.tiers.insert("alliance".into(), 1.0);
+            },
+            "lean.tiers.alliance",
+            None,
+            "unknown tier",
+        );
+        refused(
+            |d| {
+                d.lean.steps.insert("arms".into(), 1.5);
+            },
+            "lean.steps.arms",
+            None,
+            "at most 1",
+        );
+        refused(
+            |d| {
+                d.lean.steps.insert("visits".into(), 0.5);
+            },
+            "lean.steps.visits",
+            None,
+            "expected arms or trade",
+        );
+    }
+
+    #[test]
+    fn numbers_at_the_bounds_are_accepted() {
+        let mut d = good();
+        d.branches.relations.insert("JPN".into(), -MAX_MAGNITUDE);
+        d.branches.balance = MAX_MAGNITUDE;
+        d.root[0].weight = Some(MAX_MAGNITUDE);
+        d.lean.saturation = MAX_MAGNITUDE;
+        d.lean.window_years = 100;
+        d.lean.steps.insert("arms".into(), 1.0);
+        clause(&mut d).support_below = Some(1.0);
+        assert!(validate_doctrine(&d).is_ok());
+    }
+}
