@@ -362,7 +362,7 @@ mod tests {
     #[test]
     fn stances_fold_into_one_value_per_kind_and_per_tag() {
         let d = compiled(DOCTRINE);
-        assert_eq!(d.kind_value(Kind::Alliance), 2.0 * -1.0 + 0.5 * 1.0);
+        assert_eq!(d.kind_value(Kind::Alliance), -2.0 + 0.5 * 1.0);
         assert_eq!(d.kind_value(Kind::Visit), 0.5 * 0.2);
         assert_eq!(d.kind_value(Kind::UnVote), 0.0);
         assert_eq!(d.tag_value(Tag::Trade), 0.5 * 2.0);
