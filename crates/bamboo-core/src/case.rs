@@ -10,109 +10,155 @@ use std::fmt;
 use crate::country::Iso3;
 use crate::date::Date;
 
-/// The kind of situation a case puts to the subject.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    UnVote = 0,
-    Visit = 1,
-    Partnership = 2,
-    Alliance = 3,
-    Basing = 4,
-    Sanctions = 5,
-    ArmsDeal = 6,
-    TradePact = 7,
-    Exercise = 8,
-    Incident = 9,
+/// Defines a vocabulary of the spec (`shared/spec/cases.md`) from one list of variants and
+/// their names: the enum (discriminants `0..COUNT`, in the spec's order), `ALL`, `COUNT`,
+/// `NAMES`, `as_str`, `parse`, and the `Display`, `FromStr` and `Serialize` impls that read
+/// and write the names. Nothing else may list the variants or count them.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal, $listed:literal) {
+            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// How many there are.
+            pub const COUNT: usize = [$($text),+].len();
+            /// Every one, in the spec's order (`ALL[x as usize] == x`).
+            pub const ALL: [$name; Self::COUNT] = [$($name::$variant),+];
+            /// The spec's names, indexed like `ALL`.
+            pub const NAMES: [&'static str; Self::COUNT] = [$($text),+];
+
+            /// The spec's name.
+            pub const fn as_str(self) -> &'static str {
+                Self::NAMES[self as usize]
+            }
+
+            /// The one named `s` (exactly as the spec spells it).
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::NAMES.iter().position(|n| *n == s).map(|i| Self::ALL[i])
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            /// What was wrong, listing the valid names.
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<$name, String> {
+                $name::parse(s).ok_or_else(|| {
+                    format!(
+                        concat!("unknown ", $what, " `{}` (", $listed, ": {})"),
+                        s,
+                        Self::NAMES.join(", ")
+                    )
+                })
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
 }
 
-/// One answer a case allows. The set is global; each kind allows a few of them
-/// ([`Kind::options`]), in the order the spec lists them.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Opt {
-    Yes = 0,
-    No = 1,
-    Abstain = 2,
-    Accept = 3,
-    Decline = 4,
-    Join = 5,
-    Grant = 6,
-    Buy = 7,
-    Protest = 8,
-    Force = 9,
-    Ignore = 10,
+vocabulary! {
+    /// The kind of situation a case puts to the subject.
+    pub enum Kind ("kind", "expected one of") {
+        UnVote = "un_vote",
+        Visit = "visit",
+        Partnership = "partnership",
+        Alliance = "alliance",
+        Basing = "basing",
+        Sanctions = "sanctions",
+        ArmsDeal = "arms_deal",
+        TradePact = "trade_pact",
+        Exercise = "exercise",
+        Incident = "incident",
+    }
 }
+
+vocabulary! {
+    /// One answer a case allows. The set is global; each kind allows a few of them
+    /// ([`Kind::options`]), in the order the spec lists them.
+    pub enum Opt ("option", "expected one of") {
+        Yes = "yes",
+        No = "no",
+        Abstain = "abstain",
+        Accept = "accept",
+        Decline = "decline",
+        Join = "join",
+        Grant = "grant",
+        Buy = "buy",
+        Protest = "protest",
+        Force = "force",
+        Ignore = "ignore",
+    }
+}
+
+vocabulary! {
+    /// The tag vocabulary of the spec.
+    pub enum Tag ("tag", "the vocabulary is") {
+        UseOfForce = "use_of_force",
+        TerritorialIntegrity = "territorial_integrity",
+        Sovereignty = "sovereignty",
+        NonInterference = "non_interference",
+        Humanitarian = "humanitarian",
+        HumanRights = "human_rights",
+        CountrySpecific = "country_specific",
+        MembershipSuspension = "membership_suspension",
+        Reparations = "reparations",
+        PeaceProcess = "peace_process",
+        SelfDetermination = "self_determination",
+        Nuclear = "nuclear",
+        Disarmament = "disarmament",
+        Development = "development",
+        Sanctions = "sanctions",
+        Trade = "trade",
+        Investment = "investment",
+        Infrastructure = "infrastructure",
+        Security = "security",
+        Maritime = "maritime",
+        Multilateralism = "multilateralism",
+        Defence = "defence",
+    }
+}
+
+vocabulary! {
+    /// The tier of a partnership offer (the spec lists them highest first; here they rise).
+    pub enum Tier ("tier", "expected one of") {
+        Comprehensive = "comprehensive",
+        Strategic = "strategic",
+        ComprehensiveStrategic = "comprehensive_strategic",
+    }
+}
+
+// The masks the hot path matches with: kinds and options in a `u16`, tags in a `u32`
+// ([`TagSet`]), tiers in a `u8`.
+const _: () = assert!(Kind::COUNT <= 16 && Opt::COUNT <= 16);
+const _: () = assert!(Tag::COUNT <= 32 && Tier::COUNT <= 8);
 
 impl Opt {
-    pub const ALL: [Opt; 11] = [
-        Opt::Yes,
-        Opt::No,
-        Opt::Abstain,
-        Opt::Accept,
-        Opt::Decline,
-        Opt::Join,
-        Opt::Grant,
-        Opt::Buy,
-        Opt::Protest,
-        Opt::Force,
-        Opt::Ignore,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        [
-            "yes", "no", "abstain", "accept", "decline", "join", "grant", "buy", "protest",
-            "force", "ignore",
-        ][self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Opt> {
-        Opt::ALL.into_iter().find(|o| o.as_str() == s)
-    }
-
     /// This option as a bit in a `u16` mask.
     pub const fn bit(self) -> u16 {
         1 << self as u16
     }
 }
 
-impl fmt::Display for Opt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl Kind {
-    pub const ALL: [Kind; 10] = [
-        Kind::UnVote,
-        Kind::Visit,
-        Kind::Partnership,
-        Kind::Alliance,
-        Kind::Basing,
-        Kind::Sanctions,
-        Kind::ArmsDeal,
-        Kind::TradePact,
-        Kind::Exercise,
-        Kind::Incident,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        [
-            "un_vote",
-            "visit",
-            "partnership",
-            "alliance",
-            "basing",
-            "sanctions",
-            "arms_deal",
-            "trade_pact",
-            "exercise",
-            "incident",
-        ][self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// The options of this kind, in the spec's order (the first is "the first option").
     pub const fn options(self) -> &'static [Opt] {
         match self {
@@ -135,115 +181,6 @@ impl Kind {
     /// This kind as a bit in a `u16` mask.
     pub const fn bit(self) -> u16 {
         1 << self as u16
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-macro_rules! serialize_as_str {
-    ($($t:ty),*) => {$(
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    )*};
-}
-
-serialize_as_str!(Kind, Opt, Tag, Tier);
-
-/// The tag vocabulary of the spec.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tag {
-    UseOfForce = 0,
-    TerritorialIntegrity,
-    Sovereignty,
-    NonInterference,
-    Humanitarian,
-    HumanRights,
-    CountrySpecific,
-    MembershipSuspension,
-    Reparations,
-    PeaceProcess,
-    SelfDetermination,
-    Nuclear,
-    Disarmament,
-    Development,
-    Sanctions,
-    Trade,
-    Investment,
-    Infrastructure,
-    Security,
-    Maritime,
-    Multilateralism,
-    Defence,
-}
-
-impl Tag {
-    pub const ALL: [Tag; 22] = [
-        Tag::UseOfForce,
-        Tag::TerritorialIntegrity,
-        Tag::Sovereignty,
-        Tag::NonInterference,
-        Tag::Humanitarian,
-        Tag::HumanRights,
-        Tag::CountrySpecific,
-        Tag::MembershipSuspension,
-        Tag::Reparations,
-        Tag::PeaceProcess,
-        Tag::SelfDetermination,
-        Tag::Nuclear,
-        Tag::Disarmament,
-        Tag::Development,
-        Tag::Sanctions,
-        Tag::Trade,
-        Tag::Investment,
-        Tag::Infrastructure,
-        Tag::Security,
-        Tag::Maritime,
-        Tag::Multilateralism,
-        Tag::Defence,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        [
-            "use_of_force",
-            "territorial_integrity",
-            "sovereignty",
-            "non_interference",
-            "humanitarian",
-            "human_rights",
-            "country_specific",
-            "membership_suspension",
-            "reparations",
-            "peace_process",
-            "self_determination",
-            "nuclear",
-            "disarmament",
-            "development",
-            "sanctions",
-            "trade",
-            "investment",
-            "infrastructure",
-            "security",
-            "maritime",
-            "multilateralism",
-            "defence",
-        ][self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Tag> {
-        Tag::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-impl fmt::Display for Tag {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -279,36 +216,6 @@ impl FromIterator<Tag> for TagSet {
             s.insert(t);
         }
         s
-    }
-}
-
-/// The tier of a partnership offer.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    Comprehensive = 0,
-    Strategic = 1,
-    ComprehensiveStrategic = 2,
-}
-
-impl Tier {
-    pub const ALL: [Tier; 3] = [
-        Tier::Comprehensive,
-        Tier::Strategic,
-        Tier::ComprehensiveStrategic,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        ["comprehensive", "strategic", "comprehensive_strategic"][self as usize]
-    }
-
-    pub fn parse(s: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -475,28 +382,14 @@ impl FieldError {
     }
 }
 
-fn names(list: impl IntoIterator<Item = &'static str>) -> String {
-    list.into_iter().collect::<Vec<_>>().join(", ")
-}
-
 /// Parses a kind name, with an error that lists the valid ones.
 pub fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| {
-        format!(
-            "unknown kind `{s}` (expected one of: {})",
-            names(Kind::ALL.map(Kind::as_str))
-        )
-    })
+    s.parse()
 }
 
 /// Parses a tag, with an error that lists the vocabulary.
 pub fn parse_tag(s: &str) -> Result<Tag, String> {
-    Tag::parse(s).ok_or_else(|| {
-        format!(
-            "unknown tag `{s}` (the vocabulary is: {})",
-            names(Tag::ALL.map(Tag::as_str))
-        )
-    })
+    s.parse()
 }
 
 /// Parses an option that must belong to `kind`.
@@ -505,19 +398,18 @@ pub fn parse_option(kind: Kind, s: &str) -> Result<Opt, String> {
         Some(o) if kind.option_index(o).is_some() => Ok(o),
         _ => Err(format!(
             "`{s}` is not an option of kind `{kind}` (expected one of: {})",
-            names(kind.options().iter().map(|o| o.as_str()))
+            kind.options()
+                .iter()
+                .map(|o| o.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
 
 /// Parses a partnership tier.
 pub fn parse_tier(s: &str) -> Result<Tier, String> {
-    Tier::parse(s).ok_or_else(|| {
-        format!(
-            "unknown tier `{s}` (expected one of: {})",
-            names(Tier::ALL.map(Tier::as_str))
-        )
-    })
+    s.parse()
 }
 
 /// The most votes a tally may count on one side (the General Assembly has 193 members).
@@ -673,6 +565,90 @@ mod tests {
             actual: Some("abstain".into()),
             ..CaseInput::default()
         }
+    }
+
+    /// Each vocabulary lists every variant once, in discriminant order, and reads back the
+    /// names it writes (by `parse`, `FromStr`, `Display` and serde alike).
+    macro_rules! check_vocabulary {
+        ($t:ty, $n:expr, $what:literal) => {{
+            assert_eq!(<$t>::COUNT, $n);
+            assert_eq!(<$t>::ALL.len(), <$t>::COUNT);
+            for (i, x) in <$t>::ALL.into_iter().enumerate() {
+                assert_eq!(x as usize, i, "{x:?} is out of order");
+                let name = <$t>::NAMES[i];
+                assert_eq!(x.as_str(), name);
+                assert_eq!(x.to_string(), name);
+                assert_eq!(<$t>::parse(name), Some(x));
+                assert_eq!(name.parse::<$t>(), Ok(x));
+                assert_eq!(serde_json::to_string(&x).unwrap(), format!("\"{name}\""));
+                assert!(!<$t>::NAMES[..i].contains(&name), "{name} is listed twice");
+            }
+            let e = "Nope".parse::<$t>().unwrap_err();
+            assert!(
+                e.starts_with(concat!("unknown ", $what, " `Nope` (")),
+                "{e}"
+            );
+            assert!(e.ends_with(&format!("{})", <$t>::NAMES.join(", "))), "{e}");
+            assert_eq!(
+                <$t>::parse(&<$t>::NAMES[0].to_uppercase()),
+                None,
+                "names are exact"
+            );
+        }};
+    }
+
+    #[test]
+    fn the_vocabularies_are_written_once_and_read_back() {
+        check_vocabulary!(Kind, 10, "kind");
+        check_vocabulary!(Opt, 11, "option");
+        check_vocabulary!(Tag, 22, "tag");
+        check_vocabulary!(Tier, 3, "tier");
+        let e = parse_tag("war").unwrap_err();
+        assert!(e.contains("(the vocabulary is: use_of_force, "), "{e}");
+    }
+
+    /// The vocabularies as `shared/spec/cases.md` writes them (its kinds table, the tier
+    /// line and the tag paragraph, copied here; `bamboo-data`'s `spec_vocabulary` test reads
+    /// the spec file itself).
+    #[test]
+    fn the_vocabularies_are_the_specs() {
+        let kinds = [
+            ("un_vote", "yes no abstain"),
+            ("visit", "accept decline"),
+            ("partnership", "accept decline"),
+            ("alliance", "join decline"),
+            ("basing", "grant decline"),
+            ("sanctions", "join decline"),
+            ("arms_deal", "buy decline"),
+            ("trade_pact", "join decline"),
+            ("exercise", "join decline"),
+            ("incident", "protest force ignore"),
+        ];
+        assert_eq!(Kind::NAMES, kinds.map(|k| k.0));
+        for (k, (_, opts)) in Kind::ALL.into_iter().zip(kinds) {
+            let names: Vec<&str> = k.options().iter().map(|o| o.as_str()).collect();
+            assert_eq!(names.join(" "), opts, "{k}");
+        }
+        let mut every: Vec<&str> = kinds.iter().flat_map(|k| k.1.split(' ')).collect();
+        every.sort();
+        every.dedup();
+        let mut opts = Opt::NAMES.to_vec();
+        opts.sort();
+        assert_eq!(opts, every, "every option belongs to a kind");
+        let mut tiers = Tier::NAMES.to_vec();
+        tiers.sort();
+        assert_eq!(
+            tiers,
+            ["comprehensive", "comprehensive_strategic", "strategic"]
+        );
+        let tags = "use_of_force territorial_integrity sovereignty non_interference humanitarian \
+            human_rights country_specific membership_suspension reparations peace_process \
+            self_determination nuclear disarmament development sanctions trade investment \
+            infrastructure security maritime multilateralism defence";
+        assert_eq!(
+            Tag::NAMES.join(" "),
+            tags.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
 
     #[test]

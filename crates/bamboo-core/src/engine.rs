@@ -82,7 +82,7 @@ impl Situation {
         }
         let counterpart = d.party(case.counterpart);
         let counterpart_want = match (counterpart, case.counterpart) {
-            (Party::Actor(i), _) if (i as usize) < d.n_poles => -1,
+            (Party::Actor(i), _) if (i as usize) < d.n_poles() => -1,
             (_, Some(c)) => idx(case.wanted_by(c)),
             _ => -1,
         };
@@ -94,7 +94,7 @@ impl Situation {
             counterpart,
             pole_want,
             counterpart_want,
-            vote_term: vote_term_of_case(&d.doctrine.branches.votes, case, precedent),
+            vote_term: vote_term_of_case(&d.branches().votes, case, precedent),
             support: match case.kind {
                 Kind::UnVote => Assembly::of(case).shares.map_or(-1.0, |s| s[0]),
                 _ => -1.0,
@@ -294,7 +294,7 @@ impl Context {
     /// A context with every relation at the doctrine's base value and no signal.
     pub fn neutral(d: &CompiledDoctrine) -> Context {
         let mut relations = [0.0; MAX_ACTORS];
-        relations[..d.actors.len()].copy_from_slice(&d.base_relation);
+        relations[..d.actors().len()].copy_from_slice(d.base_relation());
         Context {
             relations,
             signals: [[0.0; N_SIGNALS]; MAX_POLES],
@@ -308,7 +308,7 @@ impl Context {
     pub fn relation(&self, d: &CompiledDoctrine, p: Party) -> f64 {
         match p {
             Party::Actor(i) => self.relations[i as usize],
-            Party::Other => d.doctrine.branches.default_relation,
+            Party::Other => d.branches().default_relation,
             Party::None => 0.0,
         }
     }
@@ -320,17 +320,17 @@ impl Context {
         d: &CompiledDoctrine,
         signals: &[[f64; N_SIGNALS]; MAX_POLES],
     ) -> Option<([f64; MAX_POLES], f64)> {
-        let w = &d.doctrine.lean.weights;
+        let w = &d.lean_spec().weights;
         let total: f64 = (0..N_SIGNALS)
             .filter(|&s| self.available[s])
             .map(|s| w[s])
             .sum();
-        if total <= 0.0 || d.n_poles < 2 {
+        if total <= 0.0 || d.n_poles() < 2 {
             return None;
         }
         let mut c = [0.0; MAX_POLES];
         let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
-        for (p, cp) in c.iter_mut().enumerate().take(d.n_poles) {
+        for (p, cp) in c.iter_mut().enumerate().take(d.n_poles()) {
             let mut acc = 0.0;
             for s in 0..N_SIGNALS {
                 if self.available[s] {
@@ -483,8 +483,8 @@ fn signals_after(
     i: usize,
 ) -> [[f64; N_SIGNALS]; MAX_POLES] {
     let mut sig = cx.signals;
-    let n = d.n_poles;
-    let lean = &d.doctrine.lean;
+    let n = d.n_poles();
+    let lean = &d.lean_spec();
     let cp_pole = match s.counterpart {
         Party::Actor(p) if (p as usize) < n => Some(p as usize),
         _ => None,
@@ -535,13 +535,13 @@ fn signals_after(
 /// The hot path: evaluates every option of the situation and chooses. No allocation.
 pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
     let opts = s.kind.options();
-    let n = d.n_poles;
-    let b = &d.doctrine.branches;
-    let mut measure = d.kind_value[s.kind as usize];
+    let n = d.n_poles();
+    let b = &d.branches();
+    let mut measure = d.kind_value(s.kind);
     let mut tags = s.tags.0;
     while tags != 0 {
         let t = tags.trailing_zeros() as usize;
-        measure += d.tag_value[t];
+        measure += d.tag_values()[t];
         tags &= tags - 1;
     }
     let before = cx.lean(d);
@@ -559,7 +559,7 @@ pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
     let mut out = [OptionScore::default(); 3];
     for (i, &o) in opts.iter().enumerate() {
         let mut violations = 0u64;
-        for (r, c) in &d.clauses {
+        for (r, c) in d.clauses() {
             if clause_matches(c, s, n, i, o) {
                 violations |= 1 << r;
             }
@@ -636,7 +636,7 @@ pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
                 let mut v = v;
                 let mut c = 0.0;
                 while v != 0 {
-                    c += d.root_weight[v.trailing_zeros() as usize];
+                    c += d.root_weights()[v.trailing_zeros() as usize];
                     v &= v - 1;
                 }
                 c

@@ -44,7 +44,7 @@ pub struct Planning {
     pub rival_share: f64,
     /// How much a decision of each kind weighs with a displeased pole, indexed by
     /// `Kind as usize` (default 1).
-    pub salience: [f64; 10],
+    pub salience: [f64; Kind::COUNT],
     /// The lean must be within the bound from this month to the horizon (default 3): the
     /// time the trunk is given to act.
     pub settle_months: u32,
@@ -58,7 +58,7 @@ impl Default for Planning {
             max_moves: 5,
             rivals: Vec::new(),
             rival_share: 0.5,
-            salience: [1.0; 10],
+            salience: [1.0; Kind::COUNT],
             settle_months: 3,
         }
     }
@@ -465,7 +465,7 @@ impl Projection<'_> {
             let e = &moves[k].effect;
             visits[p] += e.visits;
             if let Some(t) = e.tier {
-                let v = self.d.doctrine.lean.tiers[t as usize];
+                let v = self.d.lean_spec().tiers[t as usize];
                 let x = &mut sig[p][Signal::Tier as usize];
                 *x = x.max(v);
             }
@@ -542,16 +542,15 @@ fn forbidding_roots(d: &CompiledDoctrine, mv: &Move, pole: usize) -> (Vec<String
             support: -1.0,
         };
         let first = kind.options()[0];
-        for (r, c) in &d.clauses {
-            let id = d.doctrine.roots[*r as usize].id.clone();
-            if clause_matches(c, &s, d.n_poles, 0, first) && !forbid.contains(&id) {
+        for (r, c) in d.clauses() {
+            let id = d.roots()[*r as usize].id.clone();
+            if clause_matches(c, &s, d.n_poles(), 0, first) && !forbid.contains(&id) {
                 forbid.push(id);
             }
         }
     }
     let respected = d
-        .doctrine
-        .roots
+        .roots()
         .iter()
         .map(|r| r.id.clone())
         .filter(|id| !forbid.contains(id))
@@ -591,10 +590,10 @@ pub fn plan(
     date: Date,
     horizon: Option<u32>,
 ) -> Plan {
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     let cfg = &doc.trunk.planning;
     let h = horizon.unwrap_or(cfg.horizon_months).clamp(1, 60);
-    let n = d.n_poles;
+    let n = d.n_poles();
     let ci = dec.choice as usize;
 
     // Who is displeased, and by how much: the poles whose recorded wish the choice goes
@@ -672,10 +671,10 @@ pub fn plan_needs(
     h: u32,
     keep_lean: bool,
 ) -> Plan {
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     let cfg = &doc.trunk.planning;
     let moves = &doc.trunk.moves;
-    let n = d.n_poles;
+    let n = d.n_poles();
     let displeased: Vec<Restored> = (0..n)
         .filter(|&p| needed[p] > 0.0)
         .map(|p| Restored {
@@ -1170,7 +1169,7 @@ pub fn courted_next(
             let pole = d
                 .poles()
                 .iter()
-                .find(|p| e.involves(d.doctrine.subject, **p) && !pleased_poles.contains(p))?;
+                .find(|p| e.involves(d.subject(), **p) && !pleased_poles.contains(p))?;
             Some((*pole, cat, e.date, e.title.clone()))
         })
 }
@@ -1178,7 +1177,7 @@ pub fn courted_next(
 /// The poles a choice gives what they want.
 pub fn pleased_poles(d: &CompiledDoctrine, s: &Situation, dec: &Decision) -> Vec<Iso3> {
     let ci = dec.choice as usize;
-    (0..d.n_poles)
+    (0..d.n_poles())
         .filter(|&p| s.pole_want[p] >= 0 && pleased(s.kind, ci, s.pole_want[p] as usize) >= 1.0)
         .map(|p| d.poles()[p])
         .collect()
@@ -1187,7 +1186,7 @@ pub fn pleased_poles(d: &CompiledDoctrine, s: &Situation, dec: &Decision) -> Vec
 /// The baseline of the aftermath test: court the pole with the lowest relation, among those
 /// the choice did not please.
 pub fn lowest_relation_pole(d: &CompiledDoctrine, cx: &Context, pleased: &[Iso3]) -> Option<Iso3> {
-    (0..d.n_poles)
+    (0..d.n_poles())
         .filter(|&p| !pleased.contains(&d.poles()[p]))
         .min_by(|&a, &b| cx.relations[a].total_cmp(&cx.relations[b]).then(a.cmp(&b)))
         .map(|p| d.poles()[p])
@@ -1198,7 +1197,7 @@ pub fn lowest_relation_pole(d: &CompiledDoctrine, cx: &Context, pleased: &[Iso3]
 pub fn first_offset(d: &CompiledDoctrine, p: &Plan) -> Option<(Iso3, &'static str, u32)> {
     let a = p.best()?;
     let st = a.steps.first()?;
-    let mv = d.doctrine.trunk.moves.iter().find(|m| m.id == st.move_id)?;
+    let mv = d.trunk().moves.iter().find(|m| m.id == st.move_id)?;
     Some((st.toward, category_of_move(mv), st.month))
 }
 

@@ -75,7 +75,7 @@ impl Advisor {
         let d = crate::doctrine::read_doctrine(doctrine)?;
         let ledger_path = ledger
             .map(Path::to_path_buf)
-            .or_else(|| crate::doctrine::ledger_path(doctrine, &d.doctrine));
+            .or_else(|| crate::doctrine::ledger_path(doctrine, d.doctrine()));
         let ledger = match &ledger_path {
             Some(p) => crate::ledger::read_ledger_about(p, d.subject(), doctrine)?,
             None => Ledger::default(),
@@ -147,13 +147,13 @@ impl Advisor {
             return Err(AdviseError::CaseSubject {
                 id: case.id.clone(),
                 case_subject: case.subject,
-                doctrine: d.doctrine.name.clone(),
+                doctrine: d.name().to_string(),
                 subject: d.subject(),
             });
         }
         let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
-        let planned = (!d.doctrine.trunk.moves.is_empty())
+        let planned = (!d.trunk().moves.is_empty())
             .then(|| bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon));
         Ok(explain(d, case, &s, &inputs, &dec, planned.as_ref()))
     }
@@ -177,7 +177,7 @@ impl Advisor {
             return Err(AdviseError::CaseSubject {
                 id: case.id.clone(),
                 case_subject: case.subject,
-                doctrine: d.doctrine.name.clone(),
+                doctrine: d.name().to_string(),
                 subject: d.subject(),
             });
         }
@@ -192,7 +192,7 @@ impl Advisor {
             &s,
             &inputs,
             &dec,
-            (!d.doctrine.trunk.moves.is_empty()).then_some(&planned),
+            (!d.trunk().moves.is_empty()).then_some(&planned),
         );
         Ok(PlanAnswer {
             advice,
@@ -237,7 +237,7 @@ impl Advisor {
                     return Err(AdviseError::CaseSubject {
                         id: case.id.clone(),
                         case_subject: case.subject,
-                        doctrine: d.doctrine.name.clone(),
+                        doctrine: d.name().to_string(),
                         subject: d.subject(),
                     });
                 }

@@ -65,7 +65,7 @@ pub fn fit(
     what: &str,
 ) -> Result<FitOutcome, FitFailure> {
     // The hand-set doctrine alone: its scores are the offsets the vote branch adds to.
-    let mut bare = advisor.doctrine.doctrine.clone();
+    let mut bare = advisor.doctrine.doctrine().clone();
     bare.branches.votes = VoteBranch::default();
     let bare = CompiledDoctrine::new(bare).map_err(|e| FitFailure::Invalid(e.to_string()))?;
     let mut votes: Vec<&Case> = train
@@ -110,7 +110,7 @@ pub fn fit(
         ),
         in_sample: bamboo_core::engine::round4(result.in_sample),
     });
-    let mut doc = advisor.doctrine.doctrine.clone();
+    let mut doc = advisor.doctrine.doctrine().clone();
     doc.branches.votes = branch;
     let fitted = CompiledDoctrine::new(doc).map_err(|e| FitFailure::Invalid(e.to_string()))?;
     let mut fitted_advisor = advisor.clone();

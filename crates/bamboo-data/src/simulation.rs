@@ -117,7 +117,7 @@ fn doctrine_source(base: &str) -> Result<Source, SetupError> {
 fn compile(spec: &str, src: &Source) -> Result<CompiledDoctrine, SetupError> {
     let d = crate::doctrine::parse_compiled(Path::new(&src.file), &src.text)?;
     if spec.ends_with(":no-plan") {
-        let mut doc = d.doctrine.clone();
+        let mut doc = d.doctrine().clone();
         doc.trunk.moves.clear();
         return CompiledDoctrine::new(doc).map_err(|e| message(format!("{spec}: {e}")));
     }

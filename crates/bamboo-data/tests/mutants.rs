@@ -166,7 +166,7 @@ fn doctrine_files() {
             };
             match bamboo_data::doctrine::parse_compiled(Path::new(label), &src) {
                 Ok(d) => {
-                    let b = &d.doctrine.branches;
+                    let b = d.branches();
                     let nums = b
                         .interests
                         .iter()
@@ -183,13 +183,13 @@ fn doctrine_files() {
                             b.relation_inputs.tier,
                             b.relation_inputs.visits,
                             b.relation_inputs.incidents,
-                            d.doctrine.lean.saturation,
+                            d.lean_spec().saturation,
                         ])
-                        .chain(d.doctrine.lean.weights)
-                        .chain(d.doctrine.lean.tiers)
-                        .chain(d.root_weight.iter().copied())
-                        .chain(d.kind_value)
-                        .chain(d.tag_value);
+                        .chain(d.lean_spec().weights)
+                        .chain(d.lean_spec().tiers)
+                        .chain(d.root_weights().iter().copied())
+                        .chain(d.kind_values().iter().copied())
+                        .chain(d.tag_values().iter().copied());
                     match finite_in_range("the doctrine", nums) {
                         Ok(()) => Outcome::Valid,
                         Err(e) => Outcome::BadResult(e),

@@ -76,10 +76,10 @@ impl Catalog {
             let advisor =
                 Advisor::open(&f, None)?.with_data(data, votes.store.clone(), &votes.countries)?;
             let name = stem(&f);
-            if advisor.doctrine.doctrine.default {
+            if advisor.doctrine.is_default() {
                 let subject = advisor.doctrine.subject();
                 if let Some(other) = doctrines.iter().find(|d| {
-                    d.advisor.doctrine.doctrine.default && d.advisor.doctrine.subject() == subject
+                    d.advisor.doctrine.is_default() && d.advisor.doctrine.subject() == subject
                 }) {
                     return Err(CatalogError::TwoDefaults {
                         subject,
@@ -113,9 +113,9 @@ impl Catalog {
 
     /// The doctrine marked default for a subject.
     pub fn default_for(&self, subject: Iso3) -> Option<&DoctrineEntry> {
-        self.doctrines.iter().find(|d| {
-            d.advisor.doctrine.doctrine.default && d.advisor.doctrine.subject() == subject
-        })
+        self.doctrines
+            .iter()
+            .find(|d| d.advisor.doctrine.is_default() && d.advisor.doctrine.subject() == subject)
     }
 
     pub fn names(&self) -> Vec<&str> {

@@ -78,7 +78,7 @@ impl Agent {
     /// ledger path computes them (base + tier + visits − incidents) and the lean signals.
     pub fn context(&self, d: &CompiledDoctrine, m: &Mechanics, n: usize) -> Context {
         let mut cx = Context::neutral(d);
-        let doc = &d.doctrine;
+        let doc = d.doctrine();
         let ri = doc.branches.relation_inputs;
         let sat = doc.lean.saturation.max(1e-9);
         for k in 0..n {
@@ -86,7 +86,7 @@ impl Agent {
             let v = (self.visits[k] / sat).min(1.0);
             let inc = (self.incidents_recent[k] / sat).min(1.0);
             cx.relations[k] =
-                d.base_relation[k] + ri.tier * tierv + ri.visits * v - ri.incidents * inc;
+                d.base_relation()[k] + ri.tier * tierv + ri.visits * v - ri.incidents * inc;
             let mut sig = [0.0; N_SIGNALS];
             sig[Signal::Un as usize] = self.un[k];
             sig[Signal::Tier as usize] = tierv;
@@ -121,7 +121,7 @@ pub fn situation(e: &Event) -> Situation {
 /// nothing of the rest of the Assembly, so only the poles that are peers, the standing
 /// values and the tags count.
 pub fn vote_term_for(d: &CompiledDoctrine, e: &Event) -> [f64; 3] {
-    if e.kind != Kind::UnVote || d.doctrine.branches.votes.is_empty() {
+    if e.kind != Kind::UnVote || d.branches().votes.is_empty() {
         return [0.0; 3];
     }
     let listed = d
@@ -134,7 +134,7 @@ pub fn vote_term_for(d: &CompiledDoctrine, e: &Event) -> [f64; 3] {
         shares: None,
         complete: false,
     };
-    vote_term(&d.doctrine.branches.votes, e.tags, listed, &asm)
+    vote_term(&d.branches().votes, e.tags, listed, &asm)
 }
 
 /// A planning doctrine's year-end offsets: the attitude each pole lost to this year's
@@ -155,7 +155,7 @@ pub fn carry_out_plan(a: &mut Agent, d: &CompiledDoctrine, m: &Mechanics, n: usi
         return;
     }
     let cx = a.context(d, m, n);
-    let h = d.doctrine.trunk.planning.horizon_months;
+    let h = d.trunk().planning.horizon_months;
     let visits = vec![a.visits; h as usize + 1];
     // A calendar date only places the months; nothing is read from it.
     let date = bamboo_core::Date::new(2000 + year as i32, 1, 1).unwrap_or_else(|_| {
@@ -175,7 +175,7 @@ pub fn carry_out_plan(a: &mut Agent, d: &CompiledDoctrine, m: &Mechanics, n: usi
             steps.extend(a.steps.iter().cloned());
         }
     }
-    let moves = &d.doctrine.trunk.moves;
+    let moves = &d.trunk().moves;
     for st in &steps {
         let Some(mv) = moves.iter().find(|x| x.id == st.move_id) else {
             continue;
@@ -207,8 +207,8 @@ pub fn carry_out_plan(a: &mut Agent, d: &CompiledDoctrine, m: &Mechanics, n: usi
 pub fn violations(d: &CompiledDoctrine, s: &Situation, i: usize) -> u64 {
     let o = s.kind.options()[i];
     let mut v = 0u64;
-    for (r, c) in &d.clauses {
-        if clause_matches(c, s, d.n_poles, i, o) {
+    for (r, c) in d.clauses() {
+        if clause_matches(c, s, d.n_poles(), i, o) {
             v |= 1 << r;
         }
     }
@@ -437,7 +437,7 @@ pub fn run_once(
         }
         for (s, a) in agents.iter_mut().enumerate() {
             let d = doctrines[s];
-            if !d.doctrine.trunk.moves.is_empty() {
+            if !d.trunk().moves.is_empty() {
                 carry_out_plan(a, d, m, n, y);
             }
         }

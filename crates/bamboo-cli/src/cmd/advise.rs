@@ -109,7 +109,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             writeln!(
                 w,
                 "doctrine: {} ({})\ninputs: {}\n",
-                engine.doctrine.doctrine.name,
+                engine.doctrine.name(),
                 args.doctrine.display(),
                 engine.provenance
             )?;

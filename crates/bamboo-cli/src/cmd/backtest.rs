@@ -112,11 +112,11 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         writeln!(
             w,
             "doctrine: {} ({})\ninputs: {}\n",
-            engine.doctrine.doctrine.name,
+            engine.doctrine.name(),
             args.doctrine.display(),
             engine.provenance
         )?;
-        if let Some(f) = &engine.doctrine.doctrine.branches.votes.fit {
+        if let Some(f) = &engine.doctrine.branches().votes.fit {
             let inside = cases
                 .iter()
                 .filter(|c| {

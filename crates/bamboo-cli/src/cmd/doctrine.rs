@@ -44,9 +44,9 @@ pub fn run(cli: &Cli, cmd: &Doctrine) -> Result<()> {
     // Loaded exactly as `advise` loads it, so the check finds every error advise would.
     let engine = crate::cmd::advise::load_engine(cli, &args.doctrine, &Default::default())?;
     let d = &engine.doctrine;
-    let ledger = bamboo_data::doctrine::ledger_path(&args.doctrine, &d.doctrine)
+    let ledger = bamboo_data::doctrine::ledger_path(&args.doctrine, d.doctrine())
         .map(|p| (p, engine.ledger.events().len()));
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     write_to(None, |w| {
         writeln!(w, "{}: ok", args.doctrine.display())?;
         writeln!(w, "doctrine: {} (subject {})", doc.name, doc.subject)?;
@@ -69,7 +69,7 @@ pub fn run(cli: &Cli, cmd: &Doctrine) -> Result<()> {
             doc.roots.len(),
             doc.trunk.carry.len(),
             doc.trunk.offsets.len(),
-            d.actors.len()
+            d.actors().len()
         )?;
         writeln!(w, "\nwhat the roots forbid (kind x option):")?;
         for kind in Kind::ALL {

@@ -136,8 +136,7 @@ pub fn run(cli: &Cli, a: &FitArgs) -> Result<()> {
     let fit = out
         .advisor
         .doctrine
-        .doctrine
-        .branches
+        .branches()
         .votes
         .fit
         .clone()
@@ -165,7 +164,7 @@ pub fn run(cli: &Cli, a: &FitArgs) -> Result<()> {
         bamboo_data::doctrine::with_vote_branch(
             &a.doctrine,
             &src,
-            &out.advisor.doctrine.doctrine.branches.votes,
+            &out.advisor.doctrine.branches().votes,
             &notes,
             &|c| {
                 let voted = train
@@ -190,13 +189,13 @@ pub fn run(cli: &Cli, a: &FitArgs) -> Result<()> {
         writeln!(
             w,
             "doctrine: {} ({})\nfitted: {} vote cases of {subject}, {} to {} ({} candidate peers, {} kept; lambda_peers {} chosen on a time split, validation accuracy {:.4}; {} iterations)",
-            engine.doctrine.doctrine.name,
+            engine.doctrine.name(),
             a.doctrine.display(),
             r.used,
             fit.from,
             fit.to,
             out.candidates,
-            out.advisor.doctrine.doctrine.branches.votes.peers.len(),
+            out.advisor.doctrine.branches().votes.peers.len(),
             r.lambda_peers,
             r.validation,
             r.iterations

@@ -160,7 +160,7 @@ pub fn run(cli: &Cli, a: &Args) -> Result<()> {
     let horizon = a.horizon.as_deref().map(parse_horizon).transpose()?;
     let cases = bamboo_data::case::read_case_files(&a.cases)?;
     let mut engine = load_engine(cli, &a.doctrine, &a.engine)?;
-    if engine.doctrine.doctrine.trunk.moves.is_empty() {
+    if engine.doctrine.trunk().moves.is_empty() {
         bail!(
             "{}: the doctrine has no [[trunk.move]] catalogue, so there is nothing to plan (see docs/planning.md)",
             a.doctrine.display()
@@ -172,7 +172,7 @@ pub fn run(cli: &Cli, a: &Args) -> Result<()> {
         answers.push(engine.plan_case(c)?);
     }
     let d = &engine.doctrine;
-    let h = horizon.unwrap_or(d.doctrine.trunk.planning.horizon_months);
+    let h = horizon.unwrap_or(d.trunk().planning.horizon_months);
     write_to(None, |w| {
         if a.aftermath {
             let (mut n, mut pole, mut kind, mut base) = (0, 0, 0, 0);
@@ -231,7 +231,7 @@ pub fn run(cli: &Cli, a: &Args) -> Result<()> {
         writeln!(
             w,
             "doctrine: {} ({}); horizon {h} months\ninputs: {}\n",
-            d.doctrine.name,
+            d.name(),
             a.doctrine.display(),
             engine.provenance
         )?;
@@ -241,7 +241,7 @@ pub fn run(cli: &Cli, a: &Args) -> Result<()> {
         writeln!(
             w,
             "The planner: every multiset of at most {} moves of the doctrine's catalogue, each scheduled as early as its lead time and spacing allow, cheapest first; constraints: each displeased pole's relation restored, and the projected lean (the engine's composite, month by month, from what was known the day before) within the bound from the first month a move can act. docs/planning.md.",
-            d.doctrine.trunk.planning.max_moves
+            d.trunk().planning.max_moves
         )?;
         Ok(())
     })

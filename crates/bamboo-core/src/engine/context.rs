@@ -88,7 +88,7 @@ pub fn build_context(
     ev: &Evidence,
     date: Date,
 ) -> (Context, ContextInputs) {
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     let subject = doc.subject;
     let w = doc.lean.window_years;
     let from = years_before(date, w);
@@ -105,12 +105,12 @@ pub fn build_context(
     }
 
     // Ledger-derived readings for every actor: tier, visits, incidents.
-    let n_act = d.actors.len();
+    let n_act = d.actors().len();
     let mut tier = [0.0; MAX_ACTORS];
     let mut visits = [0.0; MAX_ACTORS];
     let mut incidents = [0.0; MAX_ACTORS];
     for e in past {
-        for (a, actor) in d.actors.iter().enumerate() {
+        for (a, actor) in d.actors().iter().enumerate() {
             if !e.involves(subject, *actor) {
                 continue;
             }
@@ -130,11 +130,11 @@ pub fn build_context(
     for a in 0..n_act {
         let v = (visits[a] / sat).min(1.0);
         let inc = (incidents[a] / sat).min(1.0);
-        let value = d.base_relation[a] + ri.tier * tier[a] + ri.visits * v - ri.incidents * inc;
+        let value = d.base_relation()[a] + ri.tier * tier[a] + ri.visits * v - ri.incidents * inc;
         cx.relations[a] = value;
         relations.push(RelationReading {
-            actor: d.actors[a],
-            base: d.base_relation[a],
+            actor: d.actors()[a],
+            base: d.base_relation()[a],
             tier: tier[a],
             visits: v,
             incidents: inc,

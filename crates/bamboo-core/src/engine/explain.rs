@@ -121,7 +121,7 @@ pub fn explain(
     dec: &Decision,
     planned: Option<&crate::plan::Plan>,
 ) -> (Advice, Trace) {
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     let opts = case.kind.options();
     let choice = dec.choice();
     let ci = dec.choice as usize;
@@ -139,13 +139,13 @@ pub fn explain(
             }
             names.push(root.id.clone());
             let clause = d
-                .clauses
+                .clauses()
                 .iter()
                 .enumerate()
                 .filter(|(_, (ri, _))| *ri as usize == r)
-                .find(|(_, (_, c))| super::clause_matches(c, s, d.n_poles, i, o))
+                .find(|(_, (_, c))| super::clause_matches(c, s, d.n_poles(), i, o))
                 .map(|(k, _)| {
-                    let nth = d.clauses[..k]
+                    let nth = d.clauses()[..k]
                         .iter()
                         .filter(|(ri, _)| *ri as usize == r)
                         .count();
@@ -223,7 +223,7 @@ pub fn explain(
 
     // What the measure is worth, term by term.
     let mut measure = Vec::new();
-    let kv = d.kind_value[case.kind as usize];
+    let kv = d.kind_value(case.kind);
     if kv != 0.0 {
         measure.push(Term {
             name: format!("kind:{}", case.kind),
@@ -239,7 +239,7 @@ pub fn explain(
         });
     }
     for t in case.tags.iter() {
-        let tv = d.tag_value[t as usize];
+        let tv = d.tag_value(t);
         measure.push(Term {
             name: format!("tag:{t}"),
             detail: stance_detail(d, doc.branches.tags.iter().find(|x| x.0 == t).map(|x| &x.1)),
@@ -288,7 +288,7 @@ const PEERS_SHOWN: usize = 6;
 /// The vote branch's term for option `i`, part by part: the peers that moved it most, the
 /// Assembly, the standing values and the tags.
 fn votes_detail(d: &CompiledDoctrine, case: &Case, inputs: &ContextInputs, i: usize) -> String {
-    let vb = &d.doctrine.branches.votes;
+    let vb = &d.branches().votes;
     let codes: Vec<Iso3> = vb.peers.iter().map(|p| p.0).collect();
     let prec = inputs.precedent.as_ref();
     let design = super::vote_design(&codes, case, prec.map(|p| p.vote));
@@ -382,8 +382,7 @@ fn stance_detail(d: &CompiledDoctrine, v: Option<&Vec<f64>>) -> String {
     let Some(v) = v else {
         return String::new();
     };
-    d.doctrine
-        .branches
+    d.branches()
         .interests
         .iter()
         .zip(v)
@@ -405,9 +404,9 @@ fn relations_detail(
             .relations
             .iter()
             .find(|r| r.actor == c)
-            .map_or(d.doctrine.branches.default_relation, |r| r.value)
+            .map_or(d.branches().default_relation, |r| r.value)
     };
-    let cp_pole = matches!(s.counterpart, Party::Actor(p) if (p as usize) < d.n_poles);
+    let cp_pole = matches!(s.counterpart, Party::Actor(p) if (p as usize) < d.n_poles());
     let mut parts = Vec::new();
     for (p, pole) in d.poles().iter().enumerate() {
         let w = s.pole_want[p];
@@ -417,7 +416,7 @@ fn relations_detail(
         let weight = if case.kind == Kind::UnVote || (cp_pole && case.counterpart == Some(*pole)) {
             1.0
         } else {
-            d.doctrine.branches.bystander
+            d.branches().bystander
         };
         parts.push(format!(
             "{pole} wants {} (rel {:.3} x w {weight} x {:+})",
@@ -456,7 +455,7 @@ fn plan(
     dec: &Decision,
     planned: Option<&crate::plan::Plan>,
 ) -> Vec<PlanStep> {
-    let doc = &d.doctrine;
+    let doc = d.doctrine();
     let choice = dec.choice();
     let ci = dec.choice as usize;
     let subject = doc.subject;

@@ -188,7 +188,7 @@ fn pick_doctrine(st: &AppState, p: &Params, cases: &[Case]) -> Result<usize, Api
         None => {
             let subject = cases[0].subject;
             cat.doctrines.iter().position(|d| {
-                d.advisor.doctrine.doctrine.default && d.advisor.doctrine.subject() == subject
+                d.advisor.doctrine.is_default() && d.advisor.doctrine.subject() == subject
             }).ok_or_else(|| {
                 ApiError::unprocessable(format!(
                     "no shipped doctrine is the default for {subject} (the subject of case `{}`); name one with ?doctrine= (shipped: {})",
@@ -368,8 +368,7 @@ pub async fn plan(
     if st.catalog().doctrines[idx]
         .advisor
         .doctrine
-        .doctrine
-        .trunk
+        .trunk()
         .moves
         .is_empty()
     {
@@ -447,7 +446,7 @@ pub async fn doctrines(State(st): State<AppState>, p: Params) -> Result<Json<Val
         .doctrines
         .iter()
         .map(|d| {
-            let doc = &d.advisor.doctrine.doctrine;
+            let doc = d.advisor.doctrine.doctrine();
             json!({
                 "name": d.name,
                 "title": doc.name,
