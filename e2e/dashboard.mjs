@@ -6,10 +6,11 @@
 // (<panel>-<width>.png). Then, at 1440 px: the charts follow the controls (one request
 // per change, never a stale answer), the span follows the country, permalinks keep every
 // view's state, the map selects, advice comes with its plan timeline and every error of a
-// case file at once, the simulation refuses what it cannot run, and the ledger links its
-// sources and turns names into codes, and a point of the balance chart lists the roll
-// calls behind it (click or keyboard) with totals that are the point's figure, the
-// intervals drawn as bands. Screenshots go to $E2E_OUT (default: target/e2e/).
+// case file at once, the simulation refuses what it cannot run and can be steered (world
+// parameters, a sweep), the ledger links its sources and turns names into codes, and a
+// point of the balance chart lists the roll calls behind it (click or keyboard) with
+// totals that are the point's figure, the intervals drawn as bands. Screenshots go to
+// $E2E_OUT (default: target/e2e/).
 // Exits non-zero on the first failure.
 //
 // Environment: BAMBOO_BIN (the bamboo binary; default target/debug/bamboo), CHROMIUM
@@ -311,6 +312,61 @@ try {
   if (/\b1 doctrines\b|best|most economic gain under/.test(simText)) fail(`one doctrine read as a comparison: ${simText.slice(0, 200)}`);
   if (/align-usa|bandwagon-china/.test(await page.textContent("#sim-out table"))) fail("the simulation table uses internal ids");
   if (!/runs=40/.test(page.url())) fail(`the URL does not keep the simulation: ${page.url()}`);
+
+  // Steering the simulation: the world's parameters come with their ranges from the API;
+  // a value out of range is refused in the page; a parameter changes the result; a sweep
+  // draws one row and one point per value; all of it stays in the link.
+  await page.waitForSelector("#sim-p-incident_rate");
+  for (const name of ["polarisation", "volatility", "reaction", "coercion", "incident_rate"]) {
+    if (!(await page.locator(`#sim-p-${name}`).count())) fail(`no control for the world parameter ${name}`);
+  }
+  const volRange = await page.$eval("#sim-p-volatility", (e) => `${e.min}..${e.max}`);
+  if (volRange !== "0..0.5") fail(`volatility's range in the page is ${volRange}, not the API's 0..0.5`);
+  const runSim = async (sel) => {
+    await page.click("#sim-form button[type=submit]");
+    await page.waitForSelector(`#sim-out ${sel}`, { timeout: 60_000 });
+  };
+  const incidentsCell = () => page.$$eval("#sim-out table.sim-table tbody tr", (rows) => rows.find((r) => /Incidents/.test(r.textContent))?.querySelector("td")?.textContent || "");
+  const before = await incidentsCell();
+  const requestsBefore = simRequests.length;
+  await page.fill("#sim-p-volatility", "0.9");
+  await runSim(".notice.error");
+  { const t = await page.textContent("#sim-out"); if (!/volatility must be a number from 0 to 0.5/i.test(t)) fail(`volatility 0.9 is not refused in the page: ${t}`); }
+  if (simRequests.length !== requestsBefore) fail("a simulation was requested with volatility out of range");
+  await page.fill("#sim-p-volatility", "");
+  await page.fill("#sim-p-incident_rate", "0");
+  await runSim("table.sim-table");
+  const after = await incidentsCell();
+  if (!/^0\.0 \(0\.0–0\.0\)$/.test(after) || after === before) fail(`incident_rate = 0 did not change the incidents: before ${before}, after ${after}`);
+  if (!/incident_rate\s*=\s*0/.test(await page.textContent("#sim-out"))) fail("the result does not say which parameter was set");
+  if (!/set\.incident_rate=0/.test(page.url())) fail(`the URL does not keep the parameter: ${page.url()}`);
+  await page.fill("#sim-p-incident_rate", "");
+  await page.check("#sim-doctrines input[value=neutral]");
+  await page.selectOption("#sim-sweep-param", "volatility");
+  await page.fill("#sim-sweep-values", "0.05, 0.2, 0.4");
+  await runSim("table.sweep-table");
+  const sweepShape = await page.evaluate(() => ({
+    values: [...new Set([...document.querySelectorAll("#sim-out .sweep-table tbody tr")].map((r) => r.dataset.value))],
+    rows: document.querySelectorAll("#sim-out .sweep-table tbody tr").length,
+    charts: document.querySelectorAll("#sim-out .sweep-chart").length,
+    series: [...document.querySelectorAll("#sim-out .sweep-chart")].map((f) => [...f.querySelectorAll("g.series")].map((g) => g.querySelectorAll("circle").length)),
+  }));
+  if (sweepShape.values.join(",") !== "0.05,0.2,0.4" || sweepShape.rows !== 6) fail(`the sweep's table is not one row per value and doctrine: ${JSON.stringify(sweepShape)}`);
+  if (!sweepShape.charts || sweepShape.series.some((s) => s.length !== 2 || s.some((n) => n !== 3))) fail(`the sweep's charts are not one series per doctrine with a point per value: ${JSON.stringify(sweepShape)}`);
+  if (!/sweep=volatility/.test(page.url()) || !/sweep_values=0.05/.test(page.url())) fail(`the URL does not keep the sweep: ${page.url()}`);
+  {
+    await page.evaluate(axeSource);
+    const axe = await page.evaluate(async () => (await window.axe.run("#simulate", { resultTypes: ["violations"] })).violations.map((v) => `${v.id}: ${v.help}`));
+    if (axe.length) fail(`axe-core on the sweep:\n${axe.join("\n")}`);
+  }
+  const { page: p4, context: c4 } = await open(1440, "#runs=40&years=10&set.coercion=2.5&sweep=reaction&sweep_values=0.01,0.05");
+  await p4.waitForSelector("#sim-p-coercion");
+  const steer = await p4.evaluate(() => ({ coercion: document.querySelector("#sim-p-coercion").value, sweep: document.querySelector("#sim-sweep-param").value, values: document.querySelector("#sim-sweep-values").value }));
+  if (steer.coercion !== "2.5" || steer.sweep !== "reaction" || steer.values !== "0.01,0.05") fail(`the permalink kept the steering as ${JSON.stringify(steer)}`);
+  await c4.close();
+  // Back to one simulation for the rest.
+  await page.selectOption("#sim-sweep-param", "");
+  await page.fill("#sim-sweep-values", "");
 
   // Ledger: seed sources link to their explanation; names become codes; typos get help.
   await page.waitForSelector("#timeline li");

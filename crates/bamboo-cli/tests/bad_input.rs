@@ -371,16 +371,26 @@ fn sweeps_check_values_and_honour_json() {
     let e = fails(bamboo(&[
         "simulate",
         "--sweep",
-        "volatility=0.3,0.6",
+        "volatility=0.3,0.6,0.9",
         "--runs",
         "10",
         "--years",
         "2",
     ]));
+    // Every value refused is named, with the range a world file allows.
     assert!(
-        e.contains("--sweep volatility") && e.contains("0.6 is larger than 0.5"),
+        e.contains("--sweep volatility: 0.6 is outside 0..0.5; 0.9 is outside 0..0.5"),
         "{e}"
     );
+    assert!(!e.contains("0.3 is"), "{e}");
+    let e = fails(bamboo(&[
+        "simulate",
+        "--set",
+        "volatility=0.6",
+        "--runs",
+        "10",
+    ]));
+    assert!(e.contains("--set volatility: 0.6 is outside 0..0.5"), "{e}");
     let v: serde_json::Value = serde_json::from_str(&ok(bamboo(&[
         "simulate",
         "--json",

@@ -114,6 +114,83 @@ fn the_api_answers_advice_backtests_and_plans_with_the_clis_bytes() {
     }
 }
 
+/// The defaults are one definition (the API ran 500 runs where the CLI ran 1,000), and a
+/// world parameter set or swept gives the CLI's bytes (`--set`, `--sweep ... --json`).
+#[test]
+fn the_api_steers_the_simulation_with_the_clis_defaults_and_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let server = Server::start(&t.path().join("l.sqlite3"), &root, Some(TOKEN));
+    let post = |body: &[u8]| {
+        let r = http(
+            server.addr,
+            "POST",
+            "/api/simulate",
+            &[("Content-Type", "application/json")],
+            body,
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        r.body
+    };
+    let cli = |args: &[&str]| {
+        let mut a = vec!["simulate", "--json", "--quiet"];
+        a.extend_from_slice(args);
+        let o = bamboo(&a, &root);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        o.stdout
+    };
+    // Default runs and seed: only the years and one doctrine given, to stay quick.
+    let a = post(br#"{"years": 2, "doctrines": ["vietnam"]}"#);
+    let v: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    assert_eq!(v["runs"], 1000, "the API's default runs are the CLI's");
+    assert!(
+        a == cli(&["--years", "2", "--doctrines", "vietnam"]),
+        "POST /api/simulate with the defaults differs from `bamboo simulate --json`"
+    );
+    // World parameters set.
+    let body = br#"{"runs": 30, "years": 6, "seed": 4, "parameters": {"incident_rate": 0.1, "volatility": 0.2}}"#;
+    let set = post(body);
+    assert!(
+        set == cli(&[
+            "--runs",
+            "30",
+            "--years",
+            "6",
+            "--seed",
+            "4",
+            "--set",
+            "incident_rate=0.1",
+            "--set",
+            "volatility=0.2",
+        ]),
+        "parameters differ from `--set`"
+    );
+    let plain = cli(&["--runs", "30", "--years", "6", "--seed", "4"]);
+    assert!(set != plain, "setting parameters changed nothing");
+    // A sweep.
+    let body = br#"{"runs": 20, "years": 4, "seed": 2, "doctrines": ["vietnam", "neutral"], "sweep": {"parameter": "coercion", "values": [0, 2.5]}}"#;
+    let sweep = post(body);
+    assert!(
+        sweep
+            == cli(&[
+                "--runs",
+                "20",
+                "--years",
+                "4",
+                "--seed",
+                "2",
+                "--doctrines",
+                "vietnam,neutral",
+                "--sweep",
+                "coercion=0,2.5",
+            ]),
+        "the API's sweep differs from `simulate --json --sweep`"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&sweep).unwrap();
+    assert_eq!(v["parameter"], "coercion");
+    assert_eq!(v["points"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn the_api_simulates_with_the_clis_bytes() {
     let t = tempfile::tempdir().unwrap();

@@ -44,16 +44,16 @@ pub struct DesignInput {
 }
 
 fn default_world() -> String {
-    "default".into()
+    crate::simulation::DEFAULT_WORLD.into()
 }
 fn default_runs() -> u32 {
-    1000
+    SimConfig::DEFAULT.runs
 }
 fn default_years() -> u32 {
-    30
+    SimConfig::DEFAULT.years
 }
 fn default_seed() -> u64 {
-    1
+    SimConfig::DEFAULT.seed
 }
 
 /// `points` points; each parameter's range cut into `points` equal strata, one point in
@@ -281,7 +281,7 @@ impl Design {
                 let (k, v) = p
                     .values
                     .iter()
-                    .find(|(k, _)| e.field.ends_with(&format!(" {k}")))
+                    .find(|(k, _)| e.field == *k)
                     .cloned()
                     .unwrap_or_default();
                 let path = match &d.kind {

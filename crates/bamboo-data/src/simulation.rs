@@ -74,6 +74,9 @@ pub struct SimInputs {
     pub set: Vec<(String, f64)>,
 }
 
+/// The world simulated when none is named (`--world`, a design's `world`, the API's).
+pub const DEFAULT_WORLD: &str = "default";
+
 pub fn is_path(spec: &str) -> bool {
     spec.ends_with(".toml") || spec.contains('/') || spec.contains('\\')
 }
@@ -372,6 +375,24 @@ impl Prepared {
         )?)
     }
 
+    /// Runs the simulation on `world` (this one's, or a sweep's value of it), stopping
+    /// when `stop` says so (see `bamboo_sim::simulate_until`).
+    pub fn simulate_world(
+        &self,
+        world: &World,
+        cfg: &SimConfig,
+        progress: &(dyn Fn(u64) + Sync),
+        stop: &(dyn Fn() -> bool + Sync),
+    ) -> Result<SimReport, SetupError> {
+        Ok(bamboo_sim::simulate_until(
+            world,
+            &self.doctrines(),
+            cfg,
+            progress,
+            stop,
+        )?)
+    }
+
     /// Runs slice `k` of `n` of the simulation (1-based), for [`merge_partials`].
     pub fn simulate_shard(
         &self,
@@ -413,6 +434,126 @@ impl Fnv {
         self.bytes(&(s.len() as u64).to_le_bytes());
         self.bytes(s.as_bytes());
     }
+}
+
+/// The most values one sweep may take.
+pub const MAX_SWEEP_VALUES: usize = 50;
+
+/// A sweep of one world parameter over a list of values: `bamboo simulate --sweep
+/// P=V1,V2,...`, and the `sweep` of `POST /api/simulate` (`{"parameter": P, "values":
+/// [...]}`). One simulation per value, every other input the same.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    pub parameter: String,
+    pub values: Vec<f64>,
+}
+
+/// What a sweep's JSON says it is.
+pub const SWEEP_DEFINITION: &str = "one simulation per value of the parameter, every other input the same; each report is what `bamboo simulate --json` prints for the world with that value";
+
+impl Sweep {
+    /// Parses `KEY=V1,V2,...` (the flag's text; errors start with `--sweep`).
+    pub fn parse(s: &str) -> Result<Sweep, SetupError> {
+        let (key, values) = s.split_once('=').ok_or_else(|| {
+            message(format!(
+                "--sweep `{s}`: expected KEY=V1,V2,... such as polarisation=0.2,0.5,0.8"
+            ))
+        })?;
+        let key = key.trim();
+        let values = values
+            .split(',')
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| {
+                        message(format!("--sweep {key}: `{}` is not a number", v.trim()))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Sweep {
+            parameter: key.to_string(),
+            values,
+        })
+    }
+
+    /// The world of each value, every value checked (as a world file's value is) before
+    /// anything runs. The error's field is the parameter; it names every value refused.
+    pub fn worlds(&self, base: &World) -> Result<Vec<World>, WorldError> {
+        let key = &self.parameter;
+        if self.values.is_empty() || self.values.len() > MAX_SWEEP_VALUES {
+            return Err(WorldError {
+                field: key.clone(),
+                message: format!(
+                    "give 1 to {MAX_SWEEP_VALUES} values, not {}",
+                    self.values.len()
+                ),
+            });
+        }
+        let mut worlds = Vec::with_capacity(self.values.len());
+        let mut refused: Vec<String> = Vec::new();
+        for &v in &self.values {
+            let mut w = base.clone();
+            match w.set(key, v) {
+                Ok(()) => worlds.push(w),
+                // An unknown name is refused once, whatever the values.
+                Err(e) if bamboo_sim::params::param(key).is_none() => return Err(e),
+                Err(e) => refused.push(e.message),
+            }
+        }
+        match refused.len() {
+            0 => Ok(worlds),
+            _ => Err(WorldError {
+                field: key.clone(),
+                message: refused.join("; "),
+            }),
+        }
+    }
+}
+
+/// The JSON of a sweep (`bamboo simulate --sweep P=... --json`, and `POST /api/simulate`
+/// with a `sweep`): the parameter, a definition, and per value the report `simulate
+/// --json` prints for that world.
+pub fn sweep_json(parameter: &str, points: &[(f64, SimReport)]) -> String {
+    let points: Vec<serde_json::Value> = points
+        .iter()
+        .map(|(v, r)| {
+            let report: serde_json::Value =
+                serde_json::from_str(&report_json(r)).expect("a report is JSON");
+            serde_json::json!({ "value": v, "report": report })
+        })
+        .collect();
+    let out = serde_json::json!({
+        "parameter": parameter,
+        "definition": SWEEP_DEFINITION,
+        "points": points,
+    });
+    let mut s = serde_json::to_string_pretty(&out).expect("a sweep serialises");
+    s.push('\n');
+    s
+}
+
+/// The tidy CSV of a sweep (`bamboo simulate --sweep P=...`): a row per value, doctrine and
+/// outcome, `p_break` without quantiles.
+pub fn sweep_csv(parameter: &str, points: &[(f64, SimReport)]) -> String {
+    let mut csv = String::from("parameter,value,doctrine,outcome,mean,p5,p50,p95\n");
+    for (v, r) in points {
+        for o in outcome_rows(r) {
+            match o.summary {
+                Some(s) => csv.push_str(&format!(
+                    "{parameter},{v},{},{},{},{},{},{}\n",
+                    o.doctrine, o.outcome, s.mean, s.p5, s.p50, s.p95
+                )),
+                None => csv.push_str(&format!(
+                    "{parameter},{v},{},{},{},,,\n",
+                    o.doctrine, o.outcome, o.mean
+                )),
+            }
+        }
+    }
+    csv
 }
 
 /// The report as `bamboo simulate --json` prints it (pretty JSON and a newline).
@@ -460,41 +601,31 @@ pub struct OutcomeRow<'a> {
     pub mean: f64,
 }
 
-/// The outcomes in the report's order: per doctrine, `economic_gain`, `incidents`,
-/// `breaks`, `autonomy`, `final_lean` (with quantiles), then `p_break`.
-pub const OUTCOMES: [&str; 6] = [
-    "economic_gain",
-    "incidents",
-    "breaks",
-    "autonomy",
-    "final_lean",
-    "p_break",
-];
+/// The names of the outcomes, in the report's order (`bamboo_sim::OUTCOMES`):
+/// `economic_gain`, `incidents`, `breaks`, `autonomy`, `final_lean` (with quantiles), then
+/// `p_break`.
+pub const OUTCOMES: [&str; 6] = {
+    let mut out = [""; 6];
+    let mut i = 0;
+    while i < 6 {
+        out[i] = bamboo_sim::OUTCOMES[i].name;
+        i += 1;
+    }
+    out
+};
 
+/// The outcome table of a report: per doctrine, every outcome of `bamboo_sim::OUTCOMES`.
 pub fn outcome_rows(r: &SimReport) -> Vec<OutcomeRow<'_>> {
     let mut rows = Vec::new();
     for d in &r.doctrines {
-        let o = &d.outcomes;
-        for (name, s) in [
-            ("economic_gain", &o.economic_gain),
-            ("incidents", &o.incidents),
-            ("breaks", &o.breaks),
-            ("autonomy", &o.autonomy),
-            ("final_lean", &o.final_lean),
-        ] {
+        for o in &bamboo_sim::OUTCOMES {
             rows.push(OutcomeRow {
                 doctrine: &d.name,
-                outcome: name,
-                summary: Some(s),
-                mean: s.mean,
+                outcome: o.name,
+                summary: o.of(&d.outcomes),
+                mean: o.mean(&d.outcomes),
             });
         }
-        rows.push(OutcomeRow {
-            doctrine: &d.name,
-            outcome: "p_break",
-            summary: None,
-            mean: o.p_break,
-        });
     }
     rows
 }

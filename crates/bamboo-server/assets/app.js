@@ -1326,53 +1326,77 @@ const titleOf = (name) => {
   return name.includes(":") ? `${t} (${name.split(":").slice(1).join(":")})` : t;
 };
 
+/** The parameters shown first; the others go under "More parameters". */
+const SIM_MAIN_PARAMS = ["polarisation", "volatility", "reaction", "coercion", "incident_rate"];
+
 async function loadWorlds() {
   const { data } = await api("/api/worlds");
   state.worlds = data.worlds;
-  state.simLimits = data.limits;
-  const w = data.worlds.find((x) => x.name === "default") || data.worlds[0];
+  state.simLimits = { ...data.limits, sweep: data.sweep_values };
+  state.simOutcomes = data.outcomes;
+  const w = data.worlds.find((x) => x.name === data.defaults.world) || data.worlds[0];
   if (!w) return;
   state.world = w;
   $("#sim-doctrines").replaceChildren(...w.doctrines.map((name) => el("label", {},
     el("input", { type: "checkbox", value: name, checked: w.compare.includes(name) }), titleOf(name))));
   $("#sim-world").textContent = `${w.title}: ${w.description} From ${w.start_year}.`;
+  // The defaults are the server's (the CLI's): the link may replace them.
+  $("#sim-runs").value = data.defaults.runs;
+  $("#sim-years").value = data.defaults.years;
+  $("#sim-seed").value = data.defaults.seed;
   $("#sim-runs").max = data.limits.runs;
   $("#sim-years").max = data.limits.years;
-  $("#sim-limits").textContent = `This server runs at most ${data.limits.runs.toLocaleString("en")} runs, ${data.limits.years} years and ${data.limits.doctrines} doctrines, and ${data.limits.work.toLocaleString("en")} run-years in all, per simulation.`;
+  $("#sim-limits").textContent = `This server runs at most ${data.limits.runs.toLocaleString("en")} runs, ${data.limits.years} years and ${data.limits.doctrines} doctrines, and ${data.limits.work.toLocaleString("en")} run-years in all (times the values of a sweep, at most ${data.sweep_values}), per simulation.`;
+  // One control per world parameter, its range and meaning from the API.
+  const control = (p) => el("label", { title: p.doc },
+    el("span", {}, p.name.replace(/_/g, " "), " ", el("span", { class: "param-range" }, `${p.min}–${p.max}`)),
+    el("input", { id: `sim-p-${p.name}`, type: "number", min: p.min, max: p.max, step: "any", inputmode: "decimal", placeholder: String(p.value), "data-param": p.name, "aria-describedby": "sim-limits" }));
+  $("#sim-params").replaceChildren(...w.parameters.filter((p) => SIM_MAIN_PARAMS.includes(p.name)).map(control));
+  $("#sim-params-more").replaceChildren(...w.parameters.filter((p) => !SIM_MAIN_PARAMS.includes(p.name)).map(control));
+  $("#sim-sweep-param").replaceChildren(el("option", { value: "" }, "no sweep"),
+    ...w.parameters.map((p) => el("option", { value: p.name }, `${p.name.replace(/_/g, " ")} (${p.min}–${p.max})`)));
+  // Their state in the permalink: `set.NAME=value`, `sweep=NAME`, `sweep_values=...`.
+  for (const p of w.parameters) {
+    if (!HASH_FIELDS.some(([k]) => k === `set.${p.name}`)) HASH_FIELDS.push([`set.${p.name}`, `#sim-p-${p.name}`]);
+  }
+  for (const f of [["sweep", "#sim-sweep-param"], ["sweep_values", "#sim-sweep-values"]]) {
+    if (!HASH_FIELDS.some(([k]) => k === f[0])) HASH_FIELDS.push(f);
+  }
 }
 
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
-const SIM_ROWS = [
-  ["economic_gain", "Economic gain (points)", (x) => fmt(x, 1), null],
-  ["incidents", "Incidents suffered", (x) => fmt(x, 1), null],
-  ["breaks", "Relationship breaks", (x) => fmt(x, 2), null],
-  ["autonomy", "Autonomy (roots kept)", pct, [0, 1]],
-  ["final_lean", "Lean in the final year", (x) => fmt(x, 2), [0, 1]],
-];
+/** An outcome's value as its definition (from the API) says to show it. */
+const showOutcome = (o, x) => (o.percent ? `${(100 * x).toFixed(o.decimals)}%` : fmt(x, o.decimals));
+/** The outcomes with quantiles, and the one probability (`p_break`). */
+const simRows = () => (state.simOutcomes || []).filter((o) => o.summary);
+const simProb = () => (state.simOutcomes || []).find((o) => !o.summary);
 
 function outcomeTable(r) {
+  const prob = simProb();
   return el("div", { class: "table-wrap", tabindex: "0" }, el("table", { class: "sim-table" },
     el("caption", { class: "muted small" }, "Median over the runs, with the 5–95% range"),
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "outcome"), r.doctrines.map((d) => el("th", { scope: "col" }, titleOf(d.name))))),
     el("tbody", {},
-      SIM_ROWS.map(([key, label, f]) => el("tr", {}, el("th", { scope: "row" }, label),
-        r.doctrines.map((d) => { const s = d.outcomes[key]; return el("td", { class: "num" }, `${f(s.p50)} (${f(s.p5)}–${f(s.p95)})`); }))),
-      el("tr", {}, el("th", { scope: "row" }, "Chance of any break"), r.doctrines.map((d) => el("td", { class: "num" }, pct(d.outcomes.p_break)))))));
+      simRows().map((o) => el("tr", {}, el("th", { scope: "row" }, o.label),
+        r.doctrines.map((d) => { const s = d.outcomes[o.name]; return el("td", { class: "num" }, `${showOutcome(o, s.p50)} (${showOutcome(o, s.p5)}–${showOutcome(o, s.p95)})`); }))),
+      prob ? el("tr", {}, el("th", { scope: "row" }, prob.label), r.doctrines.map((d) => el("td", { class: "num" }, showOutcome(prob, d.outcomes[prob.name])))) : [])));
 }
 
 /** The reading, in medians (as the table), naming a doctrine "best" only when there are
- * several to compare. */
+ * several to compare; the outcomes and which way each is better come from the API. */
 function simReading(r) {
   const ds = r.doctrines;
-  const med = (d, k) => d.outcomes[k].p50;
+  const value = (d, o) => (o.summary ? d.outcomes[o.name].p50 : d.outcomes[o.name]);
+  const outs = state.simOutcomes || [];
   if (ds.length === 1) {
     const d = ds[0];
-    return `${titleOf(d.name)} over ${r.years} years (${r.runs} runs): median economic gain ${fmt(med(d, "economic_gain"), 1)}, ${fmt(med(d, "incidents"), 1)} incidents, ${fmt(med(d, "breaks"), 2)} breaks (chance of any break ${pct(d.outcomes.p_break)}), autonomy ${pct(med(d, "autonomy"))}, final lean ${fmt(med(d, "final_lean"))}.`;
+    return `${titleOf(d.name)} over ${r.years} years (${r.runs} runs), medians: ${outs.map((o) => `${o.label.toLowerCase()} ${showOutcome(o, value(d, o))}`).join(", ")}.`;
   }
-  const best = (k, hi) => ds.reduce((a, b) => ((hi ? med(b, k) > med(a, k) : med(b, k) < med(a, k)) ? b : a));
-  const g = best("economic_gain", true), i = best("incidents", false), l = best("final_lean", false);
-  const br = ds.reduce((a, b) => (b.outcomes.p_break < a.outcomes.p_break ? b : a));
-  return `${ds.length} doctrines over ${r.years} years (${r.runs} runs each), by median: most economic gain under ${titleOf(g.name)} (${fmt(med(g, "economic_gain"), 1)}), fewest incidents under ${titleOf(i.name)} (${fmt(med(i, "incidents"), 1)}), lowest chance of a break under ${titleOf(br.name)} (${pct(br.outcomes.p_break)}), least final lean under ${titleOf(l.name)} (${fmt(med(l, "final_lean"))}).`;
+  const parts = outs.map((o) => {
+    const top = ds.reduce((a, b) => ((o.better === "higher" ? value(b, o) > value(a, o) : value(b, o) < value(a, o)) ? b : a));
+    return `${o.better === "higher" ? "highest" : "lowest"} ${o.label.toLowerCase()} under ${titleOf(top.name)} (${showOutcome(o, value(top, o))})`;
+  });
+  return `${ds.length} doctrines over ${r.years} years (${r.runs} runs each), by median: ${parts.join("; ")}.`;
 }
 
 /** Small multiples: one fan chart of the lean per doctrine, on a 0–1 scale at most. */
@@ -1407,11 +1431,91 @@ function simBars(r) {
     el("span", { class: "num" }, `${pct(d.outcomes.p_break)} · median ${fmt(d.outcomes.breaks.p50, 1)} breaks`))));
 }
 
+const SWEEP_COLOURS = ["#1f4a27", "#1f5f8b", "#8a5a00", "#a3261d"];
+
+/** The sweep's small multiples: per outcome (the API's list), the median against the
+ * parameter's value, one line per doctrine, one point per value. */
+function sweepCharts(sw) {
+  const ds = sw.points[0].report.doctrines.map((d) => d.name);
+  const xs = sw.points.map((p) => p.value);
+  const x0 = Math.min(...xs), x1 = Math.max(...xs);
+  const legend = el("p", { class: "legend small" }, ds.map((d, i) => el("span", { class: `key c${i % SWEEP_COLOURS.length}` }, titleOf(d))));
+  const figs = (state.simOutcomes || []).map((o) => {
+    const val = (p, d) => { const v = p.report.doctrines.find((x) => x.name === d).outcomes[o.name]; return o.summary ? v.p50 : v; };
+    const all = sw.points.flatMap((p) => ds.map((d) => val(p, d)));
+    let [lo, hi] = o.range || [Math.min(0, ...all), Math.max(...all)];
+    if (hi <= lo) hi = lo + 1;
+    const W = 280, H = 150, L = 36, R = 10, T = 20, B = 24;
+    const sx = (x) => L + (x1 > x0 ? (x - x0) / (x1 - x0) : 0.5) * (W - L - R);
+    const sy = (y) => T + (1 - (y - lo) / (hi - lo)) * (H - T - B);
+    const t = `${o.label} against ${sw.parameter}, median over the runs, one line per doctrine`;
+    return el("figure", { class: "mini sweep-chart", "data-outcome": o.name }, sv("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": t },
+      sv("title", {}, t),
+      sv("text", { x: L, y: 13, "font-size": 11, fill: "#1d2521" }, o.label),
+      [lo, (lo + hi) / 2, hi].map((y) => [sv("line", { x1: L, x2: W - R, y1: sy(y), y2: sy(y), stroke: "#dde2da" }),
+        sv("text", { x: L - 4, y: sy(y) + 3, "font-size": 9, "text-anchor": "end", fill: "#5b6660" }, showOutcome(o, y))]),
+      ds.map((d, i) => {
+        const c = SWEEP_COLOURS[i % SWEEP_COLOURS.length];
+        return sv("g", { class: "series", "data-doctrine": d },
+          sv("path", { d: `M${sw.points.map((p) => `${sx(p.value).toFixed(1)},${sy(val(p, d)).toFixed(1)}`).join("L")}`, fill: "none", stroke: c, "stroke-width": 1.6 }),
+          sw.points.map((p) => sv("circle", { cx: sx(p.value).toFixed(1), cy: sy(val(p, d)).toFixed(1), r: 2.6, fill: c, "data-value": p.value })));
+      }),
+      sv("text", { x: L, y: H - 6, "font-size": 9, fill: "#5b6660" }, String(x0)),
+      sv("text", { x: (L + W - R) / 2, y: H - 6, "font-size": 9, "text-anchor": "middle", fill: "#5b6660" }, sw.parameter.replace(/_/g, " ")),
+      sv("text", { x: W - R, y: H - 6, "font-size": 9, "text-anchor": "end", fill: "#5b6660" }, String(x1))));
+  });
+  return [legend, el("div", { class: "minis" }, figs)];
+}
+
+/** The sweep's table: a row per value and doctrine, the median of every outcome. */
+function sweepTable(sw) {
+  const outs = state.simOutcomes || [];
+  return el("div", { class: "table-wrap", tabindex: "0" }, el("table", { class: "sim-table sweep-table" },
+    el("caption", { class: "muted small" }, `Medians over the runs for each value of ${sw.parameter}`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, sw.parameter), el("th", { scope: "col" }, "doctrine"), outs.map((o) => el("th", { scope: "col", class: "num" }, o.label)))),
+    el("tbody", {}, sw.points.flatMap((p) => p.report.doctrines.map((d, i) => el("tr", { "data-value": p.value },
+      i === 0 ? el("th", { scope: "rowgroup", rowspan: p.report.doctrines.length, class: "num" }, String(p.value)) : [],
+      el("td", {}, titleOf(d.name)),
+      outs.map((o) => el("td", { class: "num" }, showOutcome(o, o.summary ? d.outcomes[o.name].p50 : d.outcomes[o.name])))))))));
+}
+
+/** The world parameters set in the form, and the sweep, checked against the ranges the
+ * API gave; problems are added to `problems`. */
+function simSettings(problems) {
+  const w = state.world;
+  const parameters = {};
+  for (const p of (w ? w.parameters : [])) {
+    const e = $(`#sim-p-${p.name}`);
+    const raw = e ? e.value.trim() : "";
+    const bad = raw !== "" && !(Number.isFinite(Number(raw)) && Number(raw) >= p.min && Number(raw) <= p.max);
+    if (e) e.classList.toggle("invalid", bad);
+    if (bad) problems.push(`${p.name} must be a number from ${p.min} to ${p.max}`);
+    else if (raw !== "") parameters[p.name] = Number(raw);
+  }
+  const name = $("#sim-sweep-param").value;
+  const text = $("#sim-sweep-values").value.trim();
+  let sweep = null;
+  if (name || text) {
+    const p = w && w.parameters.find((x) => x.name === name);
+    const values = text.split(",").map((v) => v.trim()).filter((v) => v !== "").map(Number);
+    const out = values.filter((v) => !(Number.isFinite(v) && p && v >= p.min && v <= p.max));
+    if (!p) problems.push("choose the parameter to sweep, or clear its values");
+    else if (!values.length) problems.push(`give the values of ${name} to sweep, comma-separated`);
+    else if (out.length) problems.push(`the sweep's values ${out.map(String).join(", ")} are outside ${p.min}–${p.max}, the range of ${name}`);
+    else if (values.length > state.simLimits.sweep) problems.push(`a sweep takes at most ${state.simLimits.sweep} values`);
+    else sweep = { parameter: name, values };
+    $("#sim-sweep-values").classList.toggle("invalid", !sweep);
+  } else {
+    $("#sim-sweep-values").classList.remove("invalid");
+  }
+  return { parameters, sweep };
+}
+
 async function simulate(ev) {
   ev.preventDefault();
   const out = $("#sim-out");
   const doctrines = [...document.querySelectorAll("#sim-doctrines input:checked")].map((i) => i.value);
-  const lim = state.simLimits || { runs: Infinity, years: Infinity, doctrines: Infinity, work: Infinity };
+  const lim = state.simLimits || { runs: Infinity, years: Infinity, doctrines: Infinity, work: Infinity, sweep: Infinity };
   const body = {
     world: state.world ? state.world.name : "default",
     doctrines,
@@ -1419,17 +1523,18 @@ async function simulate(ev) {
     years: Number($("#sim-years").value),
     seed: Number($("#sim-seed").value),
   };
-  for (const k of ["polarisation_start", "polarisation_end"]) {
-    const v = $(`#sim-${k.replace("_", "-")}`);
-    if (v && v.value !== "") body[k] = Number(v.value);
-  }
   const problems = [];
   if (!doctrines.length) problems.push("tick at least one doctrine to simulate");
   if (doctrines.length > lim.doctrines) problems.push(`tick at most ${lim.doctrines} doctrines`);
   if (!Number.isInteger(body.runs) || body.runs < 1 || body.runs > lim.runs) problems.push(`runs must be a whole number from 1 to ${lim.runs.toLocaleString("en")}`);
   if (!Number.isInteger(body.years) || body.years < 1 || body.years > lim.years) problems.push(`years must be a whole number from 1 to ${lim.years}`);
   if (!Number.isInteger(body.seed) || body.seed < 0) problems.push("the seed must be a whole number, 0 or more");
-  if (!problems.length && body.runs * body.years * doctrines.length > lim.work) problems.push(`runs × years × doctrines is ${(body.runs * body.years * doctrines.length).toLocaleString("en")}, beyond this server's ${lim.work.toLocaleString("en")} run-years`);
+  const { parameters, sweep } = simSettings(problems);
+  if (Object.keys(parameters).length) body.parameters = parameters;
+  if (sweep) body.sweep = sweep;
+  const points = sweep ? sweep.values.length : 1;
+  const work = body.runs * body.years * doctrines.length * points;
+  if (!problems.length && work > lim.work) problems.push(`runs × years × doctrines${sweep ? " × sweep values" : ""} is ${work.toLocaleString("en")}, beyond this server's ${lim.work.toLocaleString("en")} run-years`);
   $("#sim-runs").classList.toggle("invalid", problems.some((p) => p.startsWith("runs") || p.includes("run-years")));
   $("#sim-years").classList.toggle("invalid", problems.some((p) => p.startsWith("years")));
   if (problems.length) {
@@ -1442,19 +1547,33 @@ async function simulate(ev) {
   const signal = fresh("simulate");
   const started = performance.now();
   const progress = el("progress", { "aria-label": "simulating" });
-  const msg = el("span", {}, `Simulating ${body.runs} runs × ${body.years} years for each of ${doctrines.length} doctrine${doctrines.length === 1 ? "" : "s"}…`);
+  const msg = el("span", {}, `Simulating ${body.runs} runs × ${body.years} years for each of ${doctrines.length} doctrine${doctrines.length === 1 ? "" : "s"}${sweep ? ` and each of ${points} values of ${sweep.parameter}` : ""}…`);
   const tick = setInterval(() => { msg.textContent = `Simulating… ${((performance.now() - started) / 1000).toFixed(0)} s`; }, 1000);
   out.replaceChildren(el("p", { class: "muted", role: "status" }, progress, " ", msg));
+  const set = Object.entries(parameters).map(([k, v]) => `${k} = ${v}`).join(", ");
   try {
     const { data } = await api("/api/simulate", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal,
     });
-    const q = new URLSearchParams({ world: body.world, doctrines: body.doctrines.join(","), runs: body.runs, years: body.years, seed: body.seed });
-    const rows = [["doctrine", "outcome", "mean", "p5", "p25", "p50", "p75", "p95"], ...data.doctrines.flatMap((d) => SIM_ROWS.map(([k]) => [d.name, k, d.outcomes[k].mean, d.outcomes[k].p5, d.outcomes[k].p25, d.outcomes[k].p50, d.outcomes[k].p75, d.outcomes[k].p95]))];
+    if (sweep) {
+      const rows = [["value", "doctrine", "outcome", "mean", "p5", "p50", "p95"], ...data.points.flatMap((p) => p.report.doctrines.flatMap((d) => (state.simOutcomes || []).map((o) => {
+        const v = d.outcomes[o.name];
+        return o.summary ? [p.value, d.name, o.name, v.mean, v.p5, v.p50, v.p95] : [p.value, d.name, o.name, v, "", "", ""];
+      })))];
+      out.replaceChildren(
+        el("p", { class: "explanation-lead" }, `${data.parameter.replace(/_/g, " ")} swept over ${data.points.length} values (${data.points.map((p) => p.value).join(", ")}), ${body.runs} runs × ${body.years} years each${set ? `, with ${set}` : ""}: the median of each outcome per value.`),
+        el("p", { class: "muted small" }, `${data.definition}.`),
+        ...sweepCharts(data),
+        sweepTable(data),
+        el("p", { class: "links" }, downloadLink("Sweep (CSV)", "simulation-sweep.csv", "text/csv", csv(rows))));
+      return;
+    }
+    const q = new URLSearchParams({ world: body.world, doctrines: body.doctrines.join(","), runs: body.runs, years: body.years, seed: body.seed, ...parameters });
+    const rows = [["doctrine", "outcome", "mean", "p5", "p25", "p50", "p75", "p95"], ...data.doctrines.flatMap((d) => simRows().map((o) => [d.name, o.name, d.outcomes[o.name].mean, d.outcomes[o.name].p5, d.outcomes[o.name].p25, d.outcomes[o.name].p50, d.outcomes[o.name].p75, d.outcomes[o.name].p95]))];
     const lean = [["doctrine", "year", "p5", "p25", "p50", "p75", "p95"], ...data.doctrines.flatMap((d) => d.lean_path.map((b) => [d.name, b.year, b.p5, b.p25, b.p50, b.p75, b.p95]))];
     out.replaceChildren(
       el("p", { class: "explanation-lead" }, simReading(data)),
-      el("p", { class: "muted" }, `${data.decisions.toLocaleString("en")} decisions by the doctrine engine, seed ${data.seed}, polarisation ${fmt(data.polarisation[0])} → ${fmt(data.polarisation[1])}; the same seed gives the same result. Lean over time (median line, 50% and 90% bands):`),
+      el("p", { class: "muted" }, `${data.decisions.toLocaleString("en")} decisions by the doctrine engine, seed ${data.seed}, polarisation ${fmt(data.polarisation[0])} → ${fmt(data.polarisation[1])}${set ? `, with ${set}` : ""}; the same seed gives the same result. Lean over time (median line, 50% and 90% bands):`),
       simFans(data),
       el("h3", { class: "sub" }, "Chance of at least one break"), simBars(data),
       outcomeTable(data),

@@ -1,20 +1,27 @@
 //! Simulations for the API: the shipped worlds and doctrines (built into the binary, as
-//! `bamboo simulate` names them), requests checked against the limits, one simulation
-//! running at a time, and the last few reports kept so that a report and its chart cost
-//! one run.
+//! `bamboo simulate` names them), requests read into [`SimParams`] and checked against the
+//! limits, one simulation running at a time, and the last few answers kept so that a
+//! report and its chart cost one run.
 //!
 //! Only shipped names are accepted, never paths: a request cannot make the server read a
-//! file. The report is `bamboo_sim::simulate` on the same world, doctrines and seeds as
-//! `bamboo simulate --json`, printed the same way, so the bytes are the same.
+//! file. Once checked, a request is set up by `bamboo_data::simulation::Prepared`, with the
+//! world's parameters set and a sweep's values checked by `bamboo_sim::World::set`, and
+//! printed by the same functions as `bamboo simulate --json` (`--set`, `--sweep`), so the
+//! bytes are the same. The defaults (world, runs, years, seed) are the CLI's:
+//! `bamboo_sim::SimConfig::DEFAULT`.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_sim::{simulate_until, SimConfig, SimDoctrines, SimError, SimReport, World};
-use serde_json::Value;
+use bamboo_data::simulation::{
+    report_json, sweep_json, Prepared, SetupError, Sweep, DEFAULT_WORLD, MAX_SWEEP_VALUES,
+};
+use bamboo_sim::{SimConfig, SimError, SimReport, World};
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::limits::Limits;
@@ -24,8 +31,48 @@ use crate::limits::Limits;
 #[error(transparent)]
 pub struct SimCatalogError(#[from] bamboo_data::InputError);
 
+/// A simulation request as sent: the body of `POST /api/simulate` (the query of the
+/// chart's GET gives the same fields, its parameters by name). Every field is optional;
+/// unknown fields are refused.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimParams {
+    /// A shipped world (default `default`).
+    pub world: Option<String>,
+    /// Shipped doctrines for the world's subject (default, or empty: the world's `compare`).
+    pub doctrines: Option<Vec<String>>,
+    /// Runs per doctrine, years per run, the seed (default `SimConfig::DEFAULT`).
+    pub runs: Option<u64>,
+    pub years: Option<u64>,
+    pub seed: Option<u64>,
+    /// World parameters to set, by name (`bamboo_sim::params`).
+    #[serde(default)]
+    pub parameters: BTreeMap<String, f64>,
+    /// One parameter over a list of values: the answer is the sweep's JSON.
+    pub sweep: Option<Sweep>,
+}
+
+/// The fields of [`SimParams`], as the body names them.
+pub const BODY_FIELDS: [&str; 7] = [
+    "world",
+    "doctrines",
+    "runs",
+    "years",
+    "seed",
+    "parameters",
+    "sweep",
+];
+
+/// The query parameters of the chart's GET: the request's fields and every world
+/// parameter by name (`?volatility=0.1`).
+pub static SIM_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let mut f = vec!["world", "doctrines", "runs", "years", "seed"];
+    f.extend(bamboo_sim::params::names());
+    f
+});
+
 /// A simulation request, checked.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SimRequest {
     pub world: String,
     /// The compared doctrines (the world's `compare` list when the request names none).
@@ -33,6 +80,16 @@ pub struct SimRequest {
     pub runs: u32,
     pub years: u32,
     pub seed: u64,
+    /// World parameters set, in name order.
+    pub parameters: Vec<(String, f64)>,
+    pub sweep: Option<Sweep>,
+}
+
+/// What a checked request answers: the JSON text, and the report when it is one
+/// simulation (not a sweep), for its chart.
+pub struct SimAnswer {
+    pub json: String,
+    pub report: Option<SimReport>,
 }
 
 /// The shipped worlds and doctrines, compiled once.
@@ -47,7 +104,7 @@ pub struct SimCatalog {
     waiting: AtomicUsize,
     /// Simulations computing now (at most one), for tests and the health answer.
     running: Arc<AtomicUsize>,
-    recent: Mutex<VecDeque<(SimRequest, Arc<SimReport>)>>,
+    recent: Mutex<VecDeque<(SimRequest, Arc<SimAnswer>)>>,
 }
 
 /// Sets a flag when dropped: the request that owns it was answered, dropped by a client
@@ -80,9 +137,6 @@ impl Drop for Running {
 
 /// Reports kept for a repeated request (a report, then its chart).
 const RECENT: usize = 8;
-
-/// The request fields.
-pub const SIM_FIELDS: [&str; 5] = ["world", "doctrines", "runs", "years", "seed"];
 
 impl SimCatalog {
     /// Compiles every shipped doctrine and parses every shipped world.
@@ -138,80 +192,83 @@ impl SimCatalog {
             .collect()
     }
 
-    /// Reads and bounds a request: names must be shipped, and runs, years, doctrines and
-    /// their product within the limits (422 beyond, naming the field and the limit).
-    pub fn request(&self, v: &Value, lim: &Limits) -> Result<SimRequest, ApiError> {
-        let o = v.as_object().ok_or_else(|| {
-            ApiError::unprocessable(
-                "the body must be a JSON object: {\"doctrines\": [...], \"runs\": N, \"years\": N, \"seed\": N}",
-            )
-        })?;
-        if let Some(k) = o.keys().find(|k| !SIM_FIELDS.contains(&k.as_str())) {
-            return Err(ApiError::invalid_field(
-                k,
-                format!(
+    /// Reads a request's body (JSON already checked for syntax) into [`SimParams`], with
+    /// a located error naming the field (422), then checks it.
+    pub fn request(&self, text: &str, lim: &Limits) -> Result<SimRequest, ApiError> {
+        let p: SimParams = serde_json::from_str(text).map_err(|e| {
+            let d = bamboo_data::toml_input::json_error(Path::new("request body"), text, &e);
+            let message = if e.to_string().starts_with("unknown field") {
+                let mut d = d.clone();
+                // The key's own line, when serde gave none.
+                if d.line.is_none() {
+                    let key = format!("\"{}\"", d.field.as_deref().unwrap_or(""));
+                    d.line = text.lines().position(|l| l.contains(&key)).map(|i| i + 1);
+                }
+                d.message = format!(
                     "is not a simulation field; allowed: {}",
-                    SIM_FIELDS.join(", ")
-                ),
-            ));
-        }
-        let get = |k: &str| o.get(k).filter(|v| !v.is_null());
-        let num = |k: &str| get(k).map(|v| (v.to_string(), v.as_u64()));
-        self.check(
-            get("world").map(|v| v.as_str().ok_or(())).transpose(),
-            get("doctrines")
-                .map(|v| {
-                    v.as_array()
-                        .and_then(|a| a.iter().map(|d| d.as_str()).collect::<Option<Vec<_>>>())
-                        .ok_or(())
-                })
-                .transpose(),
-            num("runs"),
-            num("years"),
-            num("seed"),
-            lim,
-        )
+                    BODY_FIELDS.join(", ")
+                );
+                d.to_string()
+            } else {
+                d.to_string()
+            };
+            let mut err = ApiError::unprocessable(message);
+            err.field = d.field;
+            err
+        })?;
+        self.check(p, lim)
     }
 
-    /// The same checks for query parameters (the chart's GET).
+    /// The same checks for query parameters (the chart's GET): the fields by name, the
+    /// doctrines comma-separated, every world parameter by its own name.
     pub fn request_from_params(
         &self,
         p: &crate::params::Params,
         lim: &Limits,
     ) -> Result<SimRequest, ApiError> {
-        let num = |k: &str| p.get(k).map(|v| (v.to_string(), v.parse::<u64>().ok()));
-        let doctrines: Option<Vec<&str>> = p.get("doctrines").map(|d| {
-            d.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect()
-        });
+        let num = |k: &str| -> Result<Option<u64>, ApiError> {
+            p.get(k)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ApiError::invalid_field(k, format!("must be a whole number ≥ 0, got {v}"))
+                    })
+                })
+                .transpose()
+        };
+        let mut parameters = BTreeMap::new();
+        for name in bamboo_sim::params::names() {
+            if let Some(v) = p.get(name) {
+                let x = v
+                    .parse::<f64>()
+                    .map_err(|_| ApiError::invalid_field(name, format!("`{v}` is not a number")))?;
+                parameters.insert(name.to_string(), x);
+            }
+        }
         self.check(
-            Ok(p.get("world")),
-            Ok(doctrines),
-            num("runs"),
-            num("years"),
-            num("seed"),
+            SimParams {
+                world: p.get("world").map(str::to_string),
+                doctrines: p.get("doctrines").map(|d| {
+                    d.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                }),
+                runs: num("runs")?,
+                years: num("years")?,
+                seed: num("seed")?,
+                parameters,
+                sweep: None,
+            },
             lim,
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn check(
-        &self,
-        world: Result<Option<&str>, ()>,
-        doctrines: Result<Option<Vec<&str>>, ()>,
-        runs: Option<(String, Option<u64>)>,
-        years: Option<(String, Option<u64>)>,
-        seed: Option<(String, Option<u64>)>,
-        lim: &Limits,
-    ) -> Result<SimRequest, ApiError> {
-        let world_name = world
-            .map_err(|_| {
-                ApiError::invalid_field("world", "must be a shipped world's name, e.g. \"default\"")
-            })?
-            .unwrap_or("default")
-            .to_string();
+    /// Checks a request: names must be shipped; runs, years, doctrines, sweep values and
+    /// their product within the limits (422 beyond, naming the field and the limit); every
+    /// world parameter and sweep value checked as a world file's value is.
+    pub fn check(&self, p: SimParams, lim: &Limits) -> Result<SimRequest, ApiError> {
+        let world_name = p.world.unwrap_or_else(|| DEFAULT_WORLD.to_string());
         let w = self.world(&world_name).ok_or_else(|| {
             ApiError::invalid_field(
                 "world",
@@ -225,41 +282,93 @@ impl SimCatalog {
                 ),
             )
         })?;
-        let count = |field: &str, v: Option<(String, Option<u64>)>, max: u64, default: u64| match v
-        {
+        let count = |field: &str, v: Option<u64>, max: u64, default: u64| match v {
             None => Ok(default.min(max)),
-            Some((_, Some(n))) if (1..=max).contains(&n) => Ok(n),
-            Some((_, Some(n))) if n > max => Err(ApiError::invalid_field(
+            Some(n) if (1..=max).contains(&n) => Ok(n),
+            Some(n) if n > max => Err(ApiError::invalid_field(
                 field,
                 format!("{n} is beyond this server's limit of {max}; ask for at most {max}"),
             )),
-            Some((text, _)) => Err(ApiError::invalid_field(
+            Some(n) => Err(ApiError::invalid_field(
                 field,
-                format!("must be a whole number from 1 to {max}, got {text}"),
+                format!("must be a whole number from 1 to {max}, got {n}"),
             )),
         };
-        let runs = count("runs", runs, u64::from(lim.sim_max_runs), 500)? as u32;
-        let years = count("years", years, u64::from(lim.sim_max_years), 30)? as u32;
-        let seed = match seed {
-            None => 1,
-            Some((_, Some(n))) => n,
-            Some((text, None)) => {
-                return Err(ApiError::invalid_field(
-                    "seed",
-                    format!("must be a whole number ≥ 0, got {text}"),
-                ))
-            }
-        };
-        let doctrines: Vec<String> = match doctrines.map_err(|_| {
-            ApiError::invalid_field(
-                "doctrines",
-                "must be a list of doctrine names, e.g. [\"vietnam\", \"neutral\"]",
-            )
-        })? {
+        let d = SimConfig::DEFAULT;
+        let runs = count(
+            "runs",
+            p.runs,
+            u64::from(lim.sim_max_runs),
+            u64::from(d.runs),
+        )? as u32;
+        let years = count(
+            "years",
+            p.years,
+            u64::from(lim.sim_max_years),
+            u64::from(d.years),
+        )? as u32;
+        let seed = p.seed.unwrap_or(d.seed);
+        let doctrines = match p.doctrines {
             None => w.compare.clone(),
             Some(list) if list.is_empty() => w.compare.clone(),
-            Some(list) => list.into_iter().map(str::to_string).collect(),
+            Some(list) => list,
         };
+        self.check_doctrines(&world_name, w, &doctrines, lim)?;
+        // The world parameters, set in name order, each checked as `--set` checks it.
+        let mut world = w.clone();
+        let parameters: Vec<(String, f64)> = p.parameters.into_iter().collect();
+        for (k, v) in &parameters {
+            world
+                .set(k, *v)
+                .map_err(|e| ApiError::invalid_field(&format!("parameters.{k}"), e.message))?;
+        }
+        let points = match &p.sweep {
+            None => 1,
+            Some(sw) => {
+                let field = if bamboo_sim::params::param(&sw.parameter).is_none() {
+                    "sweep.parameter"
+                } else {
+                    "sweep.values"
+                };
+                sw.worlds(&world).map_err(|e| {
+                    ApiError::invalid_field(field, format!("{}: {}", sw.parameter, e.message))
+                })?;
+                sw.values.len() as u64
+            }
+        };
+        let work = u64::from(runs) * u64::from(years) * doctrines.len() as u64 * points;
+        if work > lim.sim_max_work {
+            let sweep = if p.sweep.is_some() {
+                format!(" × {points} sweep values")
+            } else {
+                String::new()
+            };
+            return Err(ApiError::unprocessable(format!(
+                "{runs} runs × {years} years × {} doctrines{sweep} = {work} run-years is beyond this server's limit of {}; ask for fewer runs, years, doctrines or values",
+                doctrines.len(),
+                lim.sim_max_work
+            )));
+        }
+        Ok(SimRequest {
+            world: world_name,
+            doctrines,
+            runs,
+            years,
+            seed,
+            parameters,
+            sweep: p.sweep,
+        })
+    }
+
+    /// The compared doctrines: within the limit, each once, shipped, and for the world's
+    /// subject between its poles.
+    fn check_doctrines(
+        &self,
+        world_name: &str,
+        w: &World,
+        doctrines: &[String],
+        lim: &Limits,
+    ) -> Result<(), ApiError> {
         if doctrines.len() > lim.sim_max_doctrines {
             return Err(ApiError::invalid_field(
                 "doctrines",
@@ -301,21 +410,7 @@ impl SimCatalog {
                 ));
             }
         }
-        let work = u64::from(runs) * u64::from(years) * doctrines.len() as u64;
-        if work > lim.sim_max_work {
-            return Err(ApiError::unprocessable(format!(
-                "{runs} runs × {years} years × {} doctrines = {work} run-years is beyond this server's limit of {}; ask for fewer runs, years or doctrines",
-                doctrines.len(),
-                lim.sim_max_work
-            )));
-        }
-        Ok(SimRequest {
-            world: world_name,
-            doctrines,
-            runs,
-            years,
-            seed,
-        })
+        Ok(())
     }
 
     /// Simulations computing now (0 or 1).
@@ -328,17 +423,33 @@ impl SimCatalog {
         self.waiting.load(Ordering::SeqCst)
     }
 
+    /// Runs a checked request that is one simulation (not a sweep) and gives its report,
+    /// for the chart; see [`SimCatalog::answer`].
+    pub async fn run(
+        self: &Arc<Self>,
+        req: SimRequest,
+        lim: &Limits,
+    ) -> Result<Arc<SimReport>, ApiError> {
+        let a = self.answer(req, lim).await?;
+        match &a.report {
+            Some(r) => Ok(Arc::new(r.clone())),
+            None => Err(ApiError::unprocessable(
+                "a sweep has no single report; ask without `sweep`",
+            )),
+        }
+    }
+
     /// Runs a checked request (or finds it among the recent ones), one at a time.
     ///
     /// At most `lim.sim_queue` requests wait for the one computing; more get 503 with
     /// `Retry-After`. A request that is dropped (its client went away, or the request
     /// timeout stopped it) stops its simulation before the next chunk of runs, and the gate
     /// is held until the computation has really ended, so abandoned work never piles up.
-    pub async fn run(
+    pub async fn answer(
         self: &Arc<Self>,
         req: SimRequest,
         lim: &Limits,
-    ) -> Result<Arc<SimReport>, ApiError> {
+    ) -> Result<Arc<SimAnswer>, ApiError> {
         if let Some(r) = self.cached(&req) {
             return Ok(r);
         }
@@ -370,80 +481,113 @@ impl SimCatalog {
         }
         let stop = Arc::new(AtomicBool::new(false));
         let _stop_on_drop = StopOnDrop(stop.clone());
-        let me = self.clone();
         let key = req.clone();
         self.running.fetch_add(1, Ordering::SeqCst);
         let running = Running(self.running.clone());
-        let report = crate::blocking::blocking(move || {
+        let answer = crate::blocking::blocking(move || {
             // Both released only when the computation ends, stopped or not.
             let _permit = permit;
             let _running = running;
-            me.simulate(&req, &stop)
+            simulate(&req, &stop)
         })
         .await?;
-        let report = Arc::new(report);
+        let answer = Arc::new(answer);
         let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         if recent.len() == RECENT {
             recent.pop_front();
         }
-        recent.push_back((key, report.clone()));
-        Ok(report)
+        recent.push_back((key, answer.clone()));
+        Ok(answer)
     }
 
-    fn cached(&self, req: &SimRequest) -> Option<Arc<SimReport>> {
+    fn cached(&self, req: &SimRequest) -> Option<Arc<SimAnswer>> {
         let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         recent
             .iter()
             .find(|(k, _)| k == req)
             .map(|(_, r)| r.clone())
     }
+}
 
-    fn simulate(&self, req: &SimRequest, stop: &AtomicBool) -> Result<SimReport, ApiError> {
-        let w = self
-            .world(&req.world)
-            .ok_or_else(|| ApiError::internal("checked world vanished"))?;
-        let get = |n: &str| {
-            self.doctrine(n).ok_or_else(|| {
-                ApiError::unprocessable(format!(
-                    "the world names doctrine `{n}`, which is not shipped"
-                ))
-            })
-        };
-        let docs = SimDoctrines {
-            compared: req
-                .doctrines
-                .iter()
-                .map(|n| get(n).map(|d| (n.clone(), d)))
-                .collect::<Result<_, _>>()?,
-            states: w
-                .states
-                .iter()
-                .map(|s| get(&s.doctrine))
-                .collect::<Result<_, _>>()?,
-            yardstick: get(&w.yardstick)?,
-        };
-        let cfg = SimConfig {
-            runs: req.runs,
-            years: req.years,
-            seed: req.seed,
-        };
-        simulate_until(w, &docs, &cfg, &|_| {}, &|| stop.load(Ordering::Relaxed)).map_err(|e| {
-            match e {
-                // Nobody is waiting for this answer any more.
-                SimError::Stopped => ApiError::unavailable("the simulation was stopped", 1),
-                e => ApiError::unprocessable(e.to_string()),
-            }
-        })
+/// Sets up a checked request as `bamboo simulate` does (the shipped world and doctrines,
+/// `--set` for each parameter) and runs it, or each value of its sweep.
+fn simulate(req: &SimRequest, stop: &AtomicBool) -> Result<SimAnswer, ApiError> {
+    let setup = |e: SetupError| ApiError::unprocessable(e.to_string());
+    let mut prep = Prepared::with_list(&req.world, Some(&req.doctrines)).map_err(setup)?;
+    for (k, v) in &req.parameters {
+        prep.set(k, *v)
+            .map_err(|e| ApiError::invalid_field(&format!("parameters.{k}"), e.message))?;
     }
+    let cfg = SimConfig {
+        runs: req.runs,
+        years: req.years,
+        seed: req.seed,
+    };
+    let stopped = || stop.load(Ordering::Relaxed);
+    let run = |w: &World| {
+        prep.simulate_world(w, &cfg, &|_| {}, &stopped)
+            .map_err(|e| match e {
+                // Nobody is waiting for this answer any more.
+                SetupError::Sim(SimError::Stopped) => {
+                    ApiError::unavailable("the simulation was stopped", 1)
+                }
+                e => ApiError::unprocessable(e.to_string()),
+            })
+    };
+    match &req.sweep {
+        None => {
+            let r = run(&prep.world)?;
+            Ok(SimAnswer {
+                json: report_json(&r),
+                report: Some(r),
+            })
+        }
+        Some(sw) => {
+            let worlds = sw.worlds(&prep.world).map_err(|e| {
+                ApiError::invalid_field("sweep.values", format!("{}: {}", sw.parameter, e.message))
+            })?;
+            let mut points = Vec::with_capacity(worlds.len());
+            for (v, w) in sw.values.iter().zip(&worlds) {
+                points.push((*v, run(w)?));
+            }
+            Ok(SimAnswer {
+                json: sweep_json(&sw.parameter, &points),
+                report: None,
+            })
+        }
+    }
+}
+
+/// What the dashboard needs to steer a world: every parameter with its meaning, range,
+/// default and value in this world.
+pub fn parameters_json(w: &World) -> Value {
+    Value::Array(
+        bamboo_sim::params::parameters()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "doc": p.doc,
+                    "section": p.section,
+                    "min": p.min,
+                    "max": p.max,
+                    "default": p.default,
+                    "value": p.get(w),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The defaults of a request and the outcomes every report carries, for `GET /api/worlds`.
+pub fn defaults_json() -> Value {
+    let d = SimConfig::DEFAULT;
+    json!({
+        "defaults": { "world": DEFAULT_WORLD, "runs": d.runs, "years": d.years, "seed": d.seed },
+        "outcomes": bamboo_sim::OUTCOMES,
+        "sweep_values": MAX_SWEEP_VALUES,
+    })
 }
 
 fn list(c: &[bamboo_core::Iso3]) -> String {
     c.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
-}
-
-/// The JSON of `bamboo simulate --json`.
-pub fn report_json(r: &SimReport) -> Result<String, ApiError> {
-    let mut s = serde_json::to_string_pretty(r).map_err(ApiError::internal)?;
-    s.push('\n');
-    Ok(s)
 }

@@ -10,6 +10,7 @@
 //! report one process would give, exactly (see `shard.rs`).
 
 pub mod events;
+pub mod params;
 pub mod rng;
 pub mod run;
 pub mod shard;
@@ -39,6 +40,133 @@ pub struct SimConfig {
     pub years: u32,
     pub seed: u64,
 }
+
+impl SimConfig {
+    /// What `bamboo simulate`, a sweep design and `POST /api/simulate` run when they are
+    /// not told: 1,000 runs of 30 years from seed 1.
+    pub const DEFAULT: SimConfig = SimConfig {
+        runs: 1000,
+        years: 30,
+        seed: 1,
+    };
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig::DEFAULT
+    }
+}
+
+/// Which way an outcome is better, for readings that name the best doctrine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    Higher,
+    Lower,
+}
+
+/// One reported outcome of a doctrine: its key in [`Outcomes`] and the report's JSON, and
+/// how to show it. The list [`OUTCOMES`] is the one every table, chart and CSV of a
+/// simulation follows (the dashboard reads it from the API).
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct OutcomeDef {
+    pub name: &'static str,
+    /// A label for tables and charts.
+    pub label: &'static str,
+    /// The unit, for an axis.
+    pub unit: &'static str,
+    /// Decimals to show; `percent`: shown as a percentage of 1.
+    pub decimals: u8,
+    pub percent: bool,
+    /// The possible range, when there is one.
+    pub range: Option<[f64; 2]>,
+    pub better: Better,
+    /// Whether it has quantiles (a [`Summary`]); `p_break` is one probability.
+    pub summary: bool,
+}
+
+impl OutcomeDef {
+    /// The outcome's summary in a doctrine's outcomes (`None` for `p_break`).
+    pub fn of<'a>(&self, o: &'a Outcomes) -> Option<&'a Summary> {
+        match self.name {
+            "economic_gain" => Some(&o.economic_gain),
+            "incidents" => Some(&o.incidents),
+            "breaks" => Some(&o.breaks),
+            "autonomy" => Some(&o.autonomy),
+            "final_lean" => Some(&o.final_lean),
+            _ => None,
+        }
+    }
+
+    /// The outcome's mean (for `p_break`, the probability).
+    pub fn mean(&self, o: &Outcomes) -> f64 {
+        self.of(o).map_or(o.p_break, |s| s.mean)
+    }
+}
+
+/// The outcomes of a report, in the report's order.
+pub const OUTCOMES: [OutcomeDef; 6] = [
+    OutcomeDef {
+        name: "economic_gain",
+        label: "Economic gain (points)",
+        unit: "points",
+        decimals: 1,
+        percent: false,
+        range: None,
+        better: Better::Higher,
+        summary: true,
+    },
+    OutcomeDef {
+        name: "incidents",
+        label: "Incidents suffered",
+        unit: "count",
+        decimals: 1,
+        percent: false,
+        range: None,
+        better: Better::Lower,
+        summary: true,
+    },
+    OutcomeDef {
+        name: "breaks",
+        label: "Relationship breaks",
+        unit: "count",
+        decimals: 2,
+        percent: false,
+        range: None,
+        better: Better::Lower,
+        summary: true,
+    },
+    OutcomeDef {
+        name: "autonomy",
+        label: "Autonomy (roots kept)",
+        unit: "share of roots kept",
+        decimals: 1,
+        percent: true,
+        range: Some([0.0, 1.0]),
+        better: Better::Higher,
+        summary: true,
+    },
+    OutcomeDef {
+        name: "final_lean",
+        label: "Lean, final year",
+        unit: "0 = equidistant",
+        decimals: 3,
+        percent: false,
+        range: Some([0.0, 1.0]),
+        better: Better::Lower,
+        summary: true,
+    },
+    OutcomeDef {
+        name: "p_break",
+        label: "Chance of at least one break",
+        unit: "probability",
+        decimals: 1,
+        percent: true,
+        range: Some([0.0, 1.0]),
+        better: Better::Lower,
+        summary: false,
+    },
+];
 
 /// The doctrines of a simulation, already compiled.
 pub struct SimDoctrines<'a> {

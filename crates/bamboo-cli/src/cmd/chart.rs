@@ -255,7 +255,7 @@ fn simulate_chart(
     output: Option<&std::path::Path>,
 ) -> Result<()> {
     use crate::cmd::simulate::RunWithBar;
-    let prep = crate::cmd::simulate::Prepared::new(&sim.world, sim.doctrines.as_deref())?;
+    let prep = sim.prepare()?;
     let r = prep.run(&prep.world, sim.config(), sim.quiet)?;
     let svg = bamboo_app::charts::simulation_chart_svg(&r, &prep.world);
     write_to(output, |out| {

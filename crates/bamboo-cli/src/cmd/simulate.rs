@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use bamboo_sim::{simulate, SimConfig, SimReport, Summary, World};
+use bamboo_data::simulation::Sweep;
+use bamboo_sim::{simulate, SimConfig, SimReport, Summary, World, OUTCOMES};
 
 use crate::output::{table, write_to};
 use crate::Cli;
@@ -14,26 +15,47 @@ use crate::Cli;
 #[derive(clap::Args, Debug, Clone)]
 pub struct SimArgs {
     /// The world: a shipped name (default) or a world file.
-    #[arg(long, value_name = "NAME|FILE", default_value = "default")]
+    #[arg(long, value_name = "NAME|FILE", default_value = bamboo_data::simulation::DEFAULT_WORLD)]
     pub world: String,
     /// The doctrines to compare for the subject, comma-separated: shipped names or files
     /// (default: the world's `compare` list).
     #[arg(long, value_name = "A,B,...")]
     pub doctrines: Option<String>,
     /// Runs per doctrine (the same seeds for each doctrine).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = SimConfig::DEFAULT.runs)]
     pub runs: u32,
     /// Years per run.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = SimConfig::DEFAULT.years)]
     pub years: u32,
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = SimConfig::DEFAULT.seed)]
     pub seed: u64,
+    /// Set a world parameter before simulating, e.g. `--set volatility=0.1` (repeatable;
+    /// the names and ranges are those of `--sweep`, docs/simulation.md).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// No progress bar (there is none either when stderr is not a terminal).
     #[arg(long)]
     pub quiet: bool,
 }
 
 impl SimArgs {
+    /// The world and doctrines named, read, with every `--set` applied (checked as a world
+    /// file's value is).
+    pub fn prepare(&self) -> Result<Prepared> {
+        let mut prep = Prepared::new(&self.world, self.doctrines.as_deref())?;
+        for s in &self.set {
+            let (key, value) = s
+                .split_once('=')
+                .and_then(|(k, v)| Some((k.trim(), v.trim().parse::<f64>().ok()?)))
+                .with_context(|| {
+                    format!("--set `{s}`: expected KEY=VALUE with a number, such as volatility=0.1")
+                })?;
+            prep.set(key, value)
+                .map_err(|e| anyhow::anyhow!("--set {e}"))?;
+        }
+        Ok(prep)
+    }
+
     pub fn config(&self) -> SimConfig {
         SimConfig {
             runs: self.runs,
@@ -182,13 +204,18 @@ pub fn render_text(r: &SimReport, w: &World) -> String {
     for d in &r.doctrines {
         out.push_str(&format!("\n{} ({} for {})\n", d.name, r.subject, d.name));
         let o = &d.outcomes;
-        let rows = vec![
-            outcome_rows(&o.economic_gain, "economic gain (points)", 1, false),
-            outcome_rows(&o.incidents, "incidents suffered", 1, false),
-            outcome_rows(&o.breaks, "relationship breaks", 2, false),
-            outcome_rows(&o.autonomy, "autonomy (roots kept)", 1, true),
-            outcome_rows(&o.final_lean, "lean, final year", 3, false),
-        ];
+        let rows: Vec<Vec<String>> = OUTCOMES
+            .iter()
+            .filter_map(|def| {
+                let s = def.of(o)?;
+                Some(outcome_rows(
+                    s,
+                    &def.label.to_lowercase(),
+                    usize::from(def.decimals),
+                    def.percent,
+                ))
+            })
+            .collect();
         out.push_str(&table(&headers, &rows));
         out.push_str(&format!(
             "P(at least one break) = {:.1}%\n",
@@ -220,27 +247,6 @@ pub fn render_text(r: &SimReport, w: &World) -> String {
     out
 }
 
-/// Parses `key=v1,v2,...`.
-pub fn parse_sweep(s: &str) -> Result<(String, Vec<f64>)> {
-    let (key, values) = s.split_once('=').with_context(|| {
-        format!("--sweep `{s}`: expected KEY=V1,V2,... such as polarisation=0.2,0.5,0.8")
-    })?;
-    let vals = values
-        .split(',')
-        .map(|v| {
-            v.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .with_context(|| format!("--sweep {key}: `{}` is not a number", v.trim()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    if vals.is_empty() || vals.len() > 50 {
-        bail!("--sweep {key}: give 1 to 50 values");
-    }
-    Ok((key.trim().to_string(), vals))
-}
-
 pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
     if let Some(Action::Merge(m)) = &args.action {
         return merge(m);
@@ -252,7 +258,7 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
             "--shard writes a partial report, which is JSON only: add --json (and -o part-K.json)"
         );
     }
-    let prep = Prepared::new(&args.sim.world, args.sim.doctrines.as_deref())?;
+    let prep = args.sim.prepare()?;
     let cfg = args.sim.config();
     if let Some((k, n)) = shard {
         let (lo, hi) = bamboo_sim::shard_range(cfg.runs, k, n)?;
@@ -265,57 +271,23 @@ pub fn run(_cli: &Cli, args: &Args) -> Result<()> {
         });
     }
     if let Some(sweep) = &args.sweep {
-        let (key, values) = parse_sweep(sweep)?;
-        // Check every value before running any.
-        let worlds = values
-            .iter()
-            .map(|&v| {
-                let mut w = prep.world.clone();
-                w.set(&key, v).map(|_| w)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if args.json {
+        let sweep = Sweep::parse(sweep)?;
+        // Every value is checked before any runs.
+        let worlds = sweep
+            .worlds(&prep.world)
+            .map_err(|e| anyhow::anyhow!("--sweep {e}"))?;
+        let mut points = Vec::with_capacity(worlds.len());
+        for (v, w) in sweep.values.iter().zip(&worlds) {
+            points.push((*v, prep.run(w, cfg, args.sim.quiet)?));
+        }
+        let text = if args.json {
             // One report per value, each exactly what `simulate --json` prints for that world.
-            let mut points = Vec::new();
-            for (v, w) in values.iter().zip(&worlds) {
-                let r = prep.run(w, cfg, args.sim.quiet)?;
-                let report: serde_json::Value =
-                    serde_json::from_str(&bamboo_data::simulation::report_json(&r))?;
-                points.push(serde_json::json!({ "value": v, "report": report }));
-            }
-            let out = serde_json::json!({
-                "parameter": key,
-                "definition": "one simulation per value of the parameter, every other input the same; each report is what `bamboo simulate --json` prints for the world with that value",
-                "points": points,
-            });
-            return write_to(args.output.as_deref(), |w| {
-                serde_json::to_writer_pretty(&mut *w, &out)?;
-                writeln!(w)?;
-                Ok(())
-            });
-        }
-        let mut csv = String::from("parameter,value,doctrine,outcome,mean,p5,p50,p95\n");
-        for (v, w) in values.iter().zip(&worlds) {
-            let r = prep.run(w, cfg, args.sim.quiet)?;
-            for d in &r.doctrines {
-                let o = &d.outcomes;
-                for (name, s) in [
-                    ("economic_gain", &o.economic_gain),
-                    ("incidents", &o.incidents),
-                    ("breaks", &o.breaks),
-                    ("autonomy", &o.autonomy),
-                    ("final_lean", &o.final_lean),
-                ] {
-                    csv.push_str(&format!(
-                        "{key},{v},{},{name},{},{},{},{}\n",
-                        d.name, s.mean, s.p5, s.p50, s.p95
-                    ));
-                }
-                csv.push_str(&format!("{key},{v},{},p_break,{},,,\n", d.name, o.p_break));
-            }
-        }
+            bamboo_data::simulation::sweep_json(&sweep.parameter, &points)
+        } else {
+            bamboo_data::simulation::sweep_csv(&sweep.parameter, &points)
+        };
         return write_to(args.output.as_deref(), |w| {
-            w.write_all(csv.as_bytes())?;
+            w.write_all(text.as_bytes())?;
             Ok(())
         });
     }

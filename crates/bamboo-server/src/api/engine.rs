@@ -391,7 +391,8 @@ pub async fn plan(
 }
 
 /// `POST /api/simulate`: a simulation of shipped worlds and doctrines, bounded by the limits
-/// (422 beyond), answered with the JSON of `bamboo simulate --json`.
+/// (422 beyond), with world parameters set and one of them swept if asked, answered with
+/// the JSON of `bamboo simulate --json` (with `--set`, `--sweep`).
 pub async fn simulate(
     State(st): State<AppState>,
     p: Params,
@@ -399,15 +400,22 @@ pub async fn simulate(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     p.allow(&[])?;
-    let v = read_json_body(&headers, &body)?;
+    // The syntax first (400), then the fields (422).
+    read_json_body(&headers, &body)?;
+    let text = std::str::from_utf8(&body).map_err(ApiError::internal)?;
     let sim = st.catalog().sim.clone();
-    let req = sim.request(&v, st.limits())?;
-    let report = sim.run(req, st.limits()).await?;
-    let text = crate::sim::report_json(&report)?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+    let req = sim.request(text, st.limits())?;
+    let answer = sim.answer(req, st.limits()).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.json.clone(),
+    )
+        .into_response())
 }
 
-/// `GET /api/worlds`: the shipped simulation worlds, with the doctrines each can compare.
+/// `GET /api/worlds`: the shipped simulation worlds, with the doctrines each can compare and
+/// its parameters (meaning, range, value); the request's defaults, the outcomes every
+/// report carries, and the limits.
 pub async fn worlds(State(st): State<AppState>, p: Params) -> Result<Json<Value>, ApiError> {
     p.allow(&[])?;
     let sim = &st.catalog().sim;
@@ -423,17 +431,18 @@ pub async fn worlds(State(st): State<AppState>, p: Params) -> Result<Json<Value>
                 "start_year": w.start_year,
                 "compare": w.compare,
                 "doctrines": sim.candidates(w),
+                "parameters": crate::sim::parameters_json(w),
             })
         })
         .collect::<Vec<_>>();
     let lim = st.limits();
-    Ok(Json(json!({
-        "worlds": list,
-        "limits": {
-            "runs": lim.sim_max_runs, "years": lim.sim_max_years,
-            "doctrines": lim.sim_max_doctrines, "work": lim.sim_max_work,
-        },
-    })))
+    let mut v = crate::sim::defaults_json();
+    v["worlds"] = json!(list);
+    v["limits"] = json!({
+        "runs": lim.sim_max_runs, "years": lim.sim_max_years,
+        "doctrines": lim.sim_max_doctrines, "work": lim.sim_max_work,
+    });
+    Ok(Json(v))
 }
 
 /// `GET /api/doctrines`: the shipped doctrines, which is each subject's default, and what
