@@ -201,18 +201,14 @@ pub fn simulation_chart_svg(r: &bamboo_sim::SimReport, w: &bamboo_sim::World) ->
         .subtitle(
             "Boxes 25–75%, whiskers 5–95%, circles min and max, diamond the mean.".to_string(),
         );
-    type Pick = fn(&bamboo_sim::Outcomes) -> &bamboo_sim::Summary;
-    let panels: [(&str, &str, Pick); 5] = [
-        ("Economic gain", "points", |o| &o.economic_gain),
-        ("Incidents suffered", "count", |o| &o.incidents),
-        ("Relationship breaks", "count", |o| &o.breaks),
-        ("Autonomy", "share of roots kept", |o| &o.autonomy),
-        ("Lean, final year", "0 = equidistant", |o| &o.final_lean),
-    ];
-    for (title, unit, pick) in panels {
-        let mut p = DistributionPanel::new(title).y_label(unit);
+    // One panel per outcome with quantiles, from the one list of outcomes
+    // (`bamboo_sim::OUTCOMES`; `p_break` is a probability, not a distribution).
+    for def in bamboo_sim::OUTCOMES.iter().filter(|d| d.summary) {
+        let mut p = DistributionPanel::new(def.label).y_label(def.unit);
         for d in &r.doctrines {
-            p = p.group(d.name.clone(), summary(pick(&d.outcomes)));
+            if let Some(s) = def.of(&d.outcomes) {
+                p = p.group(d.name.clone(), summary(s));
+            }
         }
         dist = dist.panel(p);
     }

@@ -142,6 +142,26 @@ pub fn atlas_definitions(
     d
 }
 
+/// The atlas's JSON with its state rows in `order` (core's `atlas::table::sorted`: by code,
+/// by rank, or by lean), as `bamboo atlas --sort` and `GET /api/atlas?sort=` both give it.
+pub fn atlas_json_sorted(
+    a: &Atlas,
+    ask: &AtlasAsk,
+    countries: &Countries,
+    provenance: &str,
+    order: bamboo_core::atlas::table::Order,
+) -> Value {
+    let mut v = atlas_json(a, ask, countries, provenance);
+    let states: Vec<&str> = bamboo_core::atlas::table::sorted(a, order)
+        .iter()
+        .map(|r| r.state.as_str())
+        .collect();
+    if let Some(rows) = v["rows"].as_array_mut() {
+        rows.sort_by_key(|r| states.iter().position(|s| r["state"].as_str() == Some(*s)));
+    }
+    v
+}
+
 /// The atlas as JSON (the CLI's `--format json` and `GET /api/atlas`).
 pub fn atlas_json(a: &Atlas, ask: &AtlasAsk, countries: &Countries, provenance: &str) -> Value {
     let src_def = match ask.measure {

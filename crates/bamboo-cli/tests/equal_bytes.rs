@@ -92,6 +92,34 @@ const PAIRS: &[(&[&str], &str)] = &[
     ),
     (
         &[
+            "atlas",
+            "--year",
+            "2019",
+            "--replicates",
+            "50",
+            "--sort",
+            "rank",
+            "--format",
+            "json",
+        ],
+        "/api/atlas?year=2019&replicates=50&sort=rank",
+    ),
+    (
+        &[
+            "atlas",
+            "--year",
+            "2015",
+            "--replicates",
+            "50",
+            "--sort",
+            "lean",
+            "--format",
+            "json",
+        ],
+        "/api/atlas?year=2015&replicates=50&sort=lean",
+    ),
+    (
+        &[
             "shifts",
             "VNM",
             "--from",

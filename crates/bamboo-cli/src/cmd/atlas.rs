@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
-use bamboo_app::views::{atlas_definitions, atlas_json, compute_atlas, AtlasAsk};
+use bamboo_app::views::{atlas_definitions, compute_atlas, AtlasAsk};
 use bamboo_core::atlas::{Atlas, AtlasRow, Measure, Period};
 use bamboo_core::bootstrap::Estimate;
 use bamboo_core::Iso3;
@@ -119,16 +119,17 @@ pub fn ask(cli: &Cli, args: &Args) -> Result<(Loaded, AtlasAsk, bamboo_core::sel
     Ok((data, ask, sel))
 }
 
-fn sorted(a: &Atlas, sort: Sort) -> Vec<&AtlasRow> {
+fn order(sort: Sort) -> bamboo_core::atlas::table::Order {
     use bamboo_core::atlas::table::Order;
-    bamboo_core::atlas::table::sorted(
-        a,
-        match sort {
-            Sort::State => Order::State,
-            Sort::Rank => Order::Rank,
-            Sort::Lean => Order::Lean,
-        },
-    )
+    match sort {
+        Sort::State => Order::State,
+        Sort::Rank => Order::Rank,
+        Sort::Lean => Order::Lean,
+    }
+}
+
+fn sorted(a: &Atlas, sort: Sort) -> Vec<&AtlasRow> {
+    bamboo_core::atlas::table::sorted(a, order(sort))
 }
 
 /// `--format csv`: the atlas's one table (`bamboo_core::atlas::table`), which the Python
@@ -311,17 +312,13 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         match args.format {
             Format::Csv => w.write_all(csv(&a, args.sort).as_bytes())?,
             Format::Json => {
-                let mut v = atlas_json(&a, &ask, &data.countries, &data.provenance());
-                if args.sort != Sort::State {
-                    let order: Vec<Iso3> = sorted(&a, args.sort).iter().map(|r| r.state).collect();
-                    if let Some(rows) = v["rows"].as_array_mut() {
-                        rows.sort_by_key(|r| {
-                            order
-                                .iter()
-                                .position(|s| r["state"].as_str() == Some(s.as_str()))
-                        });
-                    }
-                }
+                let v = bamboo_app::views::atlas_json_sorted(
+                    &a,
+                    &ask,
+                    &data.countries,
+                    &data.provenance(),
+                    order(args.sort),
+                );
                 serde_json::to_writer_pretty(&mut *w, &v)?;
                 writeln!(w)?;
             }

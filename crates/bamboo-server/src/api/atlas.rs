@@ -25,9 +25,7 @@ use crate::state::AppState;
 use bamboo_app::doc::json_text;
 use bamboo_app::map::{map_svg, MapMeasure, MapMeasureText};
 use bamboo_app::query::DEFAULT_POLES;
-use bamboo_app::views::{
-    atlas_json, compute_atlas, compute_shifts, shifts_json, AtlasAsk, ShiftsAsk,
-};
+use bamboo_app::views::{compute_atlas, compute_shifts, shifts_json, AtlasAsk, ShiftsAsk};
 
 /// The most bootstrap replicates one request may ask for (422 beyond).
 pub const MAX_REPLICATES: usize = 2000;
@@ -267,26 +265,20 @@ fn atlas_ask(st: &AppState, p: &Params) -> Result<(AtlasAsk, Selection), ApiErro
 pub async fn atlas(State(st): State<AppState>, p: Params) -> Result<Response, ApiError> {
     let p = p.allow(&ATLAS_PARAMS)?;
     blocking(move || {
-        let sort = p.get("sort").unwrap_or("state").to_string();
-        if !["state", "rank", "lean"].contains(&sort.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "parameter `sort`: `{sort}` is not allowed; use state, rank or lean"
-            )));
-        }
+        use bamboo_core::atlas::table::Order;
+        let sort = p.get("sort").unwrap_or("state");
+        let order = Order::parse(sort).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "parameter `sort`: `{sort}` is not allowed; use {}",
+                Order::NAMES.join(", ")
+            ))
+        })?;
         let (ask, sel) = atlas_ask(&st, &p)?;
         let v = st.votes();
         let fit = ideal_for(&st, &ask)?;
         let a = compute_atlas(&v.store, &sel, &ask, fit.as_deref()).map_err(ApiError::internal)?;
-        let mut out = atlas_json(&a, &ask, &v.countries, &v.provenance);
-        if sort != "state" {
-            if let Some(rows) = out["rows"].as_array_mut() {
-                let key = |r: &Value| match sort.as_str() {
-                    "rank" => r["rank"].as_f64().unwrap_or(f64::INFINITY),
-                    _ => -r["lean"]["value"].as_f64().unwrap_or(f64::NEG_INFINITY),
-                };
-                rows.sort_by(|a, b| key(a).total_cmp(&key(b)));
-            }
-        }
+        let out =
+            bamboo_app::views::atlas_json_sorted(&a, &ask, &v.countries, &v.provenance, order);
         Ok(json_text(&out))
     })
     .await
