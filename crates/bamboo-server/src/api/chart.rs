@@ -22,8 +22,9 @@ pub async fn balance(
 ) -> Result<Response, ApiError> {
     let p = p.allow(&["poles", "from", "to", "by", "metric", "issue", "important"])?;
     let iso3 = file.strip_suffix(".svg").ok_or_else(|| {
+        let stem = file.split('.').next().unwrap_or(&file);
         ApiError::not_found(format!(
-            "charts are SVG: ask for /api/chart/balance/{file}.svg"
+            "charts are SVG: ask for /api/chart/balance/{stem}.svg"
         ))
     })?;
     let iso3 = iso3.to_string();
