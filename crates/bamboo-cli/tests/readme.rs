@@ -36,3 +36,44 @@ fn every_path_in_the_readme_tour_exists() {
         "the tour names files that do not exist: {missing:?}"
     );
 }
+
+/// The README's sentence on output formats holds: the commands it says take `--format`
+/// accept it, and those it says take `--json` accept that (and not `--format`).
+#[test]
+fn the_readme_says_which_commands_take_format_and_which_json() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let format = "The measuring commands (`align`, `balance`, `dyads`, `ideal`, `atlas`, `shifts`, `predict`, `cases from-votes`) print a table by default and take `--format csv` or `--format json`";
+    let json = "`advise`, `backtest` and `simulate` print text and take `--json` instead";
+    assert!(
+        flat.contains(format) && flat.contains(json),
+        "the README's sentence changed: update this test with it"
+    );
+    let help = |cmd: &[&str]| {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_bamboo"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{cmd:?} --help");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for cmd in [
+        &["align"][..],
+        &["balance"],
+        &["dyads"],
+        &["ideal"],
+        &["atlas"],
+        &["shifts"],
+        &["predict"],
+        &["cases", "from-votes"],
+    ] {
+        assert!(help(cmd).contains("--format"), "{cmd:?} takes no --format");
+    }
+    for cmd in ["advise", "backtest", "simulate"] {
+        let h = help(&[cmd]);
+        assert!(h.contains("--json") && !h.contains("--format"), "{cmd}");
+    }
+}
