@@ -79,3 +79,31 @@ pub fn open_ledger(path: &Path, curated: Option<&Path>) -> Result<LedgerDb> {
     }
     Ok(db)
 }
+
+/// `--doctrine`: a path, or the name of a shipped doctrine (`vietnam`, `india`, …, as
+/// `--doctrines` and the API take them). A name is read from the curated folder (`./data`)
+/// so that the ledger it names resolves beside it; anything with a `/` or a `.toml` is a
+/// path, left for the reader to report if it cannot be read.
+pub fn doctrine_arg(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    if p.exists()
+        || s.contains('/')
+        || s.contains(std::path::MAIN_SEPARATOR)
+        || s.ends_with(".toml")
+    {
+        return Ok(p);
+    }
+    let names = bamboo_data::shipped::doctrine_names().join(", ");
+    let Some((rel, _)) = bamboo_data::shipped::doctrine(s) else {
+        return Err(format!(
+            "no file `{s}` and no shipped doctrine of that name: give a path, or one of: {names}"
+        ));
+    };
+    let inside = rel.strip_prefix("data/").unwrap_or(rel);
+    match curated_dir(None) {
+        Some(d) if d.join(inside).is_file() => Ok(d.join(inside)),
+        _ => Err(format!(
+            "`{s}` is a shipped doctrine, but it is read with its ledger from the curated folder ./data, which is not here: run from a checkout of bamboo, or give the file's path ({rel})"
+        )),
+    }
+}

@@ -541,3 +541,52 @@ fn readable_backtest_shows_each_wrong_answer_with_its_explanation() {
     assert!(out.contains("with the engine's explanation"));
     assert!(out.contains("== 2008-05-30-china-csp"));
 }
+
+/// `--doctrine` takes a shipped name as `--doctrines` and the API do: the same advice as
+/// from the file's path; an unknown name lists the names; a name outside a checkout says
+/// where it is read from (exit 2, clap's usage error).
+#[test]
+fn doctrine_takes_a_name_or_a_path() {
+    let run = |cwd: &Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_bamboo"))
+            .arg("--data")
+            .arg(shared().join("data"))
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("BAMBOO_DATA")
+            .output()
+            .expect("run bamboo")
+    };
+    let repo = root();
+    let cases = "data/cases/india.toml";
+    let by_name = run(&repo, &["advise", "--doctrine", "india", cases, "--json"]);
+    let by_path = run(
+        &repo,
+        &[
+            "advise",
+            "--doctrine",
+            "data/doctrines/india.toml",
+            cases,
+            "--json",
+        ],
+    );
+    assert!(
+        by_name.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_name.stderr)
+    );
+    assert_eq!(by_name.stdout, by_path.stdout);
+    assert!(String::from_utf8_lossy(&by_name.stdout).contains("\"choice\""));
+    let o = run(&repo, &["backtest", "--doctrine", "nosuch", cases]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("no shipped doctrine of that name") && e.contains("vietnam, align-usa"),
+        "{e}"
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = run(elsewhere.path(), &["doctrine", "check", "vietnam"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("data/doctrines/vietnam.toml"), "{e}");
+}

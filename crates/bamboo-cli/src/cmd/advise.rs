@@ -20,7 +20,9 @@ use crate::Cli;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The doctrine file (TOML, see docs/doctrine.md).
-    #[arg(long, value_name = "FILE")]
+    /// A file, or the name of a shipped doctrine (vietnam, india, indonesia, align-usa,
+    /// bandwagon-china, neutral), read from ./data.
+    #[arg(long, value_name = "FILE|NAME", value_parser = crate::ledger_setup::doctrine_arg)]
     pub doctrine: PathBuf,
     /// The case file (TOML, see shared/spec/cases.md).
     #[arg(value_name = "CASEFILE")]

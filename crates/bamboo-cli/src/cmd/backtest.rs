@@ -22,7 +22,9 @@ use crate::Cli;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The doctrine file.
-    #[arg(long, value_name = "FILE")]
+    /// A file, or the name of a shipped doctrine (vietnam, india, indonesia, align-usa,
+    /// bandwagon-china, neutral), read from ./data.
+    #[arg(long, value_name = "FILE|NAME", value_parser = crate::ledger_setup::doctrine_arg)]
     pub doctrine: PathBuf,
     /// Case files; every case needs `actual`. Ids must be unique across files.
     #[arg(value_name = "CASEFILE", required_unless_present = "record")]

@@ -22,7 +22,9 @@ pub enum Doctrine {
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// The doctrine file.
-    #[arg(value_name = "FILE")]
+    /// A file, or the name of a shipped doctrine (vietnam, india, indonesia, align-usa,
+    /// bandwagon-china, neutral), read from ./data.
+    #[arg(value_name = "FILE|NAME", value_parser = crate::ledger_setup::doctrine_arg)]
     pub doctrine: PathBuf,
 }
 

@@ -21,7 +21,9 @@ use crate::Cli;
 #[derive(clap::Args, Debug)]
 pub struct FitArgs {
     /// The doctrine whose vote branch is fitted (its roots, trunk and other branches stay).
-    #[arg(long, value_name = "FILE")]
+    /// A file, or the name of a shipped doctrine (vietnam, india, indonesia, align-usa,
+    /// bandwagon-china, neutral), read from ./data.
+    #[arg(long, value_name = "FILE|NAME", value_parser = crate::ledger_setup::doctrine_arg)]
     pub doctrine: PathBuf,
     /// Case files to fit to (and to test on, for cases dated on or after --until).
     #[arg(long = "cases", value_name = "FILE", num_args = 1.., required_unless_present = "record")]

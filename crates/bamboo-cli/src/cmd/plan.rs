@@ -17,7 +17,9 @@ use crate::Cli;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The doctrine file (its `[[trunk.move]]` catalogue is what the planner schedules).
-    #[arg(long, value_name = "FILE")]
+    /// A file, or the name of a shipped doctrine (vietnam, india, indonesia, align-usa,
+    /// bandwagon-china, neutral), read from ./data.
+    #[arg(long, value_name = "FILE|NAME", value_parser = crate::ledger_setup::doctrine_arg)]
     pub doctrine: PathBuf,
     /// Case files (TOML, shared/spec/cases.md).
     #[arg(value_name = "CASEFILE", required = true)]
