@@ -590,3 +590,48 @@ fn doctrine_takes_a_name_or_a_path() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("data/doctrines/vietnam.toml"), "{e}");
 }
+
+/// Without a data folder the "ledger alone" note is said once, not nested in itself: in the
+/// text's `inputs:` line (not again on stderr), or on stderr beside JSON.
+#[test]
+fn the_no_data_note_is_said_once() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_bamboo"))
+            .args(args)
+            .current_dir(elsewhere.path())
+            .env_remove("BAMBOO_DATA")
+            .output()
+            .expect("run bamboo")
+    };
+    let (d, c) = (p(VN), shared_cases());
+    for cmd in ["advise", "backtest"] {
+        let o = run(&[cmd, "--doctrine", &d, &c]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert_eq!(
+            out.matches("answering from the ledger alone").count(),
+            1,
+            "{cmd}: {out}"
+        );
+        assert!(!err.contains("ledger alone"), "{cmd}: {err}");
+        assert!(
+            !out.contains("no data folder (no data folder"),
+            "{cmd}: {out}"
+        );
+        assert!(
+            out.contains("pass --data DIR or set BAMBOO_DATA"),
+            "{cmd}: {out}"
+        );
+        let o = run(&[cmd, "--doctrine", &d, &c, "--json"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            err.matches("answering from the ledger alone").count(),
+            1,
+            "{cmd}: {err}"
+        );
+    }
+}

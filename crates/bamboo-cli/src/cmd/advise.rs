@@ -58,7 +58,7 @@ pub type Engine = Advisor;
 pub fn load_engine(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engine> {
     let mut engine = Advisor::open(doctrine, args.ledger.as_deref())?;
     if args.no_data {
-        engine.provenance = "no data folder (--no-data): answering from the ledger alone".into();
+        engine.provenance = "answering from the ledger alone (--no-data)".into();
         return Ok(engine);
     }
     let explicit = cli.data.is_some()
@@ -66,7 +66,7 @@ pub fn load_engine(cli: &Cli, doctrine: &Path, args: &EngineArgs) -> Result<Engi
     let dir = match DataDir::from_env(cli.data.as_deref()) {
         Ok(dir) => dir,
         Err(e) if !explicit => {
-            engine.provenance = format!("no data folder ({e}): answering from the ledger alone");
+            engine.provenance = format!("answering from the ledger alone: {e}");
             return Ok(engine);
         }
         Err(e) => return Err(e.into()),
@@ -89,7 +89,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let answers = engine
         .advise_all(&cases)
         .map_err(|e| crate::case_errors::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
-    if engine.votes.is_none() {
+    // Without data the text output says so in its `inputs:` line; JSON has no such line,
+    // so the note goes to stderr then (once, not in both).
+    if engine.votes.is_none() && args.json {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {

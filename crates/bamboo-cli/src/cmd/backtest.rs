@@ -103,7 +103,8 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let (report, _) = engine
         .backtest(&cases)
         .map_err(|e| crate::case_errors::locate_case_error(e, &args.cases))?;
-    if engine.votes.is_none() {
+    // Once: in the text's `inputs:` line, or on stderr beside JSON.
+    if engine.votes.is_none() && args.json {
         crate::output::note!("bamboo: note: {}", engine.provenance);
     }
     write_to(None, |w| {
