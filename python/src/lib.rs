@@ -14,6 +14,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use bamboo_app::query::Spelling;
 use bamboo_core::alignment::{balance_series, series, By, SeriesSpec};
 use bamboo_core::metrics::{Measures, Metric};
 use bamboo_core::{Iso3, VoteStore};
@@ -170,24 +171,9 @@ struct Store {
     provenance: String,
 }
 
+/// `by`, as the CLI and the API read it (`bamboo_app::query::parse_by`).
 fn parse_by(by: &str) -> PyResult<By> {
-    let w: Vec<&str> = by
-        .split([' ', ':', '='])
-        .filter(|s| !s.is_empty())
-        .collect();
-    match w.as_slice() {
-        ["year"] => Ok(By::Year),
-        ["total"] => Ok(By::Total),
-        ["window", n] => match n.parse::<u32>() {
-            Ok(n) if (1..=100).contains(&n) => Ok(By::Window(n)),
-            _ => Err(err(format!(
-                "by window N: N must be a whole number of years from 1 to 100, got `{n}`"
-            ))),
-        },
-        _ => Err(err(format!(
-            "by `{by}` is not allowed; use year, total or window N"
-        ))),
-    }
+    bamboo_app::query::parse_by(by, Spelling::Param).map_err(err)
 }
 
 fn push_measures(t: &mut Table, at: usize, m: &Measures) {
@@ -231,21 +217,14 @@ impl Store {
         Ok(out)
     }
 
+    /// The span, checked and clamped as the CLI and the API do (`bamboo_app::query::span`).
     fn span(&self, from: Option<i32>, to: Option<i32>, by: By) -> PyResult<SeriesSpec> {
-        let (lo, hi) = self
-            .store
-            .year_span()
-            .ok_or_else(|| err("the loaded data has no roll calls"))?;
-        let (from, to) = (from.unwrap_or(lo), to.unwrap_or(hi));
-        if from > to {
-            return Err(err(format!("from {from} is after to {to}")));
-        }
-        if to < lo || from > hi {
-            return Err(err(format!(
-                "the span {from}-{to} has no roll calls: the data covers {lo}-{hi}"
-            )));
-        }
-        Ok(SeriesSpec { from, to, by })
+        bamboo_app::query::span(&self.store, from, to, by, Spelling::Param).map_err(err)
+    }
+
+    /// The span a subject's series covers (its voting years, with a window or the total).
+    fn subject_span(&self, subject: Iso3, spec: SeriesSpec) -> PyResult<SeriesSpec> {
+        bamboo_app::query::subject_span(&self.store, subject, spec, Spelling::Param).map_err(err)
     }
 }
 
@@ -286,7 +265,7 @@ impl Store {
         if list.len() < 2 {
             return Err(err("align needs a subject and at least one other state, e.g. align(['VNM', 'USA', 'CHN', 'RUS'])"));
         }
-        let spec = self.span(from_, to, parse_by(by)?)?;
+        let spec = self.subject_span(list[0], self.span(from_, to, parse_by(by)?)?)?;
         let rows = py
             .detach(|| series(&self.store, list[0], &list[1..], spec))
             .map_err(|e| chain(&e))?;
@@ -348,7 +327,7 @@ impl Store {
                 "poles: {subject} is the subject itself; list the other powers"
             )));
         }
-        let spec = self.span(from_, to, by)?;
+        let spec = self.subject_span(subject, self.span(from_, to, by)?)?;
         let rows = py.detach(|| -> Result<_, String> {
             if metric == Metric::Ideal {
                 let f = bamboo_data::ideal::fit(&self.store, 0, 1).map_err(|e| e.to_string())?;
