@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from typing import Any, List, Optional, Sequence, Union
 
 from . import Design, Simulation, _bamboo, _doctrines, _frame, _read_table, PathLike
@@ -50,9 +51,12 @@ def simulate(
     process gives, byte for byte (``.json`` equals ``bamboo simulate --json``)."""
     inputs = _bamboo.sim_inputs(os.fspath(world), _doctrines(doctrines))
     n = shards or 2 * _workers(client)
-    [inp] = client.scatter([inputs], broadcast=True)
+    # Keys unique to this call (not the inputs' hash, nor an object's id, which a later
+    # call can reuse while the scheduler is still releasing the first: "lost dependencies").
+    call = uuid.uuid4().hex
+    [inp] = client.scatter([inputs], broadcast=True, hash=False)
     futures = [
-        client.submit(_shard_task, inp, runs, years, seed, k, n, key=f"bamboo-shard-{seed}-{k}-of-{n}-{id(inputs)}", retries=2)
+        client.submit(_shard_task, inp, runs, years, seed, k, n, key=f"bamboo-shard-{seed}-{k}-of-{n}-{call}", retries=2)
         for k in range(1, n + 1)
     ]
     if progress:
@@ -87,7 +91,8 @@ def sweep(
     inputs = d._d.inputs()
     todo = list(d._d.todo())
     limit = in_flight or 4 * _workers(client)
-    [inp] = client.scatter([inputs], broadcast=True)
+    call = uuid.uuid4().hex  # keys unique to this call (see simulate)
+    [inp] = client.scatter([inputs], broadcast=True, hash=False)
     bar = None
     if progress and todo:
         try:
@@ -98,7 +103,7 @@ def sweep(
             bar = None
 
     def submit(n: int):
-        return client.submit(_point_task, inp, runs, years, seed, n, d._d.point(n), key=f"bamboo-point-{n}-{id(d)}", retries=2)
+        return client.submit(_point_task, inp, runs, years, seed, n, d._d.point(n), key=f"bamboo-point-{n}-{call}", retries=2)
 
     it = iter(todo)
     pending = as_completed([submit(n) for n in islice(it, limit)], with_results=False)

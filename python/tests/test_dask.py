@@ -79,3 +79,16 @@ def test_dask_sweep_equals_the_cli_and_resumes(client, cli, tmp_path):
     (tmp_path / "dask" / "sweep.csv").unlink()
     bd.sweep(d, client, out=tmp_path / "dask", progress=False)
     assert (tmp_path / "dask" / "sweep.csv").read_text() == want
+
+
+def test_calls_in_a_row_share_no_keys(client, tmp_path):
+    # Keys once came from the inputs' hash and an object's id, which the next call can
+    # reuse while the scheduler still releases the first call's: "lost dependencies".
+    d = tmp_path / "d.toml"
+    d.write_text('runs = 4\nyears = 2\nseed = 3\n[[point]]\npolarisation = 0.3\n[[point]]\npolarisation = 0.6\n')
+    tables = []
+    for k in range(8):
+        bd.sweep(d, client, out=tmp_path / f"o{k}", progress=False)
+        tables.append((tmp_path / f"o{k}" / "sweep.csv").read_text())
+        bd.simulate(runs=4, years=2, seed=3, client=client, shards=2)
+    assert len(set(tables)) == 1
