@@ -2,6 +2,8 @@
 //! toward, for one state or several in one table (or a group's members, `--group`), with
 //! bootstrap intervals on `--ci`.
 
+use std::io::Write;
+
 use anyhow::{bail, Result};
 use bamboo_app::doc::{balance_json, balance_series, BalanceDoc, BalanceSeries};
 use bamboo_app::query::{check_poles, Spelling, DEFAULT_POLES_TEXT};
@@ -229,6 +231,113 @@ fn ci_cell(v: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let c = compute(cli, args)?;
+    write_to(None, |w| match args.span.format {
+        Format::Csv => write_csv(w, &c),
+        Format::Json => write_json(w, &c),
+        Format::Table => write_table(w, &c),
+    })
+}
+
+/// Several states (or a group) in one answer, which adds a state column.
+fn many(c: &Computed) -> bool {
+    c.subjects.len() > 1 || c.group.is_some()
+}
+
+/// One row per span, state and pole; the group's mean rows after, with `--average`.
+fn write_csv(w: &mut dyn Write, c: &Computed) -> Result<()> {
+    let Computed {
+        poles,
+        subjects,
+        boot,
+        group,
+        average,
+        ..
+    } = c;
+    let with_ci = boot.is_some();
+    let mut s = String::from("from,to,country,pole,n,alignment,lean,balance,toward");
+    if with_ci {
+        s.push_str(
+            ",alignment_lo,alignment_hi,lean_lo,lean_hi,balance_lo,balance_hi,tie,toward_share",
+        );
+    }
+    s.push('\n');
+    for sub in subjects {
+        for (k, r) in sub.rows.iter().enumerate() {
+            let reading = sub.readings.as_ref().map(|x| &x[k]);
+            for (j, ((p, a), (_, n))) in r.reading.alignments.iter().zip(&r.n).enumerate() {
+                s.push_str(&format!("{},{},{},{},{},", r.from, r.to, sub.state, p, n));
+                push_num(&mut s, *a);
+                s.push(',');
+                push_num(&mut s, r.reading.lean);
+                s.push(',');
+                push_num(&mut s, r.reading.balance);
+                s.push(',');
+                if let Some(t) = r.reading.toward {
+                    s.push_str(t.as_str());
+                }
+                if let Some(x) = reading {
+                    for v in [
+                        x.alignments[j].lo,
+                        x.alignments[j].hi,
+                        x.lean.lo,
+                        x.lean.hi,
+                        x.balance.lo,
+                        x.balance.hi,
+                    ] {
+                        s.push(',');
+                        push_num(&mut s, v);
+                    }
+                    s.push(',');
+                    s.push_str(
+                        &x.tie
+                            .iter()
+                            .map(|p| p.as_str())
+                            .collect::<Vec<_>>()
+                            .join("+"),
+                    );
+                    s.push(',');
+                    push_num(&mut s, x.toward_share);
+                }
+                s.push('\n');
+            }
+        }
+    }
+    if let (Some(rows), Some(g)) = (average, group) {
+        for (p, members, m) in rows {
+            for (pole, e) in poles.iter().zip(&m.alignments) {
+                s.push_str(&format!(
+                    "{},{},{},{},{},",
+                    p.from,
+                    p.to,
+                    g.code,
+                    pole,
+                    members.len()
+                ));
+                push_num(&mut s, e.value);
+                s.push(',');
+                push_num(&mut s, m.lean.value);
+                s.push(',');
+                push_num(&mut s, m.balance.value);
+                s.push(',');
+                if let Some(t) = m.toward {
+                    s.push_str(t.as_str());
+                }
+                if with_ci {
+                    for v in [e.lo, e.hi, m.lean.lo, m.lean.hi, m.balance.lo, m.balance.hi] {
+                        s.push(',');
+                        push_num(&mut s, v);
+                    }
+                    s.push_str(",,");
+                }
+                s.push('\n');
+            }
+        }
+    }
+    w.write_all(s.as_bytes())?;
+    Ok(())
+}
+
+fn write_json(w: &mut dyn Write, c: &Computed) -> Result<()> {
     let Computed {
         data,
         poles,
@@ -239,233 +348,160 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         boot,
         group,
         average,
+        ideal,
+        ..
+    } = c;
+    let many = many(c);
+    let text = bamboo_app::doc::json_text(&balance_json(&BalanceDoc {
+        countries: &data.countries,
+        provenance: &data.provenance(),
+        poles,
+        metric: *metric,
+        by: *by,
+        selection,
+        boot: boot.as_ref(),
+        series: subjects,
+        many,
+        ideal: ideal.as_ref(),
+        group: group.as_ref(),
+        average: average.as_deref(),
+    }));
+    w.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The text table, then every definition behind its numbers and the data's provenance.
+fn write_table(w: &mut dyn Write, c: &Computed) -> Result<()> {
+    let Computed {
+        data,
+        poles,
+        subjects,
+        by,
+        selection,
+        boot,
+        group,
+        average,
         definition,
         n_means,
         fit_line,
-        ideal,
-    } = &c;
-    let many = subjects.len() > 1 || group.is_some();
-    let with_ci = boot.is_some();
-    write_to(None, |w| {
-        match args.span.format {
-            Format::Csv => {
-                let mut s = String::from("from,to,country,pole,n,alignment,lean,balance,toward");
-                if with_ci {
-                    s.push_str(",alignment_lo,alignment_hi,lean_lo,lean_hi,balance_lo,balance_hi,tie,toward_share");
-                }
-                s.push('\n');
-                for sub in subjects {
-                    for (k, r) in sub.rows.iter().enumerate() {
-                        let reading = sub.readings.as_ref().map(|x| &x[k]);
-                        for (j, ((p, a), (_, n))) in
-                            r.reading.alignments.iter().zip(&r.n).enumerate()
-                        {
-                            s.push_str(&format!("{},{},{},{},{},", r.from, r.to, sub.state, p, n));
-                            push_num(&mut s, *a);
-                            s.push(',');
-                            push_num(&mut s, r.reading.lean);
-                            s.push(',');
-                            push_num(&mut s, r.reading.balance);
-                            s.push(',');
-                            if let Some(t) = r.reading.toward {
-                                s.push_str(t.as_str());
-                            }
-                            if let Some(x) = reading {
-                                for v in [
-                                    x.alignments[j].lo,
-                                    x.alignments[j].hi,
-                                    x.lean.lo,
-                                    x.lean.hi,
-                                    x.balance.lo,
-                                    x.balance.hi,
-                                ] {
-                                    s.push(',');
-                                    push_num(&mut s, v);
-                                }
-                                s.push(',');
-                                s.push_str(
-                                    &x.tie
-                                        .iter()
-                                        .map(|p| p.as_str())
-                                        .collect::<Vec<_>>()
-                                        .join("+"),
-                                );
-                                s.push(',');
-                                push_num(&mut s, x.toward_share);
-                            }
-                            s.push('\n');
-                        }
-                    }
-                }
-                if let (Some(rows), Some(g)) = (average, group) {
-                    for (p, members, m) in rows {
-                        for (pole, e) in poles.iter().zip(&m.alignments) {
-                            s.push_str(&format!(
-                                "{},{},{},{},{},",
-                                p.from,
-                                p.to,
-                                g.code,
-                                pole,
-                                members.len()
-                            ));
-                            push_num(&mut s, e.value);
-                            s.push(',');
-                            push_num(&mut s, m.lean.value);
-                            s.push(',');
-                            push_num(&mut s, m.balance.value);
-                            s.push(',');
-                            if let Some(t) = m.toward {
-                                s.push_str(t.as_str());
-                            }
-                            if with_ci {
-                                for v in
-                                    [e.lo, e.hi, m.lean.lo, m.lean.hi, m.balance.lo, m.balance.hi]
-                                {
-                                    s.push(',');
-                                    push_num(&mut s, v);
-                                }
-                                s.push_str(",,");
-                            }
-                            s.push('\n');
-                        }
-                    }
-                }
-                w.write_all(s.as_bytes())?;
-            }
-            Format::Json => {
-                let text = bamboo_app::doc::json_text(&balance_json(&BalanceDoc {
-                    countries: &data.countries,
-                    provenance: &data.provenance(),
-                    poles,
-                    metric: *metric,
-                    by: *by,
-                    selection,
-                    boot: boot.as_ref(),
-                    series: subjects,
-                    many,
-                    ideal: ideal.as_ref(),
-                    group: group.as_ref(),
-                    average: average.as_deref(),
-                }));
-                w.write_all(text.as_bytes())?;
-            }
-            Format::Table => {
-                let who = if many {
-                    match group {
-                        Some(g) => format!("{} ({} states)", g.code, subjects.len()),
-                        None => subjects
-                            .iter()
-                            .map(|s| s.state.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    }
-                } else {
-                    format!(
-                        "{} ({})",
-                        data.countries.short_name(subjects[0].state),
-                        subjects[0].state
-                    )
-                };
-                writeln!(
-                    w,
-                    "{who}: balance between {}, by {}{}\n",
-                    poles
-                        .iter()
-                        .map(|p| p.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    by.label(),
-                    if selection.filter.is_all() {
-                        String::new()
-                    } else {
-                        format!(" ({})", selection.filter.label())
-                    }
-                )?;
-                let mut headers = Vec::new();
-                if many {
-                    headers.push("state".to_string());
-                }
-                headers.push("years".to_string());
-                headers.extend(poles.iter().map(|p| p.to_string()));
-                headers.extend(["lean", "balance", "toward"].map(String::from));
-                let mut body: Vec<Vec<String>> = Vec::new();
-                if let (Some(rows), Some(g)) = (average, group) {
-                    for (p, members, m) in rows {
-                        let mut c = vec![format!("{} mean", g.code), p.label()];
-                        c.extend(m.alignments.iter().map(|e| {
-                            format!("{} ({})", ci_cell(e.value, e.lo, e.hi), members.len())
-                        }));
-                        c.push(ci_cell(m.lean.value, m.lean.lo, m.lean.hi));
-                        c.push(ci_cell(m.balance.value, m.balance.lo, m.balance.hi));
-                        c.push(m.toward.map_or("–".into(), |t| t.to_string()));
-                        body.push(c);
-                    }
-                }
-                for sub in subjects {
-                    for (k, r) in sub.rows.iter().enumerate() {
-                        let reading = sub.readings.as_ref().map(|x| &x[k]);
-                        let mut c = Vec::new();
-                        if many {
-                            c.push(sub.state.to_string());
-                        }
-                        c.push(span_label(r.from, r.to));
-                        c.extend(r.reading.alignments.iter().zip(&r.n).enumerate().map(
-                            |(j, ((_, a), (_, n)))| match reading {
-                                Some(x) => format!(
-                                    "{} ({n})",
-                                    ci_cell(*a, x.alignments[j].lo, x.alignments[j].hi)
-                                ),
-                                None => format!("{} ({n})", fixed(*a, 3)),
-                            },
-                        ));
-                        match reading {
-                            Some(x) => {
-                                c.push(ci_cell(r.reading.lean, x.lean.lo, x.lean.hi));
-                                c.push(ci_cell(r.reading.balance, x.balance.lo, x.balance.hi));
-                                c.push(if x.tie.is_empty() {
-                                    r.reading.toward.map_or("–".into(), |t| t.to_string())
-                                } else {
-                                    format!(
-                                        "tie {}",
-                                        x.tie
-                                            .iter()
-                                            .map(|p| p.as_str())
-                                            .collect::<Vec<_>>()
-                                            .join("~")
-                                    )
-                                });
-                            }
-                            None => {
-                                c.push(fixed(r.reading.lean, 3));
-                                c.push(fixed(r.reading.balance, 3));
-                                c.push(r.reading.toward.map_or("–".into(), |t| t.to_string()));
-                            }
-                        }
-                        body.push(c);
-                    }
-                }
-                w.write_all(table(&headers, &body).as_bytes())?;
-                writeln!(w, "\nalignment: {definition}; (n) = {n_means}")?;
-                if let Some(l) = fit_line {
-                    writeln!(w, "{l}")?;
-                }
-                writeln!(w, "lean = max - min alignment over the poles (0 = equidistant); balance = 1 - lean; toward = the closest pole")?;
-                if let Some(b) = boot {
-                    writeln!(
-                        w,
-                        "[lo, hi] = {}; tie A~B = the intervals of A and B overlap",
-                        b.definition()
-                    )?;
-                }
-                if !selection.filter.is_all() {
-                    writeln!(w, "{}", selection.filter.definition())?;
-                }
-                if let Some(g) = group {
-                    writeln!(w, "{}", g.definition())?;
-                }
-                writeln!(w, "{}", data.provenance())?;
-            }
+        ..
+    } = c;
+    let many = many(c);
+    let who = if many {
+        match group {
+            Some(g) => format!("{} ({} states)", g.code, subjects.len()),
+            None => subjects
+                .iter()
+                .map(|s| s.state.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
-        Ok(())
-    })
+    } else {
+        format!(
+            "{} ({})",
+            data.countries.short_name(subjects[0].state),
+            subjects[0].state
+        )
+    };
+    writeln!(
+        w,
+        "{who}: balance between {}, by {}{}\n",
+        poles
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        by.label(),
+        if selection.filter.is_all() {
+            String::new()
+        } else {
+            format!(" ({})", selection.filter.label())
+        }
+    )?;
+    let mut headers = Vec::new();
+    if many {
+        headers.push("state".to_string());
+    }
+    headers.push("years".to_string());
+    headers.extend(poles.iter().map(|p| p.to_string()));
+    headers.extend(["lean", "balance", "toward"].map(String::from));
+    let mut body: Vec<Vec<String>> = Vec::new();
+    if let (Some(rows), Some(g)) = (average, group) {
+        for (p, members, m) in rows {
+            let mut c = vec![format!("{} mean", g.code), p.label()];
+            c.extend(
+                m.alignments
+                    .iter()
+                    .map(|e| format!("{} ({})", ci_cell(e.value, e.lo, e.hi), members.len())),
+            );
+            c.push(ci_cell(m.lean.value, m.lean.lo, m.lean.hi));
+            c.push(ci_cell(m.balance.value, m.balance.lo, m.balance.hi));
+            c.push(m.toward.map_or("–".into(), |t| t.to_string()));
+            body.push(c);
+        }
+    }
+    for sub in subjects {
+        for (k, r) in sub.rows.iter().enumerate() {
+            let reading = sub.readings.as_ref().map(|x| &x[k]);
+            let mut c = Vec::new();
+            if many {
+                c.push(sub.state.to_string());
+            }
+            c.push(span_label(r.from, r.to));
+            c.extend(r.reading.alignments.iter().zip(&r.n).enumerate().map(
+                |(j, ((_, a), (_, n)))| match reading {
+                    Some(x) => format!(
+                        "{} ({n})",
+                        ci_cell(*a, x.alignments[j].lo, x.alignments[j].hi)
+                    ),
+                    None => format!("{} ({n})", fixed(*a, 3)),
+                },
+            ));
+            match reading {
+                Some(x) => {
+                    c.push(ci_cell(r.reading.lean, x.lean.lo, x.lean.hi));
+                    c.push(ci_cell(r.reading.balance, x.balance.lo, x.balance.hi));
+                    c.push(if x.tie.is_empty() {
+                        r.reading.toward.map_or("–".into(), |t| t.to_string())
+                    } else {
+                        format!(
+                            "tie {}",
+                            x.tie
+                                .iter()
+                                .map(|p| p.as_str())
+                                .collect::<Vec<_>>()
+                                .join("~")
+                        )
+                    });
+                }
+                None => {
+                    c.push(fixed(r.reading.lean, 3));
+                    c.push(fixed(r.reading.balance, 3));
+                    c.push(r.reading.toward.map_or("–".into(), |t| t.to_string()));
+                }
+            }
+            body.push(c);
+        }
+    }
+    w.write_all(table(&headers, &body).as_bytes())?;
+    writeln!(w, "\nalignment: {definition}; (n) = {n_means}")?;
+    if let Some(l) = fit_line {
+        writeln!(w, "{l}")?;
+    }
+    writeln!(w, "lean = max - min alignment over the poles (0 = equidistant); balance = 1 - lean; toward = the closest pole")?;
+    if let Some(b) = boot {
+        writeln!(
+            w,
+            "[lo, hi] = {}; tie A~B = the intervals of A and B overlap",
+            b.definition()
+        )?;
+    }
+    if !selection.filter.is_all() {
+        writeln!(w, "{}", selection.filter.definition())?;
+    }
+    if let Some(g) = group {
+        writeln!(w, "{}", g.definition())?;
+    }
+    writeln!(w, "{}", data.provenance())?;
+    Ok(())
 }
