@@ -43,16 +43,20 @@ pub fn span_label(from: i32, to: i32) -> String {
 /// The span and slicing of a series.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct SeriesSpec {
+    /// The first year, included.
     pub from: i32,
+    /// The last year, included (not before `from`).
     pub to: i32,
+    /// How the years are sliced into rows.
     pub by: By,
 }
 
 /// One span of years and the measures of the subject with each other state in it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct AlignRow {
-    /// First and last year covered.
+    /// First year covered.
     pub from: i32,
+    /// Last year covered (the row's year for `By::Year` and windows).
     pub to: i32,
     /// Roll calls held in the span (whoever voted).
     pub roll_calls: usize,
@@ -63,10 +67,18 @@ pub struct AlignRow {
 /// Why a series cannot be computed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SeriesError {
+    /// The subject or another state asked for has no vote in the store.
     #[error("{0} cast no vote in the loaded roll calls")]
     NeverVoted(Iso3),
+    /// `from` is after `to`.
     #[error("the span {from}-{to} is empty: --from must not be after --to")]
-    EmptySpan { from: i32, to: i32 },
+    EmptySpan {
+        /// The first year asked for.
+        from: i32,
+        /// The last year asked for.
+        to: i32,
+    },
+    /// `By::Window(0)`.
     #[error("a window must cover at least one year")]
     ZeroWindow,
 }
@@ -185,11 +197,16 @@ pub fn series_in(
 /// One span's balance reading.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct BalanceRow {
+    /// First year covered.
     pub from: i32,
+    /// Last year covered.
     pub to: i32,
+    /// Roll calls held in the span (whoever voted).
     pub roll_calls: usize,
     /// Roll calls the subject shared with each pole.
     pub n: Vec<(Iso3, u32)>,
+    /// Alignment with each pole under the metric, and the lean, balance and pole leaned
+    /// toward.
     pub reading: BalanceReading,
 }
 

@@ -21,19 +21,24 @@ pub mod table;
 /// A span of years, both ends included.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Period {
+    /// The first year.
     pub from: i32,
+    /// The last year (not before `from`).
     pub to: i32,
 }
 
 impl Period {
+    /// The period of the single year `y`.
     pub fn year(y: i32) -> Period {
         Period { from: y, to: y }
     }
 
+    /// The period as printed: `2019`, or `2015-2019`.
     pub fn label(&self) -> String {
         crate::alignment::span_label(self.from, self.to)
     }
 
+    /// How many years it holds (at least 1).
     pub fn len(&self) -> i32 {
         self.to - self.from + 1
     }
@@ -67,8 +72,11 @@ pub trait AlignmentSource: Sync {
 
 /// Alignment from the votes: a measure of `metrics.rs` over the selected roll calls.
 pub struct VoteAlignment<'a> {
+    /// The roll calls and votes.
     pub store: &'a VoteStore,
+    /// The roll calls the measure reads.
     pub selection: &'a Selection,
+    /// The measure (never [`Metric::Ideal`]).
     pub metric: Metric,
 }
 
@@ -145,6 +153,7 @@ impl AlignmentSource for VoteAlignment<'_> {
 pub enum Measure {
     /// Never `Votes(Metric::Ideal)`: [`Measure::parse`] gives [`Measure::Ideal`] for it.
     Votes(Metric),
+    /// Ideal-point alignment, read from a fit.
     Ideal,
 }
 
@@ -154,6 +163,7 @@ impl Measure {
         Metric::ALL.iter().map(|m| m.name()).collect()
     }
 
+    /// The measure of a `--metric` name ([`Metric::parse`]).
     pub fn parse(s: &str) -> Option<Measure> {
         Metric::parse(s).map(Measure::of)
     }
@@ -167,6 +177,7 @@ impl Measure {
         }
     }
 
+    /// Its metric's name ([`Metric::name`]).
     pub fn name(&self) -> &'static str {
         match self {
             Measure::Votes(m) => m.name(),
@@ -234,8 +245,11 @@ pub fn previous_period(src: &dyn AlignmentSource, p: Period, first_year: i32) ->
 pub struct Reading {
     /// Observations behind each pole's alignment.
     pub n: Vec<u32>,
+    /// Alignment with each pole, in the poles' order.
     pub alignments: Vec<Estimate>,
+    /// Max − min of the alignments (undefined unless every pole's is).
     pub lean: Estimate,
+    /// `1 − lean`, its interval the lean's mirrored.
     pub balance: Estimate,
     /// The pole with the largest alignment (point estimate).
     pub toward: Option<Iso3>,
@@ -324,7 +338,9 @@ pub fn reading(d: &Draws, row: usize, poles: &[Iso3], level: f64) -> Reading {
 /// intervals from independent replicates of the two periods.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Change {
+    /// Each pole's alignment now minus before, in the poles' order.
     pub alignments: Vec<Estimate>,
+    /// The lean now minus before (positive: leaning more).
     pub lean: Estimate,
 }
 
@@ -362,8 +378,11 @@ fn change(now: &Draws, r: usize, before: &Draws, q: usize, level: f64) -> Change
 pub struct Summary {
     /// States it summarises.
     pub states: usize,
+    /// The summary of each pole's alignment, in the poles' order.
     pub alignments: Vec<Estimate>,
+    /// The summary of the states' leans (not the lean of the summary alignments).
     pub lean: Estimate,
+    /// `1 − lean`.
     pub balance: Estimate,
     /// The pole with the largest summary alignment.
     pub toward: Option<Iso3>,
@@ -438,14 +457,18 @@ fn mean(values: &mut Vec<f64>) -> Option<f64> {
 /// One state's row of the atlas.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct AtlasRow {
+    /// The state.
     pub state: Iso3,
+    /// Its alignments, lean, balance and direction.
     #[serde(flatten)]
     pub reading: Reading,
     /// Rank by balance among every state with a defined lean (1 = the most balanced), with
     /// the interval of its replicate ranks (at the atlas's level), widened where needed to
     /// hold the rank itself.
     pub rank: Option<u32>,
+    /// The low end of the rank's interval (at most `rank`).
     pub rank_lo: Option<u32>,
+    /// The high end of the rank's interval (at least `rank`).
     pub rank_hi: Option<u32>,
     /// Since the previous period; `None` when there is none or the state was not in it.
     pub change: Option<Change>,
@@ -454,9 +477,13 @@ pub struct AtlasRow {
 /// Which states, and what to summarise.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AtlasQuery {
+    /// The period read.
     pub period: Period,
+    /// The period to compare with, if any ([`previous_period`]).
     pub previous: Option<Period>,
+    /// The poles, in the order columns follow.
     pub poles: Vec<Iso3>,
+    /// Replicates, confidence level and seed of the intervals.
     pub boot: Bootstrap,
     /// Rows to report (all states of the period when `None`); ranks and the median are
     /// always over all of them.
@@ -468,13 +495,18 @@ pub struct AtlasQuery {
 /// Every state of a period against the poles.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Atlas {
+    /// The period read.
     pub period: Period,
+    /// The period compared with, if there was one.
     pub previous: Option<Period>,
     /// Observations (roll calls) in the period.
     pub observations: usize,
+    /// The poles, in column order.
     pub poles: Vec<Iso3>,
     /// States ranked (every state with a defined lean, the poles excluded).
     pub ranked: usize,
+    /// One row per state asked for (all of the period's but the poles by default), sorted
+    /// by code.
     pub rows: Vec<AtlasRow>,
     /// The median over every state of the period (the poles excluded).
     pub median: Summary,
@@ -603,12 +635,19 @@ pub fn atlas(src: &dyn AlignmentSource, q: &AtlasQuery) -> Atlas {
 /// An atlas question: the period, the poles, the measure, which roll calls and states.
 #[derive(Clone, Debug)]
 pub struct AtlasAsk {
+    /// The period read.
     pub period: Period,
+    /// The poles.
     pub poles: Vec<Iso3>,
+    /// The measure of alignment.
     pub measure: Measure,
+    /// Which roll calls (`--issue`, `--important`); the caller builds the selection from it.
     pub filter: RollCallFilter,
+    /// Only the members of this group on the period's last roll call, if given.
     pub group: Option<Group>,
+    /// With a group: also report the group's mean beside the median.
     pub average: bool,
+    /// Replicates, confidence level and seed of the intervals.
     pub boot: Bootstrap,
 }
 

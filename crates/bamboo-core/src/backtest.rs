@@ -9,16 +9,31 @@ use crate::engine::round4;
 /// Why a set of cases cannot be backtested.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BacktestError {
+    /// A case records no `actual`.
     #[error("case `{id}` has no `actual`: a backtest needs what the subject really did")]
-    MissingActual { id: String },
+    MissingActual {
+        /// The case's id.
+        id: String,
+    },
+    /// A case's `actual` is not an option of its kind.
     #[error("case `{id}`: `actual = \"{actual}\"` is not an option of kind `{kind}`")]
     NotAnOption {
+        /// The case's id.
         id: String,
+        /// The recorded answer.
         actual: String,
+        /// The case's kind.
         kind: Kind,
     },
+    /// Not one prediction per case.
     #[error("{cases} cases but {predictions} predictions")]
-    Mismatch { cases: usize, predictions: usize },
+    Mismatch {
+        /// The cases given.
+        cases: usize,
+        /// The predictions given.
+        predictions: usize,
+    },
+    /// No case at all.
     #[error("no cases to backtest")]
     Empty,
 }
@@ -26,9 +41,13 @@ pub enum BacktestError {
 /// One case's line.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CaseResult {
+    /// The case's id.
     pub id: String,
+    /// What the subject really did.
     pub actual: Opt,
+    /// What the doctrine answered.
     pub predicted: Opt,
+    /// Whether they are the same.
     pub correct: bool,
 }
 
@@ -36,14 +55,18 @@ pub struct CaseResult {
 /// `results`), then the breakdowns an analyst needs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct BacktestReport {
+    /// How many cases were scored (at least 1).
     pub cases: usize,
+    /// How many the doctrine answered as the subject did.
     pub correct: usize,
+    /// `correct / cases`, rounded to 4 decimals.
     pub accuracy: f64,
     /// Baseline name and accuracy: `follow:X` for each pole (in the doctrine's order),
     /// `always-first`, then `majority`, `neighbour` and `last-similar`. Serialised as a
     /// JSON object.
     #[serde(serialize_with = "as_map")]
     pub baselines: Vec<(String, f64)>,
+    /// One line per case, in the cases' order.
     pub results: Vec<CaseResult>,
     /// Accuracy per year of the case date.
     pub by_year: Vec<Group>,
@@ -51,6 +74,7 @@ pub struct BacktestReport {
     pub by_tag: Vec<Group>,
     /// Accuracy per actual answer (the recall of each option).
     pub by_option: Vec<Group>,
+    /// Actual against predicted answers, over the options that occur as either.
     pub confusion: Confusion,
     /// Precision and recall of the answers that carry a doctrine: abstaining and voting no.
     pub decisive: Vec<PrecisionRecall>,
@@ -61,9 +85,13 @@ pub struct BacktestReport {
 /// Cases and correct answers in one group.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Group {
+    /// What the group is: a year, a tag or an option, as text.
     pub key: String,
+    /// Cases in the group.
     pub cases: usize,
+    /// Of those, the ones answered correctly.
     pub correct: usize,
+    /// `correct / cases`, rounded to 4 decimals.
     pub accuracy: f64,
 }
 
@@ -71,7 +99,9 @@ pub struct Group {
 /// answer was `labels[i]`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Confusion {
+    /// The options that occur as an actual or a predicted answer, in option order.
     pub labels: Vec<Opt>,
+    /// `counts[i][j]`: cases whose actual answer was `labels[i]`, answered `labels[j]`.
     pub counts: Vec<Vec<usize>>,
 }
 
@@ -79,11 +109,17 @@ pub struct Confusion {
 /// the cases where it was the answer, the share predicted); `null` when undefined.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct PrecisionRecall {
+    /// The option (`abstain` or `no`).
     pub option: Opt,
+    /// Cases whose actual answer it was.
     pub actual: usize,
+    /// Cases the doctrine answered with it.
     pub predicted: usize,
+    /// Cases where it was both.
     pub correct: usize,
+    /// `correct / predicted`, rounded to 4 decimals; `None` when never predicted.
     pub precision: Option<f64>,
+    /// `correct / actual`, rounded to 4 decimals; `None` when never the answer.
     pub recall: Option<f64>,
 }
 

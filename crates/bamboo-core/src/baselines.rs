@@ -30,7 +30,11 @@ use crate::vote::Vote;
 /// the tags of earlier roll calls). Both optional.
 #[derive(Copy, Clone, Default)]
 pub struct History<'a> {
+    /// The roll calls and votes: `neighbour` finds its neighbour in them (without them it
+    /// answers the first option), and `last-similar` a vote's precedent (without them, it
+    /// looks among the earlier cases).
     pub votes: Option<&'a VoteStore>,
+    /// Gives earlier roll calls their tags, for `last-similar` without titles.
     pub rules: Option<&'a RecordRules>,
 }
 
@@ -141,7 +145,9 @@ struct PastVote {
 /// The subject's most similar earlier vote: its precedent for a case.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Precedent {
+    /// How the subject voted then.
     pub vote: Opt,
+    /// The earlier roll call's date (before the case's).
     pub date: Date,
     /// The roll call's index in the store it was found in.
     #[serde(skip)]
@@ -382,12 +388,17 @@ fn five_years_before(d: Date) -> Date {
 /// The answers of the added baselines for every case, in order, and how many of each fell
 /// back to the first option for want of anything to go on.
 pub struct Answers {
+    /// The `majority` baseline's answer per case.
     pub majority: Vec<Opt>,
+    /// The `neighbour` baseline's answer per case.
     pub neighbour: Vec<Opt>,
     /// The neighbour followed for each case (`None`: none found).
     pub neighbours: Vec<Option<Iso3>>,
+    /// The `last-similar` baseline's answer per case.
     pub last_similar: Vec<Opt>,
+    /// Cases for which `neighbour` found no neighbour and took the first option.
     pub neighbour_fallbacks: usize,
+    /// Cases for which `last-similar` found no similar decision and took the first option.
     pub similar_fallbacks: usize,
 }
 

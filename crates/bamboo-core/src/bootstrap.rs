@@ -46,6 +46,8 @@ impl SplitMix {
         SplitMix(h)
     }
 
+    /// The next 64 bits (SplitMix64: the state advances by the golden-ratio step, then is
+    /// mixed).
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -70,6 +72,7 @@ impl SplitMix {
 pub struct Bootstrap {
     /// Replicates per period (0: point estimates only).
     pub replicates: usize,
+    /// The seed of every replicate's draws (the same seed, the same intervals).
     pub seed: u64,
     /// The interval's coverage in percent (90: the 5th to the 95th percentile).
     pub level: f64,
@@ -235,8 +238,11 @@ fn value(metric: Metric, t: &JointTable) -> f64 {
 /// roll calls each pair shared, and every replicate's values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Draws {
+    /// How many row states.
     pub rows: usize,
+    /// How many column states (the poles, in the atlas).
     pub cols: usize,
+    /// How many replicates `reps` holds.
     pub replicates: usize,
     /// `point[row * cols + col]`, NaN where undefined.
     pub point: Vec<f64>,
@@ -247,10 +253,12 @@ pub struct Draws {
 }
 
 impl Draws {
+    /// The point value of pair (`row`, `col`); NaN where undefined.
     pub fn point(&self, row: usize, col: usize) -> f64 {
         self.point[row * self.cols + col]
     }
 
+    /// Replicate `b`'s value of pair (`row`, `col`); NaN where undefined.
     pub fn rep(&self, b: usize, row: usize, col: usize) -> f64 {
         self.reps[(b * self.rows + row) * self.cols + col]
     }
@@ -323,8 +331,11 @@ pub fn pair_draws(
 /// A point value with its interval; every part `None` where undefined.
 #[derive(Copy, Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Estimate {
+    /// The point value.
     pub value: Option<f64>,
+    /// The interval's low end (`None` with no value, or when most replicates are undefined).
     pub lo: Option<f64>,
+    /// The interval's high end.
     pub hi: Option<f64>,
 }
 

@@ -78,15 +78,26 @@ macro_rules! vocabulary {
 vocabulary! {
     /// The kind of situation a case puts to the subject.
     pub enum Kind ("kind", "expected one of") {
+        /// A recorded vote in a UN body (yes, no, abstain; counterpart: the main sponsor).
         UnVote = "un_vote",
+        /// A foreign leader seeks a visit or invites the subject's (accept, decline).
         Visit = "visit",
+        /// An offer to raise relations to a tier, the case's `tier` (accept, decline).
         Partnership = "partnership",
+        /// An invitation to a military alliance or mutual-defence pact (join, decline).
         Alliance = "alliance",
+        /// A request to station forces or open a military base (grant, decline).
         Basing = "basing",
+        /// A call to join sanctions against the case's `target` (join, decline).
         Sanctions = "sanctions",
+        /// An offer of a major arms purchase (buy, decline; counterpart: the supplier).
         ArmsDeal = "arms_deal",
+        /// A trade agreement, economic bloc or initiative (join, decline).
         TradePact = "trade_pact",
+        /// An invitation to a joint military exercise (join, decline).
         Exercise = "exercise",
+        /// An act against the subject's sovereignty (protest, force, ignore; counterpart:
+        /// the state that acted).
         Incident = "incident",
     }
 }
@@ -95,16 +106,27 @@ vocabulary! {
     /// One answer a case allows. The set is global; each kind allows a few of them
     /// ([`Kind::options`]), in the order the spec lists them.
     pub enum Opt ("option", "expected one of") {
+        /// Vote in favour (`un_vote`).
         Yes = "yes",
+        /// Vote against (`un_vote`).
         No = "no",
+        /// Abstain (`un_vote`).
         Abstain = "abstain",
+        /// Take up a visit or a partnership.
         Accept = "accept",
+        /// Turn down any offer or call (every kind but `un_vote` and `incident`).
         Decline = "decline",
+        /// Join an alliance, sanctions, a trade pact or an exercise.
         Join = "join",
+        /// Grant a basing request.
         Grant = "grant",
+        /// Buy in an arms deal.
         Buy = "buy",
+        /// Protest an incident.
         Protest = "protest",
+        /// Answer an incident with force.
         Force = "force",
+        /// Let an incident pass.
         Ignore = "ignore",
     }
 }
@@ -112,27 +134,49 @@ vocabulary! {
 vocabulary! {
     /// The tag vocabulary of the spec.
     pub enum Tag ("tag", "the vocabulary is") {
+        /// The use or threat of armed force.
         UseOfForce = "use_of_force",
+        /// A state's borders and territory.
         TerritorialIntegrity = "territorial_integrity",
+        /// A state's authority over its own affairs, territory and choices.
         Sovereignty = "sovereignty",
+        /// Interference in another state's internal affairs.
         NonInterference = "non_interference",
+        /// Humanitarian relief, access and the protection of civilians.
         Humanitarian = "humanitarian",
+        /// Human rights: a state's record, or rights in general.
         HumanRights = "human_rights",
+        /// Aimed at one named country (a country-specific resolution).
         CountrySpecific = "country_specific",
+        /// Suspending a state from a body's membership.
         MembershipSuspension = "membership_suspension",
+        /// Reparations for damage or injury.
         Reparations = "reparations",
+        /// A peace process or settlement.
         PeaceProcess = "peace_process",
+        /// A people's self-determination.
         SelfDetermination = "self_determination",
+        /// Nuclear weapons and material.
         Nuclear = "nuclear",
+        /// Arms control and disarmament.
         Disarmament = "disarmament",
+        /// Economic development.
         Development = "development",
+        /// Sanctions: imposing, joining or ending them.
         Sanctions = "sanctions",
+        /// Trade: agreements, tariffs, market access.
         Trade = "trade",
+        /// Investment and finance from abroad.
         Investment = "investment",
+        /// Infrastructure (building and financing it).
         Infrastructure = "infrastructure",
+        /// Security and defence cooperation in general.
         Security = "security",
+        /// The sea: maritime claims, navigation, the law of the sea.
         Maritime = "maritime",
+        /// Multilateral institutions and cooperation.
         Multilateralism = "multilateralism",
+        /// Defence (armed forces, military ties).
         Defence = "defence",
     }
 }
@@ -140,8 +184,11 @@ vocabulary! {
 vocabulary! {
     /// The tier of a partnership offer (the spec lists them highest first; here they rise).
     pub enum Tier ("tier", "expected one of") {
+        /// Comprehensive partnership: the lowest tier.
         Comprehensive = "comprehensive",
+        /// Strategic partnership: the middle tier.
         Strategic = "strategic",
+        /// Comprehensive strategic partnership: the highest tier.
         ComprehensiveStrategic = "comprehensive_strategic",
     }
 }
@@ -189,16 +236,20 @@ impl Kind {
 pub struct TagSet(pub u32);
 
 impl TagSet {
+    /// No tag.
     pub const EMPTY: TagSet = TagSet(0);
 
+    /// Adds `t` (bit `t as u32`).
     pub fn insert(&mut self, t: Tag) {
         self.0 |= 1 << t as u32;
     }
 
+    /// Whether `t` is in the set.
     pub fn contains(self, t: Tag) -> bool {
         self.0 & (1 << t as u32) != 0
     }
 
+    /// Whether the set has no tag.
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -223,20 +274,30 @@ impl FromIterator<Tag> for TagSet {
 /// kind they are `support` (wants the first option) and `oppose` (wants it not taken).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Positions {
+    /// `un_vote`: the states that voted yes.
     pub yes: Vec<Iso3>,
+    /// `un_vote`: the states that voted no.
     pub no: Vec<Iso3>,
+    /// `un_vote`: the states that abstained.
     pub abstain: Vec<Iso3>,
+    /// Other kinds: the states that want the subject to take the first option.
     pub support: Vec<Iso3>,
+    /// Other kinds: the states that want the first option not taken.
     pub oppose: Vec<Iso3>,
 }
 
 /// A side in [`Positions`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Side {
+    /// Listed in `yes`.
     Yes,
+    /// Listed in `no`.
     No,
+    /// Listed in `abstain`.
     Abstain,
+    /// Listed in `support`.
     Support,
+    /// Listed in `oppose`.
     Oppose,
 }
 
@@ -256,6 +317,7 @@ impl Positions {
             .map(|(_, s)| s)
     }
 
+    /// Whether no state is listed on any side.
     pub fn is_empty(&self) -> bool {
         self.yes.is_empty()
             && self.no.is_empty()
@@ -268,26 +330,44 @@ impl Positions {
 /// The recorded totals of a UN vote.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
+    /// Votes in favour, where recorded.
     pub yes: Option<u32>,
+    /// Votes against, where recorded.
     pub no: Option<u32>,
+    /// Abstentions, where recorded.
     pub abstain: Option<u32>,
 }
 
 /// A validated case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
+    /// The case's id, trimmed and not empty (unique within everything loaded together:
+    /// the readers check that).
     pub id: String,
+    /// The day of the decision; its context reads only what was known before it.
     pub date: Date,
+    /// The deciding state.
     pub subject: Iso3,
+    /// The kind of situation, which fixes the options.
     pub kind: Kind,
+    /// A one-line description (not empty).
     pub title: String,
+    /// The state a measure is aimed at, if any.
     pub target: Option<Iso3>,
+    /// The state that offers, calls, hosts or acted; for `un_vote` the main sponsor, and
+    /// optional only there.
     pub counterpart: Option<Iso3>,
+    /// For `partnership`: the tier offered (only there).
     pub tier: Option<Tier>,
+    /// The case's tags.
     pub tags: TagSet,
+    /// Where the case comes from (at least one, none empty).
     pub sources: Vec<String>,
+    /// What the subject really did, an option of the kind; required by backtests.
     pub actual: Option<Opt>,
+    /// Where other states stood (each state on one side at most).
     pub positions: Positions,
+    /// For `un_vote`: the recorded totals, each at most [`MAX_TALLY`].
     pub tally: Option<Tally>,
 }
 
@@ -325,28 +405,47 @@ impl Case {
 /// A case as a reader found it: strings not yet checked against the contract.
 #[derive(Clone, Debug, Default)]
 pub struct CaseInput {
+    /// [`Case::id`], before trimming.
     pub id: String,
+    /// `YYYY-MM-DD`.
     pub date: String,
+    /// An ISO3 code.
     pub subject: String,
+    /// A [`Kind`] name.
     pub kind: String,
+    /// [`Case::title`].
     pub title: String,
+    /// An ISO3 code, if given.
     pub target: Option<String>,
+    /// An ISO3 code, if given (required for every kind but `un_vote`).
     pub counterpart: Option<String>,
+    /// A [`Tier`] name, for `partnership` only.
     pub tier: Option<String>,
+    /// [`Tag`] names.
     pub tags: Vec<String>,
+    /// [`Case::sources`].
     pub sources: Vec<String>,
+    /// An [`Opt`] name that must be an option of the kind, if given.
     pub actual: Option<String>,
+    /// `[case.positions]`, if given.
     pub positions: Option<PositionsInput>,
+    /// `[case.tally]`, for `un_vote` only.
     pub tally: Option<Tally>,
 }
 
-/// The `[case.positions]` table as read.
+/// The `[case.positions]` table as read. A `un_vote` takes only `yes`, `no` and `abstain`;
+/// every other kind only `support` and `oppose`.
 #[derive(Clone, Debug, Default)]
 pub struct PositionsInput {
+    /// ISO3 codes that voted yes.
     pub yes: Option<Vec<String>>,
+    /// ISO3 codes that voted no.
     pub no: Option<Vec<String>>,
+    /// ISO3 codes that abstained.
     pub abstain: Option<Vec<String>>,
+    /// ISO3 codes that want the first option taken.
     pub support: Option<Vec<String>>,
+    /// ISO3 codes that want it not taken.
     pub oppose: Option<Vec<String>>,
 }
 
@@ -356,8 +455,11 @@ pub struct PositionsInput {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
+    /// The field's dotted path (`positions.yes`, `tags`, `tally.no`).
     pub field: String,
+    /// The index of the element at fault in a list field (from 0), if one is.
     pub index: Option<usize>,
+    /// What is wrong and, where there is one, what is allowed.
     pub message: String,
 }
 
@@ -365,6 +467,7 @@ pub struct FieldError {
 pub type CaseError = FieldError;
 
 impl FieldError {
+    /// An error in the whole of `field`.
     pub fn new(field: &str, message: impl Into<String>) -> FieldError {
         FieldError {
             field: field.to_string(),
@@ -373,6 +476,7 @@ impl FieldError {
         }
     }
 
+    /// An error in element `index` (from 0) of the list `field`.
     pub fn at(field: &str, index: usize, message: impl Into<String>) -> FieldError {
         FieldError {
             field: field.to_string(),

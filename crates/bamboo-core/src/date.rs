@@ -14,7 +14,9 @@ pub struct Date {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{text}` is not a valid date: {why} (expected YYYY-MM-DD)")]
 pub struct BadDate {
+    /// The text that was read, cut to 40 characters with `…` when longer.
     pub text: String,
+    /// What is wrong with it (`wrong shape`, `month out of range 1-12`, ...).
     pub why: &'static str,
 }
 
@@ -76,12 +78,15 @@ impl Date {
         Date::new(y as i32, m as u8, dd as u8).map_err(bad)
     }
 
+    /// The year, 1 to 9999.
     pub fn year(&self) -> i32 {
         self.year
     }
+    /// The month, 1 (January) to 12.
     pub fn month(&self) -> u8 {
         self.month
     }
+    /// The day of the month, from 1 to the month's length.
     pub fn day(&self) -> u8 {
         self.day
     }

@@ -14,6 +14,7 @@ use crate::store::VoteStore;
 
 /// One year's votes, bit-sliced.
 pub struct YearBits {
+    /// The calendar year of the roll calls.
     pub year: i32,
     /// Store indices of the countries that voted this year, ascending.
     pub countries: Vec<u16>,
@@ -110,9 +111,13 @@ impl YearBits {
 /// A pair of countries (store indices, `a < b`) and their joint table for one year.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Dyad {
+    /// The calendar year.
     pub year: i32,
+    /// The first country's index in the store (the lower one, so the lower code).
     pub a: u16,
+    /// The second country's index in the store, above `a`.
     pub b: u16,
+    /// Their joint votes that year, `a` as rows and `b` as columns.
     pub table: JointTable,
 }
 

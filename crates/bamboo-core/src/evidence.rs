@@ -18,8 +18,11 @@ use crate::vote::Vote;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Accord {
+    /// The same vote (score 1).
     Alike,
+    /// One abstained and the other did not (score 0.5).
     Half,
+    /// Yes against no (score 0).
     Opposite,
 }
 
@@ -42,6 +45,7 @@ impl Accord {
         }
     }
 
+    /// The accord's name in output: `alike`, `half` or `opposite`.
     pub fn as_str(self) -> &'static str {
         match self {
             Accord::Alike => "alike",
@@ -55,7 +59,9 @@ impl Accord {
 /// not vote).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Call {
+    /// The roll call's index in [`VoteStore::roll_calls`].
     pub index: usize,
+    /// The subject's vote.
     pub subject: Option<Vote>,
     /// One per other state, in the order asked.
     pub others: Vec<Option<Vote>>,
@@ -64,15 +70,21 @@ pub struct Call {
 /// The totals of the subject with one other state over the span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PairTotals {
+    /// The other state.
     pub other: Iso3,
     /// The 3 × 3 counts over the roll calls both voted on.
     pub table: JointTable,
+    /// Roll calls both voted on alike.
     pub alike: u32,
+    /// Roll calls both voted on, one abstaining and the other not.
     pub half: u32,
+    /// Roll calls both voted on, yes against no.
     pub opposite: u32,
-    /// Roll calls on which only the subject voted, only the other, or neither.
+    /// Roll calls on which only the subject voted.
     pub only_subject: u32,
+    /// Roll calls on which only the other voted.
     pub only_other: u32,
+    /// Roll calls on which neither voted.
     pub neither: u32,
 }
 
@@ -98,7 +110,9 @@ impl PairTotals {
 /// The roll calls of a span and the totals of the subject with each other state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
+    /// The first year of the span.
     pub from: i32,
+    /// The last year of the span.
     pub to: i32,
     /// Roll calls of the span the selection keeps (whoever voted): a series row's
     /// `roll_calls`.
@@ -106,6 +120,8 @@ pub struct Evidence {
     /// The roll calls listed: those on which the subject and at least one other state
     /// voted, or with `absent`, every kept roll call on which anyone of them voted.
     pub calls: Vec<Call>,
+    /// The subject's totals with each other state, in the order asked (over every kept
+    /// roll call, listed or not).
     pub totals: Vec<PairTotals>,
 }
 

@@ -64,6 +64,7 @@ impl Default for FitConfig {
 /// What a fit found.
 #[derive(Clone, Debug)]
 pub struct FitResult {
+    /// The fitted vote branch (its `fit` provenance is the caller's to fill in).
     pub branch: VoteBranch,
     /// The penalty on peer weights chosen on the time split.
     pub lambda_peers: f64,
@@ -71,21 +72,25 @@ pub struct FitResult {
     pub in_sample: f64,
     /// Accuracy on the last 20% when fitted on the first 80% (the choice of λ).
     pub validation: f64,
-    /// Cases used, and cases left out because a root forbids what the subject did.
+    /// Cases the fit used.
     pub used: usize,
+    /// Cases left out because a root forbids what the subject did.
     pub forbidden_actual: usize,
     /// Mean negative log-likelihood per case at the optimum (penalty excluded).
     pub log_loss: f64,
+    /// Iterations of the optimiser in the final fit (at most 4,000).
     pub iterations: usize,
 }
 
 /// Why a fit cannot be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FitError {
+    /// No vote case with an `actual` dated before the cut.
     #[error(
         "no vote case to fit to (need cases of kind un_vote with `actual`, dated before --until)"
     )]
     NoCases,
+    /// Fewer than 20 vote cases (how many there are).
     #[error("only {0} vote cases: a fit needs at least 20")]
     TooFew(usize),
 }

@@ -10,6 +10,7 @@ use crate::country::Iso3;
 /// no partner, so shares stay shares of the whole.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flows {
+    /// The state whose flows these are (`None` when the source does not say).
     pub subject: Option<Iso3>,
     /// What the volumes measure, for explanations (e.g. "trade, US$").
     pub measure: String,
@@ -23,6 +24,7 @@ struct YearFlows {
 }
 
 impl Flows {
+    /// No flows yet for `subject`, measured as `measure` says.
     pub fn new(subject: Option<Iso3>, measure: impl Into<String>) -> Flows {
         Flows {
             subject,

@@ -33,13 +33,16 @@ use crate::store::VoteStore;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
+    /// The other states' votes on the roll call are known (`given-positions`).
     GivenPositions,
+    /// Only the roll call's title, tags and date are known (`blind`).
     Blind,
 }
 
 /// Settings of the forecaster.
 #[derive(Clone, Debug)]
 pub struct ForecastConfig {
+    /// Which evidence may be used.
     pub mode: Mode,
     /// Years of history behind neighbours and base rates.
     pub window_years: i32,
@@ -71,9 +74,11 @@ pub const OPTIONS: [Opt; 3] = [Opt::Yes, Opt::No, Opt::Abstain];
 pub struct Forecast {
     /// Index of the roll call in the store.
     pub roll_call: usize,
+    /// The state whose vote is forecast.
     pub state: Iso3,
     /// P(yes), P(no), P(abstain).
     pub p: [f64; 3],
+    /// The most probable vote (the first of [`OPTIONS`] on a tie).
     pub predicted: Opt,
     /// What the state did, when the store records a vote.
     pub actual: Option<Opt>,
@@ -85,7 +90,9 @@ pub struct Forecast {
 /// Accuracy, Brier score and log loss of a set of forecasts.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Score {
+    /// Forecasts scored (those with a recorded vote).
     pub n: usize,
+    /// The share predicted right; `None` for no forecast.
     pub accuracy: Option<f64>,
     /// Mean over forecasts of Σ_o (p_o − [o = actual])² (0 best, 2 worst).
     pub brier: Option<f64>,
@@ -96,8 +103,11 @@ pub struct Score {
 /// The forecasts and how they score.
 #[derive(Clone, Debug)]
 pub struct ForecastReport {
+    /// The evidence used.
     pub mode: Mode,
+    /// Every forecast, by roll call date.
     pub forecasts: Vec<Forecast>,
+    /// How the model's probabilities score.
     pub model: Score,
     /// `(name, score)`; a baseline's probabilities are 0.9 on its answer, 0.05 on each other.
     pub baselines: Vec<(String, Score)>,

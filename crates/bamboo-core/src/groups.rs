@@ -10,15 +10,19 @@ use crate::date::Date;
 /// (exclusive), either end open.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Membership {
+    /// The member.
     pub state: Iso3,
-    /// `None`: the group's list gives no date; the state counts as a member throughout.
+    /// The day it joined, included. `None`: the group's list gives no date; the state
+    /// counts as a member from the start.
     pub from: Option<Date>,
+    /// The day it left, excluded; `None` while it is still a member.
     pub to: Option<Date>,
     /// Where the fact comes from.
     pub source: String,
 }
 
 impl Membership {
+    /// Whether the state was a member on day `d` (`from <= d < to`, open ends open).
     pub fn on(&self, d: Date) -> bool {
         self.from.is_none_or(|f| f <= d) && self.to.is_none_or(|t| d < t)
     }
@@ -29,9 +33,12 @@ impl Membership {
 pub struct Group {
     /// The code typed on the command line (`ASEAN`), matched without regard to case.
     pub code: String,
+    /// The group's full name (`Association of Southeast Asian Nations`).
     pub name: String,
     /// What the file says about how it records the group (e.g. a list without dates).
     pub note: Option<String>,
+    /// Every membership, in the file's order; a state that left and rejoined has one
+    /// per spell.
     pub members: Vec<Membership>,
 }
 
@@ -79,6 +86,7 @@ impl Group {
 /// Every group of the curated file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Groups {
+    /// The groups, in the file's order.
     pub groups: Vec<Group>,
 }
 

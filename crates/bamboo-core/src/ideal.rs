@@ -101,8 +101,10 @@ impl Default for IdealOptions {
 /// Why ideal points cannot be fitted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum IdealError {
+    /// Every roll call read is empty or unanimous: nothing to fit.
     #[error("no contested roll call to fit (every loaded roll call is empty or unanimous)")]
     NoRollCalls,
+    /// The orienting state ([`IdealOptions::orient`]) cast no vote on a contested roll call.
     #[error("{0}, the state that fixes the direction, never voted on a contested roll call")]
     NoOrient(Iso3),
 }
@@ -116,18 +118,24 @@ pub struct SessionInfo {
     pub year: i32,
     /// Contested roll calls fitted.
     pub roll_calls: usize,
-    /// The first and last of those roll calls.
+    /// The date of the first of those roll calls.
     pub first: Date,
+    /// The date of the last of those roll calls.
     pub last: Date,
 }
 
 /// One state's position in one session.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
 pub struct IdealPoint {
+    /// The state.
     pub state: Iso3,
+    /// The session.
     pub session: u32,
     /// The year the session opened.
     pub year: i32,
+    /// The position: each session's are standardised to mean 0 and SD 1 over the states
+    /// that voted in it, the orienting state positive. Smoothed: it reads the votes of
+    /// every session, later ones included.
     pub ideal: f64,
     /// The bootstrap standard error (`None` without a bootstrap of at least 2 replicates).
     pub se: Option<f64>,
@@ -150,20 +158,29 @@ impl IdealPoint {
 /// How the fit went.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct FitInfo {
+    /// Contested roll calls fitted.
     pub roll_calls: usize,
+    /// Votes (yes, abstain or no) on them.
     pub votes: usize,
+    /// States with at least one point.
     pub states: usize,
+    /// EM iterations of the estimate.
     pub iterations: u32,
+    /// Whether the estimate stopped by [`FitInfo::tol`] rather than the iteration limit.
     pub converged: bool,
     /// The tolerance on the largest change of a position in one iteration.
     pub tol: f64,
     /// The random walk's standard deviation per session (estimated unless fixed).
     pub walk_sd: f64,
+    /// Whether `walk_sd` was estimated by EM (`IdealOptions::walk_sd` = `None`).
     pub walk_estimated: bool,
+    /// Bootstrap replicates behind the standard errors (0: none).
     pub bootstrap: u32,
+    /// The bootstrap's seed.
     pub seed: u64,
-    /// Mean and largest EM iterations of the bootstrap replicates.
+    /// Mean EM iterations of the bootstrap replicates (0 without a bootstrap).
     pub boot_iterations_mean: f64,
+    /// Largest EM iterations of a bootstrap replicate.
     pub boot_iterations_max: u32,
     /// Bootstrap replicates that stopped at the iteration limit.
     pub boot_unconverged: u32,

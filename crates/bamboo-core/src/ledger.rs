@@ -34,6 +34,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in the order error messages list them.
     pub const ALL: [EventKind; 8] = [
         EventKind::Visit,
         EventKind::Partnership,
@@ -45,6 +46,7 @@ impl EventKind {
         EventKind::Exercise,
     ];
 
+    /// The kind's name in ledger files and JSON (`visit`, `partnership`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Visit => "visit",
@@ -58,6 +60,7 @@ impl EventKind {
         }
     }
 
+    /// The kind of a name, exactly as [`EventKind::as_str`] spells it.
     pub fn parse(s: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
@@ -72,11 +75,15 @@ impl fmt::Display for EventKind {
 /// One dated, sourced event.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LedgerEvent {
+    /// The day it happened; a case reads only events dated strictly before its own date.
     pub date: Date,
+    /// What kind of event it is.
     pub kind: EventKind,
-    /// The states involved (ISO3), the subject usually first.
+    /// The states involved (ISO3), the subject usually first; at least one, each once.
     pub actors: Vec<Iso3>,
+    /// A one-line description (never empty).
     pub title: String,
+    /// Where the fact comes from (URLs or citations; at least one, none empty).
     pub sources: Vec<String>,
     /// For `partnership`: the tier reached.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,12 +111,19 @@ impl LedgerEvent {
 /// A ledger event as a reader found it.
 #[derive(Clone, Debug, Default)]
 pub struct EventInput {
+    /// `YYYY-MM-DD`.
     pub date: String,
+    /// An [`EventKind`] name.
     pub kind: String,
+    /// ISO3 codes.
     pub actors: Vec<String>,
+    /// The description.
     pub title: String,
+    /// The sources.
     pub sources: Vec<String>,
+    /// For `partnership` only (and required there): the tier's name.
     pub tier: Option<String>,
+    /// For `vote` only (and required there): (ISO3 code, `yes` / `no` / `abstain`) pairs.
     pub votes: Vec<(String, String)>,
 }
 
@@ -211,16 +225,19 @@ pub fn validate_event(input: &EventInput) -> Result<LedgerEvent, FieldError> {
 /// A subject's events, sorted by date (ties keep file order).
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
+    /// The state whose relations the ledger records, when the file names it.
     pub subject: Option<Iso3>,
     events: Vec<LedgerEvent>,
 }
 
 impl Ledger {
+    /// A ledger of `events`, sorted by date (stable, so same-day events keep their order).
     pub fn new(subject: Option<Iso3>, mut events: Vec<LedgerEvent>) -> Ledger {
         events.sort_by_key(|e| e.date);
         Ledger { subject, events }
     }
 
+    /// Every event, sorted by date.
     pub fn events(&self) -> &[LedgerEvent] {
         &self.events
     }
@@ -233,6 +250,7 @@ impl Ledger {
         &self.events[..n]
     }
 
+    /// Whether the ledger has no event.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }

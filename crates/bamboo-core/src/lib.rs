@@ -1,6 +1,7 @@
 //! bamboo-core: the pure domain of bamboo (countries, dates, votes, alignment metrics,
 //! balance between poles, doctrine and engine). It does no I/O: readers live in
 //! `bamboo-data`, printing in `bamboo-report` and the CLI.
+#![warn(missing_docs)]
 
 pub mod alignment;
 pub mod atlas;
@@ -13,6 +14,7 @@ pub mod country;
 pub mod date;
 pub mod doctrine;
 pub mod dyads;
+#[allow(missing_docs)] // documented on another branch; the lead removes this allow
 pub mod engine;
 pub mod evidence;
 pub mod fit;
@@ -22,6 +24,7 @@ pub mod groups;
 pub mod ideal;
 pub mod ledger;
 pub mod metrics;
+#[allow(missing_docs)] // documented on another branch; the lead removes this allow
 pub mod plan;
 pub mod record;
 pub mod select;

@@ -15,6 +15,7 @@ use crate::vote::Vote;
 /// (indices 0 = yes, 1 = abstain, 2 = no).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct JointTable {
+    /// `c[a][b]`: roll calls where i voted `a` and j voted `b` (0 yes, 1 abstain, 2 no).
     pub c: [[u32; 3]; 3],
 }
 
@@ -174,11 +175,16 @@ impl JointTable {
 /// Which measure a report reads; agreement by default, as in the spec's balance section.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Metric {
+    /// Voeten's agreement index ([`Measures::agreement`]), 0..1.
     #[default]
     Agreement,
+    /// Signorino–Ritter S with r = 1 ([`Measures::s`]), -1..1.
     S,
+    /// Cohen's weighted κ with squared distances ([`Measures::kappa`]), at most 1.
     Kappa,
+    /// Scott's π ([`Measures::pi`]), at most 1.
     Pi,
+    /// Votes-only coincidence ([`Measures::coincidence`]), 0..1.
     Coincidence,
     /// Ideal-point alignment (`crate::ideal::measure`): not a function of the joint table,
     /// so [`Metric::of`] gives `None` for it and callers read it from a fit.
@@ -186,6 +192,7 @@ pub enum Metric {
 }
 
 impl Metric {
+    /// Every metric, in the order they are listed to users.
     pub const ALL: [Metric; 6] = [
         Metric::Agreement,
         Metric::S,
@@ -195,6 +202,8 @@ impl Metric {
         Metric::Ideal,
     ];
 
+    /// The metric's name in flags, parameters and output (`agreement`, `s`, `kappa`, `pi`,
+    /// `coincidence`, `ideal`).
     pub fn name(self) -> &'static str {
         match self {
             Metric::Agreement => "agreement",
@@ -206,6 +215,8 @@ impl Metric {
         }
     }
 
+    /// The metric of a [`Metric::name`], exactly as spelt (lower case); `None` for any
+    /// other text.
     pub fn parse(s: &str) -> Option<Metric> {
         Metric::ALL.into_iter().find(|m| m.name() == s)
     }

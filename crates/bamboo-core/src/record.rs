@@ -67,9 +67,11 @@ impl Phrase {
 /// Phrases that, found in a text, give issue codes and tags.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhraseRule {
+    /// The rule applies when any of these phrases occurs.
     pub phrases: Vec<Phrase>,
-    /// Bit set of [`Issue`]s.
+    /// Bit set of [`Issue`]s it gives.
     pub issues: u8,
+    /// The tags it gives.
     pub tags: TagSet,
 }
 
@@ -147,21 +149,27 @@ pub struct TargetPattern {
     before: Vec<String>,
     /// Normalised text that must follow the name (empty: nothing required).
     after: String,
+    /// The tags a title matching the pattern gets beside its target.
     pub tags: TagSet,
 }
 
 /// Why a target pattern is malformed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PatternError {
+    /// The pattern (as given) has no `{state}`.
     #[error("`{0}` has no `{{state}}` slot")]
     NoSlot(String),
+    /// The pattern is `{state}` alone (or with only spaces and `*` around it).
     #[error("`{0}` has nothing around `{{state}}`: it would match any mention of a state")]
     Bare(String),
+    /// A `*` follows `{state}`.
     #[error("`{0}` has `*` after `{{state}}`; a wildcard may only stand before the slot")]
     WildcardAfter(String),
 }
 
 impl TargetPattern {
+    /// Parses `text` (`before {state} after`, `*` standing for any words before the slot)
+    /// into a pattern giving `tags`.
     pub fn new(text: &str, tags: TagSet) -> Result<TargetPattern, PatternError> {
         let (pre, post) = text
             .split_once("{state}")
@@ -195,6 +203,7 @@ impl TargetPattern {
 /// Finds the state a title aims at (`data/record/targets.toml` and the country names).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Targets {
+    /// The patterns, tried in order.
     pub patterns: Vec<TargetPattern>,
     /// Normalised names without the surrounding spaces, longest first.
     names: Vec<(String, Iso3)>,
@@ -203,7 +212,9 @@ pub struct Targets {
 /// A target found in a title.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetMatch {
+    /// The state named in the pattern's slot.
     pub target: Iso3,
+    /// The pattern's tags.
     pub tags: TagSet,
     /// The pattern that matched, as written.
     pub pattern: String,
@@ -365,23 +376,29 @@ pub fn case_id(rc: &RollCall) -> String {
 /// What `cases_from_votes` needs beside the store.
 #[derive(Clone, Debug, Default)]
 pub struct RecordRules {
+    /// Issue codes and tags from subject terms and words.
     pub vocabulary: Vocabulary,
+    /// Targets from titles.
     pub targets: Targets,
 }
 
 /// Options of [`cases_from_votes`].
 #[derive(Copy, Clone, Debug)]
 pub struct RecordQuery {
+    /// The state whose votes become cases.
     pub subject: Iso3,
-    /// First and last date included (either end open).
+    /// The first date included (`None`: from the first roll call).
     pub from: Option<Date>,
+    /// The last date included (`None`: to the last roll call).
     pub to: Option<Date>,
 }
 
 /// The tags and target a roll call's case gets, and where they came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Labels {
+    /// The tags: of its issue codes, its subject terms and words, and its target pattern.
     pub tags: TagSet,
+    /// The state its title aims at, if a pattern finds one.
     pub target: Option<TargetMatch>,
     /// The issue codes used (the source's, or derived where the source codes none).
     pub issues: u8,

@@ -26,8 +26,10 @@ pub struct RollCallFilter {
 /// Why a filter cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
+    /// A listed code is none of the six (the code as given).
     #[error("`{0}` is not an issue code; use any of me (Palestinian conflict), nu (nuclear weapons), di (arms control and disarmament), hr (human rights), co (colonialism), ec (economic development), comma-separated")]
     UnknownIssue(String),
+    /// The list is empty (or only commas and spaces).
     #[error("no issue code given; use any of me, nu, di, hr, co, ec, comma-separated")]
     NoIssue,
 }
@@ -106,6 +108,7 @@ pub fn issues_of(rc: &RollCall, rules: &RecordRules) -> u8 {
 pub struct Selection {
     /// `None`: every roll call. Else one flag per roll call of the store.
     keep: Option<Vec<bool>>,
+    /// The filter the flags were computed from (for labels and definitions).
     pub filter: RollCallFilter,
 }
 

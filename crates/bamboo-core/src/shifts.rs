@@ -31,13 +31,18 @@ use crate::vote::Vote;
 /// What to look for.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShiftQuery {
+    /// The state whose agreement is followed.
     pub state: Iso3,
+    /// The pole it is read against.
     pub pole: Iso3,
-    /// Years to test (each needs `window` earlier years with roll calls to compare with).
+    /// The first year to test (a year is tested when it and its baseline have roll calls
+    /// both voted on).
     pub from: i32,
+    /// The last year to test.
     pub to: i32,
-    /// Years in the baseline.
+    /// Years in the baseline (fewer just after a shift, when the baseline restarts).
     pub window: u32,
+    /// Replicates, level and seed of the intervals.
     pub boot: Bootstrap,
     /// Most driving roll calls listed per shift.
     pub top: usize,
@@ -49,15 +54,22 @@ pub struct Driver {
     /// Index into the store's roll calls.
     #[serde(skip)]
     pub index: usize,
+    /// The roll call's id.
     pub rcid: u64,
+    /// Its date.
     pub date: crate::Date,
+    /// Its resolution symbol, where the source gives one.
     pub resolution: Option<String>,
+    /// Its title (else its description), where the source gives one.
     pub title: Option<String>,
+    /// The state's vote.
     pub vote: Vote,
+    /// The pole's vote.
     pub pole_vote: Vote,
-    /// The state's most frequent answer to this vote of the pole in the baseline, and how
-    /// often it gave it there.
+    /// The state's most frequent answer to this vote of the pole in the baseline (the
+    /// earlier vote on a tie).
     pub usual: Vote,
+    /// How often it gave that answer there, 0..1.
     pub usual_share: f64,
     /// `s_r − e_r`: how far this roll call's score is from what the usual pattern scores.
     pub deviation: f64,
@@ -68,37 +80,52 @@ pub struct Driver {
 /// One year in which the agreement moved beyond its interval.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Shift {
+    /// The year that moved.
     pub year: i32,
+    /// The years it was compared with.
     pub baseline: Period,
+    /// The agreement over the baseline, with its interval.
     pub before: Estimate,
+    /// The agreement in the year, with its interval.
     pub after: Estimate,
     /// `after − before`, with the interval of independent replicates.
     pub change: Estimate,
-    /// Roll calls both voted on, in the year and in the baseline.
+    /// Roll calls both voted on in the year.
     pub n: u32,
+    /// Roll calls both voted on in the baseline.
     pub n_baseline: u32,
-    /// The exact split of `change.value`: the state's behaviour and the agenda.
+    /// The state's behaviour, `Σ_r (s_r − e_r) / n_t`: one part of the exact split of
+    /// `change.value` (`behaviour + agenda`).
     pub behaviour: f64,
+    /// The agenda, `Σ_r e_r / n_t − a_base`: the other part.
     pub agenda: f64,
     /// Roll calls where the state broke with its usual answer, in the direction of the move.
     pub breaks: usize,
+    /// The largest of those breaks (at most [`ShiftQuery::top`]), largest deviation first.
     pub drivers: Vec<Driver>,
 }
 
 /// Every year tested, for a chart or a table of the whole series.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct YearTest {
+    /// The year tested.
     pub year: i32,
+    /// The years it was compared with.
     pub baseline: Period,
+    /// The agreement over the baseline.
     pub before: Estimate,
+    /// The agreement in the year.
     pub after: Estimate,
+    /// Whether the two intervals are both defined and do not overlap.
     pub shift: bool,
 }
 
 /// The result of [`shifts`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Shifts {
+    /// Every year tested, in order.
     pub years: Vec<YearTest>,
+    /// The years that shifted, in order, taken apart.
     pub shifts: Vec<Shift>,
 }
 

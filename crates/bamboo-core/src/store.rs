@@ -33,6 +33,7 @@ pub enum Issue {
 }
 
 impl Issue {
+    /// Every issue, in code order (the bit of issue `i` in [`RollCall::issues`] is `1 << i`).
     pub const ALL: [Issue; 6] = [
         Issue::MiddleEast,
         Issue::Nuclear,
@@ -42,10 +43,12 @@ impl Issue {
         Issue::Economic,
     ];
 
+    /// The two-letter code of the unvotes data (`me`, `nu`, `di`, `hr`, `co`, `ec`).
     pub fn code(self) -> &'static str {
         ["me", "nu", "di", "hr", "co", "ec"][self as usize]
     }
 
+    /// The issue of a two-letter code, exactly as spelt (lower case).
     pub fn from_code(s: &str) -> Option<Issue> {
         Issue::ALL.into_iter().find(|i| i.code() == s)
     }
@@ -56,7 +59,9 @@ impl Issue {
 pub struct RollCall {
     /// The roll call's id: unvotes/Voeten `rcid`, or an id assigned to an imported record.
     pub rcid: u64,
+    /// The day of the vote.
     pub date: Date,
+    /// The General Assembly session it belongs to (1 opened in 1946), where the source says.
     pub session: Option<u32>,
     /// Resolution symbol, where the source gives one (e.g. `R/1/66`, `A/RES/ES-11/1`).
     pub resolution: Option<String>,
@@ -115,6 +120,7 @@ impl RollCall {
         self.tally = self.tally.or(other.tally);
     }
 
+    /// Whether the roll call is marked with issue `i`.
     pub fn has_issue(&self, i: Issue) -> bool {
         self.issues & (1 << i as u8) != 0
     }
@@ -123,28 +129,44 @@ impl RollCall {
 /// A vote as stored: the country's index in [`VoteStore::countries`] and its position.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Cast {
+    /// The voting country's index in [`VoteStore::countries`].
     pub country: u16,
+    /// How it voted.
     pub vote: Vote,
 }
 
 /// Why a set of roll calls and votes cannot form a store.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
+    /// Two sources give the same roll call id different dates.
     #[error("roll call {rcid} is defined twice, with different dates ({first} and {second})")]
     ConflictingRollCall {
+        /// The roll call's id.
         rcid: u64,
+        /// The date it was first added with.
         first: Date,
+        /// The other date.
         second: Date,
     },
+    /// A country is recorded with two different votes on one roll call.
     #[error("{country} has two different votes on roll call {rcid} ({first} and {second})")]
     ConflictingVote {
+        /// The roll call's id.
         rcid: u64,
+        /// The country.
         country: Iso3,
+        /// One vote, by name ([`Vote::as_str`]), in coding order.
         first: &'static str,
+        /// The other vote, by name.
         second: &'static str,
     },
+    /// A vote is added before (or without) its roll call.
     #[error("a vote refers to roll call {rcid}, which is not defined")]
-    UnknownRollCall { rcid: u64 },
+    UnknownRollCall {
+        /// The id the vote names.
+        rcid: u64,
+    },
+    /// Country indices are `u16`: the store holds at most 65,535 countries.
     #[error("more than 65,535 distinct countries")]
     TooManyCountries,
 }
@@ -165,6 +187,7 @@ pub struct VoteStoreBuilder {
 }
 
 impl VoteStoreBuilder {
+    /// An empty builder: no source, roll call or vote.
     pub fn new() -> Self {
         Self::default()
     }

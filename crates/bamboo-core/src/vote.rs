@@ -7,8 +7,11 @@
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Vote {
+    /// In favour (code 1).
     Yes = 1,
+    /// Present and abstaining (code 2).
     Abstain = 2,
+    /// Against (code 3).
     No = 3,
 }
 
@@ -36,6 +39,7 @@ impl Vote {
         }
     }
 
+    /// The vote's name in output and input files: `yes`, `abstain` or `no`.
     pub fn as_str(self) -> &'static str {
         match self {
             Vote::Yes => "yes",

@@ -20,12 +20,16 @@ const DRAWS: usize = 8;
 /// A situation in world terms: poles are indices into the world's poles.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Event {
+    /// The kind of situation (its options are the kind's).
     pub kind: Kind,
     /// The pole that sponsors, offers, calls or acts.
     pub counterpart: usize,
     /// The pole a measure is aimed at, if any.
     pub target: Option<usize>,
+    /// The situation's tags (a vote's subject, an offer's domain), read by the doctrine's
+    /// roots and branches.
     pub tags: TagSet,
+    /// For a partnership offer, the tier offered (the one above the current); else `None`.
     pub tier: Option<Tier>,
     /// The option index each pole wants (−1: no position).
     pub wants: [i8; MAX_POLES],

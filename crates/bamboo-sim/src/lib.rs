@@ -8,6 +8,7 @@
 //! memory stays flat in the number of runs. [`simulate_shard`] runs one slice of the runs
 //! and returns its partial state, and [`merge`] turns the partials of every slice into the
 //! report one process would give, exactly (see `shard.rs`).
+#![warn(missing_docs)]
 
 pub mod events;
 pub mod params;
@@ -31,13 +32,19 @@ pub use world::{World, WorldError, WorldInput};
 pub const CHUNK: u32 = 32;
 /// The most runs and years a simulation accepts.
 pub const MAX_RUNS: u32 = 10_000_000;
+/// The most years a simulation accepts (at least 1).
 pub const MAX_YEARS: u32 = 200;
 
 /// How much to simulate.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct SimConfig {
+    /// Independent futures per compared doctrine, 1..=[`MAX_RUNS`]; every doctrine meets
+    /// the same runs (common random numbers).
     pub runs: u32,
+    /// Simulated years per run, 1..=[`MAX_YEARS`].
     pub years: u32,
+    /// The seed every stream of draws is named from ([`rng`]): the same seed, the same
+    /// report.
     pub seed: u64,
 }
 
@@ -61,7 +68,9 @@ impl Default for SimConfig {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Better {
+    /// More is better (economic gain, autonomy).
     Higher,
+    /// Less is better (incidents, breaks, lean, the chance of a break).
     Lower,
 }
 
@@ -70,16 +79,20 @@ pub enum Better {
 /// simulation follows (the dashboard reads it from the API).
 #[derive(Clone, Copy, Debug, serde::Serialize)]
 pub struct OutcomeDef {
+    /// The outcome's key: a field of [`Outcomes`] and of the report's JSON
+    /// (`economic_gain`, `incidents`, `breaks`, `autonomy`, `final_lean`, `p_break`).
     pub name: &'static str,
     /// A label for tables and charts.
     pub label: &'static str,
     /// The unit, for an axis.
     pub unit: &'static str,
-    /// Decimals to show; `percent`: shown as a percentage of 1.
+    /// Decimals to show (of the percentage when `percent`).
     pub decimals: u8,
+    /// Whether the value, a fraction of 1, is shown as a percentage.
     pub percent: bool,
     /// The possible range, when there is one.
     pub range: Option<[f64; 2]>,
+    /// Which way is better, for the reading that names the best doctrine.
     pub better: Better,
     /// Whether it has quantiles (a [`Summary`]); `p_break` is one probability.
     pub summary: bool,
@@ -182,48 +195,81 @@ pub struct SimDoctrines<'a> {
 /// Why a simulation cannot start.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SimError {
+    /// `runs` is 0.
     #[error("--runs must be at least 1 (got {0})")]
     NoRuns(u32),
+    /// `runs` is above [`MAX_RUNS`].
     #[error("--runs {0} is more than the limit of {MAX_RUNS}")]
     TooManyRuns(u32),
+    /// `years` is outside 1..=[`MAX_YEARS`].
     #[error("--years must be between 1 and {MAX_YEARS} (got {0})")]
     Years(u32),
+    /// [`SimDoctrines::compared`] is empty.
     #[error("no doctrine to compare")]
     NoDoctrines,
+    /// A doctrine (compared, a state's or the yardstick) names other poles, or the same in
+    /// another order, than the world.
     #[error("doctrine `{name}` has poles {found}, but the world's poles are {world}; a doctrine used in a world must name the same poles in the same order")]
     Poles {
+        /// The doctrine's name.
         name: String,
+        /// Its poles, comma-separated.
         found: String,
+        /// The world's poles, comma-separated.
         world: String,
     },
+    /// [`SimDoctrines::states`] is not one doctrine per state of the world.
     #[error("the world has {states} states but {doctrines} state doctrines were given")]
-    StateCount { states: usize, doctrines: usize },
+    StateCount {
+        /// The world's middle states.
+        states: usize,
+        /// The state doctrines given.
+        doctrines: usize,
+    },
     /// The caller asked to stop (see [`simulate_until`]) before the simulation finished.
     #[error("the simulation was stopped before it finished")]
     Stopped,
 }
 
-/// Five quantiles of a yearly distribution.
+/// Five quantiles of a yearly distribution over runs (the lean's, from a histogram of
+/// 0.001-wide bins, so each within 0.0005), rounded to 6 decimals.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Band {
+    /// The calendar year: the world's `start_year` plus the simulated year.
     pub year: i32,
+    /// The 5th percentile.
     pub p5: f64,
+    /// The 25th percentile.
     pub p25: f64,
+    /// The median.
     pub p50: f64,
+    /// The 75th percentile.
     pub p75: f64,
+    /// The 95th percentile.
     pub p95: f64,
 }
 
-/// Mean and quantiles of an outcome over runs.
+/// Mean and quantiles of an outcome over runs, each rounded to 6 decimals. The mean is
+/// taken from an exact sum (the same on any number of threads or shards); the quantiles
+/// come from a [`Sketch`] (0.5% relative accuracy, within the observed range). With no
+/// runs, all are 0.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Summary {
+    /// The mean over runs.
     pub mean: f64,
+    /// The 5th percentile.
     pub p5: f64,
+    /// The 25th percentile.
     pub p25: f64,
+    /// The median.
     pub p50: f64,
+    /// The 75th percentile.
     pub p75: f64,
+    /// The 95th percentile.
     pub p95: f64,
+    /// The smallest value of any run.
     pub min: f64,
+    /// The largest value of any run.
     pub max: f64,
 }
 
@@ -273,6 +319,8 @@ pub struct Outcomes {
 /// One compared doctrine's results.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct DoctrineResult {
+    /// The name the caller gave the doctrine (the CLI: a shipped name such as `vietnam` or
+    /// `vietnam:no-plan`, or a file's stem).
     pub name: String,
     /// The subject's outcomes.
     pub outcomes: Outcomes,
@@ -284,30 +332,48 @@ pub struct DoctrineResult {
     pub others: Vec<OtherState>,
 }
 
+/// A middle state other than the subject, in the runs of one compared doctrine: its means
+/// over runs (rounded to 6 decimals), defined as the subject's [`Outcomes`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct OtherState {
+    /// The state.
     pub iso3: Iso3,
+    /// The doctrine it follows (the world's, the same whatever the subject's).
     pub doctrine: String,
+    /// Mean cumulative economic gain, in points.
     pub economic_gain: f64,
+    /// Mean count of incidents suffered.
     pub incidents: f64,
+    /// Mean count of broken relationships.
     pub breaks: f64,
+    /// Mean share (0..1) of its decisions that kept every yardstick root.
     pub autonomy: f64,
+    /// The share of runs (0..1) with at least one break.
     pub p_break: f64,
 }
 
 /// The whole report.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SimReport {
+    /// Runs per compared doctrine ([`SimConfig::runs`]).
     pub runs: u32,
+    /// Years per run ([`SimConfig::years`]).
     pub years: u32,
+    /// The seed ([`SimConfig::seed`]).
     pub seed: u64,
     /// Total engine decisions, every state, run and doctrine.
     pub decisions: u64,
+    /// The world's name.
     pub world: String,
+    /// The state whose doctrines are compared.
     pub subject: Iso3,
+    /// The world's poles, in its order.
     pub poles: Vec<Iso3>,
+    /// The calendar year of simulated year 0.
     pub start_year: i32,
+    /// The scheduled polarisation (before noise) of the first and the last year.
     pub polarisation: (f64, f64),
+    /// One result per compared doctrine, in the order they were given.
     pub doctrines: Vec<DoctrineResult>,
     /// A one-line reading of the result.
     pub reading: String,

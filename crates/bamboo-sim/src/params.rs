@@ -25,9 +25,11 @@ pub struct Param {
     pub name: &'static str,
     /// What it means.
     pub doc: &'static str,
+    /// Where it lives in a world file.
     pub section: Section,
-    /// The allowed range, both ends included.
+    /// The allowed range's lower end, included.
     pub min: f64,
+    /// The allowed range's upper end, included.
     pub max: f64,
     /// Its value when a world file leaves it out; `None`: every world file gives it.
     pub default: Option<f64>,

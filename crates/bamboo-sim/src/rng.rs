@@ -44,6 +44,8 @@ impl Rng {
         Rng::from_u64(h)
     }
 
+    /// A generator whose four words of state are SplitMix64's first four outputs from
+    /// `seed` (never all zero).
     pub fn from_u64(seed: u64) -> Rng {
         let mut x = seed;
         let mut s = [0u64; 4];
@@ -57,6 +59,7 @@ impl Rng {
         Rng { s }
     }
 
+    /// The next 64 random bits (xoshiro256**'s output, then its state advances).
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
         let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);

@@ -19,36 +19,53 @@ const INCIDENT_SLOTS: usize = 4;
 /// One middle state's evolving position. Arrays are indexed like the world's poles.
 #[derive(Clone, Debug)]
 pub struct Agent {
-    /// Each pole's attitude toward the state, 0..1, and where it started.
+    /// Each pole's attitude toward the state, 0..1 (clamped after every change).
     pub q: [f64; MAX_POLES],
+    /// Each pole's starting attitude, toward which `q` drifts back every year.
     pub q0: [f64; MAX_POLES],
+    /// Whether the relationship with each pole is broken: set when `q` falls below the
+    /// floor, cleared when it climbs above `recover`.
     pub broken: [bool; MAX_POLES],
     /// Partnership tier level with each pole (0 none .. 3 comprehensive strategic).
     pub tier: [u8; MAX_POLES],
-    /// Recent leader visits and incidents (decaying counts).
+    /// Recent leader visits with each pole: a count that decays by `1 − 1 / visit_memory`
+    /// a year.
     pub visits: [f64; MAX_POLES],
+    /// Recent incidents suffered from each pole, decaying as `visits` do; they lower the
+    /// relationship value the engine sees.
     pub incidents_recent: [f64; MAX_POLES],
-    /// Running UN agreement with each pole.
+    /// Running UN agreement with each pole, 0..1 (a mean over about `un_memory` votes).
     pub un: [f64; MAX_POLES],
+    /// Share of the state's trade with each pole, 0..1 (renormalised when they sum above 1).
     pub trade: [f64; MAX_POLES],
+    /// Share of the state's arms imports from each pole, 0..1.
     pub arms: [f64; MAX_POLES],
+    /// Whether the state is allied with each pole (ends at a break).
     pub allied: [bool; MAX_POLES],
+    /// Whether the state hosts a base of each pole (ends at a break).
     pub bases: [bool; MAX_POLES],
     /// Extra incident hazard from each pole earned by ignoring its incidents.
     pub emboldened: [f64; MAX_POLES],
+    /// Whether the state has a sovereignty dispute with each pole (the world's, fixed).
     pub disputes: [bool; MAX_POLES],
     // This year's accounts, settled at the year's end.
     pleased_sum: [f64; MAX_POLES],
     displeased_sum: [f64; MAX_POLES],
     // Outcomes.
+    /// Cumulative economic gain so far, in points (about 1% of the state's trade each).
     pub econ: f64,
+    /// Incidents suffered so far.
     pub incidents: u32,
+    /// Relationships broken so far (a relationship that mends and breaks again counts again).
     pub breaks: u32,
+    /// Decisions the engine made for this state so far.
     pub decisions: u32,
+    /// Of those, the decisions that no yardstick root forbids (autonomy is `kept / decisions`).
     pub kept: u32,
 }
 
 impl Agent {
+    /// A state at its world-file starting position, with no outcome yet.
     pub fn new(s: &StateSpec) -> Agent {
         Agent {
             q: s.relations,
@@ -371,9 +388,11 @@ pub fn polarisation(w: &World, seed: u64, run: u64, y: u32, years: u32) -> f64 {
 
 /// What one run yields for every state, with the yardstick lean per year of the subject.
 pub struct RunResult {
+    /// Every middle state at the end of the run, indexed like the world's states.
     pub agents: Vec<Agent>,
     /// The subject's yardstick lean at the end of each year.
     pub lean: Vec<f64>,
+    /// The engine decisions of the run, all states.
     pub decisions: u64,
 }
 

@@ -106,15 +106,20 @@ impl Acc {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Frame {
+    /// The world's name.
     pub world: String,
+    /// The state whose doctrines are compared.
     pub subject: Iso3,
     /// Index of the subject among the states.
     pub subject_index: usize,
+    /// The world's poles, in its order.
     pub poles: Vec<Iso3>,
+    /// The calendar year of simulated year 0.
     pub start_year: i32,
-    /// The scheduled polarisation of the first and the last year (exact).
+    /// The scheduled polarisation of the first year (exact, kept as its bits).
     #[serde(with = "f64_bits")]
     pub polarisation_start: f64,
+    /// The scheduled polarisation of the last year (exact, kept as its bits).
     #[serde(with = "f64_bits")]
     pub polarisation_end: f64,
     /// The compared doctrines' names, in order.
@@ -124,6 +129,7 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The frame of a simulation of `w` with these doctrines and configuration.
     pub fn new(w: &World, docs: &SimDoctrines, cfg: &SimConfig) -> Frame {
         Frame {
             world: w.name.clone(),
@@ -155,13 +161,19 @@ pub struct Partial {
     /// A fingerprint of the inputs (world, doctrines, parameters) given by the caller:
     /// partials of different inputs do not mix.
     pub inputs: String,
+    /// The whole simulation's runs per doctrine (not only this slice's).
     pub runs: u32,
+    /// Years per run.
     pub years: u32,
+    /// The simulation's seed.
     pub seed: u64,
     /// `[K, N]`: the K-th of N slices (1-based).
     pub shard: [u32; 2],
+    /// The first run of the slice (0-based, included).
     pub first_run: u32,
+    /// The run after the slice's last (excluded): it holds `first_run..end_run`.
     pub end_run: u32,
+    /// What the report says beside the numbers; the same in every slice.
     pub frame: Frame,
     /// One accumulator per compared doctrine, in the frame's order.
     pub accumulators: Vec<Acc>,
@@ -170,15 +182,31 @@ pub struct Partial {
 /// Why a shard cannot run, or partials cannot be merged.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MergeError {
+    /// `K/N` with `N` = 0, `K` = 0 or `K` > `N`.
     #[error("--shard {k}/{n}: K must be from 1 to N and N at least 1 (e.g. --shard 1/4 ... --shard 4/4)")]
-    Shard { k: u32, n: u32 },
+    Shard {
+        /// The slice asked for (1-based).
+        k: u32,
+        /// The number of slices.
+        n: u32,
+    },
+    /// Nothing was given to merge.
     #[error("no partial report to merge")]
     Empty,
     /// A part that does not fit the others; `part` is its label (a file name, or `part N`).
     #[error("{part}: {problem}")]
-    Part { part: String, problem: String },
+    Part {
+        /// The part's label.
+        part: String,
+        /// What does not fit (its format, version, inputs, parameters, frame or shape).
+        problem: String,
+    },
+    /// The parts' runs leave a gap or overlap.
     #[error("the parts do not cover every run: {problem}")]
-    Coverage { problem: String },
+    Coverage {
+        /// The first gap or overlap, by run numbers.
+        problem: String,
+    },
 }
 
 /// The runs of slice `k` of `n` (1-based): `runs·(k−1)/n .. runs·k/n`, so the slices
@@ -223,8 +251,10 @@ pub fn simulate_shard(
 /// Why a shard did not run: the simulation's own errors, or a bad `K/N`.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ShardError {
+    /// The simulation cannot start (its configuration or doctrines), or was stopped.
     #[error(transparent)]
     Sim(#[from] SimError),
+    /// The `K/N` is not a slice ([`MergeError::Shard`]).
     #[error(transparent)]
     Merge(#[from] MergeError),
 }

@@ -26,6 +26,7 @@ pub const SUM_FRAC_BITS: i32 = 40;
 pub struct ExactSum(i128);
 
 impl ExactSum {
+    /// Adds `x`, rounded to a multiple of 2^-40; a value that is not finite is skipped.
     pub fn add(&mut self, x: f64) {
         if x.is_finite() {
             // Scaling by a power of two is exact; `as` saturates.
@@ -34,6 +35,7 @@ impl ExactSum {
         }
     }
 
+    /// Adds another sum; exact, so the order of merges does not matter.
     pub fn merge(&mut self, o: &ExactSum) {
         self.0 = self.0.saturating_add(o.0);
     }
@@ -66,10 +68,12 @@ impl<'de> Deserialize<'de> for ExactSum {
 pub mod f64_bits {
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes `x` as the `u64` of its IEEE 754 bits.
     pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(x.to_bits())
     }
 
+    /// Reads the `u64` written by [`serialize`] back into the same `f64`, bit for bit.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         u64::deserialize(d).map(f64::from_bits)
     }
@@ -78,6 +82,10 @@ pub mod f64_bits {
 /// Relative accuracy of [`Sketch`] quantiles.
 pub const ALPHA: f64 = 0.005;
 
+/// A mergeable quantile sketch of finite values: counts in logarithmic buckets of relative
+/// width [`ALPHA`] (positive and negative values apart, values within 1e-9 of zero
+/// counted as zero), with the exact count, sum ([`ExactSum`]), minimum and maximum.
+/// Memory grows with the spread of the values, not with their number.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sketch {
@@ -114,6 +122,7 @@ fn gamma() -> f64 {
 }
 
 impl Sketch {
+    /// Counts `x`; a value that is not finite is skipped.
     pub fn add(&mut self, x: f64) {
         if !x.is_finite() {
             return;
@@ -167,10 +176,12 @@ impl Sketch {
         }
     }
 
+    /// How many values were counted.
     pub fn count(&self) -> u64 {
         self.count
     }
 
+    /// The mean of the values counted (from the exact sum); `None` when there are none.
     pub fn mean(&self) -> Option<f64> {
         (self.count > 0).then(|| self.sum.value() / self.count as f64)
     }
@@ -260,6 +271,7 @@ impl<'de> Deserialize<'de> for UnitHist {
     }
 }
 
+/// The bins of a [`UnitHist`]: each is 0.001 wide.
 pub const UNIT_BINS: usize = 1000;
 
 impl Default for UnitHist {
@@ -272,6 +284,8 @@ impl Default for UnitHist {
 }
 
 impl UnitHist {
+    /// Counts `x` in its bin, clamped to 0..1 (1 falls in the last bin); a value that is not
+    /// finite is skipped.
     pub fn add(&mut self, x: f64) {
         if !x.is_finite() {
             return;
@@ -281,6 +295,7 @@ impl UnitHist {
         self.count += 1;
     }
 
+    /// Adds another histogram's counts, bin by bin.
     pub fn merge(&mut self, o: &UnitHist) {
         for (a, b) in self.bins.iter_mut().zip(&o.bins) {
             *a += b;
@@ -288,6 +303,7 @@ impl UnitHist {
         self.count += o.count;
     }
 
+    /// How many values were counted.
     pub fn count(&self) -> u64 {
         self.count
     }

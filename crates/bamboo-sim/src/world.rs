@@ -20,20 +20,30 @@ pub const MAX_STATES: usize = 32;
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorldInput {
+    /// `[world]`: the name, the poles, the start year, the doctrines compared.
     pub world: HeaderInput,
+    /// `[scenario]`: polarisation over time and the rate of situations.
     pub scenario: ScenarioInput,
+    /// `[mechanics]`: the parameters of reactions and consequences; a key not given keeps
+    /// its default.
     #[serde(default)]
     pub mechanics: MechanicsInput,
+    /// The `[[state]]` tables: the middle states, in the file's order.
     #[serde(rename = "state", default)]
     pub states: Vec<StateInput>,
 }
 
+/// The `[world]` table, as written.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeaderInput {
+    /// The world's name, shown in reports.
     pub name: String,
+    /// What the world represents, one paragraph (may be empty).
     #[serde(default)]
     pub description: String,
+    /// The great powers, as ISO3 codes: 2 to `MAX_POLES`, each once. Every doctrine used in
+    /// the world must name the same poles in the same order.
     pub poles: Vec<String>,
     /// The first simulated year (labels only).
     pub start_year: i32,
@@ -43,10 +53,12 @@ pub struct HeaderInput {
     /// The doctrine whose roots define autonomy and whose lean weights define the lean
     /// outcome, the same yardstick for every doctrine compared.
     pub yardstick: String,
+    /// Where the world's numbers come from (citations, free text).
     #[serde(default)]
     pub sources: Vec<String>,
 }
 
+/// The `[scenario]` table, as written; ranges are those of [`crate::params`].
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioInput {
@@ -62,13 +74,16 @@ pub struct ScenarioInput {
     /// Optional shock: in this year (0-based) polarisation jumps by `shock_size`.
     #[serde(default)]
     pub shock_year: Option<u32>,
+    /// The jump in polarisation from `shock_year` on, -1..1 (0 when not given).
     #[serde(default)]
     pub shock_size: f64,
 }
 
+/// One `[[state]]` table, as written: a middle state and its starting position.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateInput {
+    /// The state's ISO3 code; not a pole, and each state once.
     pub iso3: String,
     /// The doctrine this state follows (a name under `data/doctrines/`). For the subject
     /// it is the default; `--doctrines` replaces it.
@@ -98,7 +113,10 @@ pub struct StateInput {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct WorldError {
+    /// Where: the dotted path of the field (`state[2].trade.CHN`, `scenario.volatility`), or a
+    /// parameter's name when it was set by name ([`World::set`]).
     pub field: String,
+    /// What is wrong and, where there is one, what is allowed.
     pub message: String,
 }
 
@@ -112,10 +130,15 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> WorldError {
 /// The scenario of rivalry over time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// Polarisation (rivalry between the poles, 0..1) in the first year.
     pub polarisation_start: f64,
+    /// Polarisation in the last year, 0..1; [`Scenario::planned`] moves linearly in between.
     pub polarisation_end: f64,
+    /// Standard deviation of the yearly noise on polarisation, 0..0.5.
     pub volatility: f64,
+    /// Expected situations per middle state and year, 0.5..100 (incidents come on top).
     pub events_per_year: f64,
+    /// The shock: from this year (0-based) on, polarisation is higher by this much (-1..1).
     pub shock: Option<(u32, f64)>,
 }
 
@@ -140,16 +163,28 @@ impl Scenario {
 /// One middle state's starting position. Arrays are indexed like the world's poles.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateSpec {
+    /// The state (never a pole).
     pub iso3: Iso3,
+    /// The name of the doctrine it follows; for the subject, the default one, replaced by
+    /// each compared doctrine in turn.
     pub doctrine: String,
+    /// Whether this is the subject, the state whose doctrines are compared.
     pub subject: bool,
+    /// Per pole, whether the state has a sovereignty dispute with it (the source of
+    /// incidents).
     pub disputes: [bool; MAX_POLES],
+    /// Per pole, its starting attitude toward the state, 0..1.
     pub relations: [f64; MAX_POLES],
+    /// Per pole, the starting UN agreement with it, 0..1.
     pub un: [f64; MAX_POLES],
-    /// 0 = none, else `Tier as usize + 1` (comprehensive 1, strategic 2, CSP 3) — see [`tier_level`].
+    /// Per pole, the starting partnership tier: 0 = none, else `Tier as usize + 1`
+    /// (comprehensive 1, strategic 2, CSP 3) — see [`tier_level`].
     pub tier: [u8; MAX_POLES],
+    /// Per pole, the starting share of the state's trade, 0..1 (summing to at most 1).
     pub trade: [f64; MAX_POLES],
+    /// Per pole, the starting share of the state's arms imports, 0..1 (summing to at most 1).
     pub arms: [f64; MAX_POLES],
+    /// Where the starting numbers come from (at least one).
     pub sources: Vec<String>,
 }
 
@@ -175,17 +210,29 @@ pub fn level_tier(l: u8) -> Option<Tier> {
 /// A validated world.
 #[derive(Clone, Debug, PartialEq)]
 pub struct World {
+    /// The world's name, shown in reports.
     pub name: String,
+    /// What the world represents (may be empty).
     pub description: String,
+    /// The great powers, 2 to `MAX_POLES`, distinct; every per-pole array is indexed in
+    /// this order.
     pub poles: Vec<Iso3>,
+    /// The calendar year of simulated year 0 (1..=9999; labels only).
     pub start_year: i32,
+    /// The doctrines compared for the subject when none are named.
     pub compare: Vec<String>,
+    /// The doctrine whose roots define autonomy and whose lean weights define the lean
+    /// outcome, for every doctrine compared.
     pub yardstick: String,
+    /// Polarisation over time and the rate of situations.
     pub scenario: Scenario,
+    /// The parameters of reactions and consequences, each in its range.
     pub mechanics: Mechanics,
+    /// The middle states, 1 to [`MAX_STATES`], distinct, in the file's order.
     pub states: Vec<StateSpec>,
     /// Index of the subject in `states`.
     pub subject: usize,
+    /// Where the world's numbers come from.
     pub sources: Vec<String>,
 }
 

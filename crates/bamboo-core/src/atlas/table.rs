@@ -20,15 +20,20 @@ pub enum Kind {
 /// One cell.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
+    /// A cell of a [`Kind::Int`] column (`None`: missing).
     Int(Option<i64>),
+    /// A cell of a [`Kind::Num`] column (`None`: missing, never NaN).
     Num(Option<f64>),
+    /// A cell of a [`Kind::Text`] column (`None`: missing).
     Text(Option<String>),
 }
 
 /// The atlas's columns and rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// Each column's name and kind, in order.
     pub columns: Vec<(String, Kind)>,
+    /// The rows, each one cell per column in the columns' order and of the column's kind.
     pub rows: Vec<Vec<Cell>>,
 }
 

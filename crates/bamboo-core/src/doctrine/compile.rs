@@ -10,6 +10,7 @@ use crate::country::Iso3;
 /// A party of a case as the hot path sees it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Party {
+    /// The case names no such party.
     None,
     /// An actor of the doctrine (index into [`CompiledDoctrine::actors`]).
     Actor(u8),
@@ -20,17 +21,29 @@ pub enum Party {
 /// A clause as masks.
 #[derive(Copy, Clone, Debug)]
 pub struct CompiledClause {
+    /// The clause's kinds, bit `Kind as u16` each ([`Kind::bit`]).
     pub kinds: u16,
+    /// The clause's options, bit `Opt as u16` each ([`crate::case::Opt::bit`]).
     pub options: u16,
+    /// [`Clause::tags_any`](super::Clause::tags_any) as a [`crate::case::TagSet`]'s bits.
     pub tags_any: u32,
+    /// [`Clause::tags_all`](super::Clause::tags_all)'s bits.
     pub tags_all: u32,
+    /// [`Clause::tags_none`](super::Clause::tags_none)'s bits.
     pub tags_none: u32,
+    /// The condition on the target.
     pub target: PartyCond,
+    /// The states the target must be among, bit `i` for actor `i` (0: no condition).
     pub target_in: u64,
+    /// The condition on the counterpart.
     pub counterpart: PartyCond,
+    /// The states the counterpart must be among, by actor bit (0: no condition).
     pub counterpart_in: u64,
+    /// The tiers, bit `Tier as u8` each (0: no condition).
     pub tiers: u8,
+    /// [`Clause::against_target`](super::Clause::against_target).
     pub against_target: bool,
+    /// [`Clause::sides_in_split`](super::Clause::sides_in_split).
     pub sides_in_split: bool,
     /// 2.0 when the clause has no such condition (every share is below it).
     pub support_below: f64,

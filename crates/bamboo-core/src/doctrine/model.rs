@@ -11,12 +11,16 @@ use crate::country::Iso3;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pillar {
+    /// Party-to-party channels.
     Party,
+    /// The state's own diplomacy and government.
     State,
+    /// People-to-people ties (exchanges, aid, culture).
     People,
 }
 
 impl Pillar {
+    /// The pillar's name in doctrine files and JSON: `party`, `state` or `people`.
     pub fn as_str(self) -> &'static str {
         match self {
             Pillar::Party => "party",
@@ -25,6 +29,7 @@ impl Pillar {
         }
     }
 
+    /// The pillar of a name, exactly as [`Pillar::as_str`] spells it.
     pub fn parse(s: &str) -> Option<Pillar> {
         match s {
             "party" => Some(Pillar::Party),
@@ -68,6 +73,8 @@ impl PartyCond {
         })
     }
 
+    /// The condition as a doctrine file writes it: `any`, `present`, `none`, `pole` or
+    /// `not_pole`.
     pub fn as_str(self) -> &'static str {
         match self {
             PartyCond::Any => "any",
@@ -82,15 +89,26 @@ impl PartyCond {
 /// One `forbid` clause of a root: the options it rules out and the conditions on the case.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Clause {
+    /// The case's kind is one of these (at least one).
     pub kinds: Vec<Kind>,
+    /// The option is one of these (at least one, each an option of a listed kind).
     pub options: Vec<Opt>,
+    /// The case has at least one of these tags (empty: no condition).
     pub tags_any: TagSet,
+    /// The case has all of these tags.
     pub tags_all: TagSet,
+    /// The case has none of these tags.
     pub tags_none: TagSet,
+    /// A condition on the case's target.
     pub target: PartyCond,
+    /// The target is one of these states (empty: no condition).
     pub target_in: Vec<Iso3>,
+    /// A condition on the case's counterpart.
     pub counterpart: PartyCond,
+    /// The counterpart is one of these states (empty: no condition).
     pub counterpart_in: Vec<Iso3>,
+    /// A partnership offer of one of these tiers (empty: no condition; non-empty only with
+    /// kind `partnership`).
     pub tiers: Vec<Tier>,
     /// The option is the kind's first (yes, join, grant, buy, accept, protest) and the
     /// case names a target: taking it is acting against that state.
@@ -156,46 +174,67 @@ impl Clause {
 /// A root: a fixed principle that forbids options.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Root {
+    /// The name reported in `violations` (unique within the doctrine).
     pub id: String,
+    /// What the root stands for, in words.
     pub principle: String,
+    /// Citations.
     pub sources: Vec<String>,
-    /// Severity, used only to find the least-violating option when all are forbidden.
+    /// Severity, used only to find the least-violating option when all are forbidden
+    /// (above 0, at most `MAX_MAGNITUDE`; 1 when not given).
     pub weight: f64,
+    /// The root matches an option if any of these clauses does (at least one).
     pub clauses: Vec<Clause>,
 }
 
 /// A step that carries a decision.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
+    /// The pillar that acts.
     pub pillar: Pillar,
+    /// What it does: a template that may use `{choice}`, `{title}`, `{toward}`,
+    /// `{subject}` and `{id}`.
     pub action: String,
 }
 
 /// An offset toward a displeased actor; `toward` empty means any actor.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Offset {
+    /// The pillar that acts.
     pub pillar: Pillar,
+    /// What it does: a template, as [`Step::action`].
     pub action: String,
+    /// The displeased actors it applies to (empty: every one).
     pub toward: Vec<Iso3>,
 }
 
+/// How a decision is carried out and offset: the plan of an answer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trunk {
+    /// `[[trunk.carry]]`: the steps that carry the decision, toward the counterpart (else
+    /// the target, else the subject).
     pub carry: Vec<Step>,
+    /// `[[trunk.offset]]`: the steps toward each actor the choice displeases.
     pub offsets: Vec<Offset>,
     /// Offsetting moves for the planner (empty: the plan is the offsets' template).
     pub moves: Vec<crate::plan::Move>,
+    /// `[trunk.planning]`: the planner's settings (its defaults when not given).
     pub planning: crate::plan::Planning,
 }
 
 /// How ledger facts move a relationship value (per unit of each signal).
 #[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub struct RelationInputs {
+    /// Added per unit of the tier's signal value (`[lean.tiers]`) reached with the state.
     pub tier: f64,
+    /// Added per unit of visits in the window, `min(1, count / saturation)`.
     pub visits: f64,
+    /// Subtracted per unit of incidents in the window, `min(1, count / saturation)`.
     pub incidents: f64,
 }
 
+/// `[branches]`, validated: the weights that rank what the roots allow (see
+/// `docs/doctrine.md`, "How the engine decides").
 #[derive(Clone, Debug, PartialEq)]
 pub struct Branches {
     /// Interest names and weights, in name order.
@@ -205,12 +244,20 @@ pub struct Branches {
     pub kinds: Vec<(Kind, Vec<f64>)>,
     /// Stance on each tag, per interest.
     pub tags: Vec<(Tag, Vec<f64>)>,
+    /// Base relationship value of each listed state, in code order (every pole is listed).
     pub relations: Vec<(Iso3, f64)>,
+    /// The base relationship value of a state not listed.
     pub default_relation: f64,
+    /// How the ledger moves a relationship value from its base.
     pub relation_inputs: RelationInputs,
+    /// Weight of the equidistance term (0..=`MAX_MAGNITUDE`).
     pub balance: f64,
+    /// Weight of the lean term (0..=`MAX_MAGNITUDE`).
     pub lean_weight: f64,
+    /// The lean tolerated without cost: only lean above it is penalised (1 when not given).
     pub max_lean: f64,
+    /// Weight of a pole's wish when it is not the counterpart, in non-vote kinds (0.5 when
+    /// not given).
     pub bystander: f64,
     /// The vote branch (all zeros when the doctrine declares none).
     pub votes: VoteBranch,
@@ -232,15 +279,21 @@ pub struct Branches {
 /// there is none).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VoteBranch {
+    /// Standing value of voting yes (times `dir(o)`: negative favours no).
     pub yes: f64,
+    /// Standing value of abstaining.
     pub abstain: f64,
+    /// Weight of the Assembly's company, `A(o)`.
     pub assembly: f64,
+    /// Weight of the subject's own precedent.
     pub precedent: f64,
-    /// Peers sorted by code.
+    /// Each peer's weight `w_j`, sorted by code.
     pub peers: Vec<(Iso3, f64)>,
-    /// `yes_t`, `abstain_t` per tag, indexed by `Tag as usize`.
+    /// `yes_t` per tag, indexed by `Tag as usize` (0 for a tag not declared).
     pub tag_yes: [f64; Tag::COUNT],
+    /// `abstain_t` per tag, indexed by `Tag as usize`.
     pub tag_abstain: [f64; Tag::COUNT],
+    /// Where fitted weights came from; never read to decide.
     pub fit: Option<FitInfo>,
 }
 
@@ -281,9 +334,11 @@ pub enum Signal {
     Visits = 4,
 }
 
+/// How many [`Signal`]s there are (the length of every per-signal array).
 pub const N_SIGNALS: usize = 5;
 
 impl Signal {
+    /// Every signal, in index order (`ALL[s as usize] == s`).
     pub const ALL: [Signal; N_SIGNALS] = [
         Signal::Un,
         Signal::Tier,
@@ -292,10 +347,13 @@ impl Signal {
         Signal::Visits,
     ];
 
+    /// The signal's name in doctrine files and JSON (`un`, `tier`, `trade`, `arms`,
+    /// `visits`).
     pub fn as_str(self) -> &'static str {
         ["un", "tier", "trade", "arms", "visits"][self as usize]
     }
 
+    /// The signal of a name, exactly as [`Signal::as_str`] spells it.
     pub fn parse(s: &str) -> Option<Signal> {
         Signal::ALL.into_iter().find(|x| x.as_str() == s)
     }
@@ -304,10 +362,12 @@ impl Signal {
 /// How the composite lean is built.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LeanSpec {
+    /// How many years back the inputs are read, 1 to 100 (5 when not given).
     pub window_years: u32,
     /// Counts (visits, incidents) saturate at this many in the window.
     pub saturation: f64,
-    /// Weight of each signal (0 = not used).
+    /// Weight of each signal, indexed by [`Signal`] (0 = not used); a doctrine that
+    /// declares none has `un` alone at 1, the spec's lean.
     pub weights: [f64; N_SIGNALS],
     /// Signal value of each tier, indexed by [`Tier`].
     pub tiers: [f64; Tier::COUNT],
@@ -320,18 +380,28 @@ pub struct LeanSpec {
 /// A validated doctrine.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Doctrine {
+    /// A title.
     pub name: String,
+    /// The deciding state; a case about another state is refused.
     pub subject: Iso3,
+    /// The great powers the lean is read against, 2 to `MAX_POLES`, distinct; every
+    /// per-pole array follows this order.
     pub poles: Vec<Iso3>,
     /// Path of the subject's ledger, relative to the doctrine file.
     pub ledger: Option<String>,
+    /// Free text on what the doctrine is.
     pub summary: Option<String>,
+    /// Citations.
     pub sources: Vec<String>,
     /// The doctrine a server answers with for this subject when a request names none (at
     /// most one shipped doctrine per subject says so).
     pub default: bool,
+    /// The forbids, in the file's order (at most `MAX_ROOTS`).
     pub roots: Vec<Root>,
+    /// How a decision is carried and offset.
     pub trunk: Trunk,
+    /// The weights that rank the admissible options.
     pub branches: Branches,
+    /// How the composite lean is built.
     pub lean: LeanSpec,
 }

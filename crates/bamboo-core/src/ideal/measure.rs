@@ -68,10 +68,13 @@ impl IdealPoints {
 /// One span and the subject's ideal-point alignment with each other state.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct IdealRow {
+    /// The first year of the span (sessions that opened from it on).
     pub from: i32,
+    /// The last year of the span.
     pub to: i32,
     /// Contested roll calls in the span's sessions.
     pub roll_calls: usize,
+    /// The subject's distance and alignment with each other state, in the order asked.
     pub with: Vec<(Iso3, IdealPair)>,
 }
 
@@ -151,13 +154,21 @@ fn reading(with: &[(Iso3, IdealPair)]) -> BalanceReading {
 /// One pair of states in one session.
 #[derive(Copy, Clone, Debug, PartialEq, serde::Serialize)]
 pub struct IdealDyad {
+    /// The year the session opened.
     pub year: i32,
+    /// The session.
     pub session: u32,
+    /// The first state (the lower code).
     pub a: Iso3,
+    /// The second state.
     pub b: Iso3,
+    /// `a`'s ideal point in the session.
     pub x_a: f64,
+    /// `b`'s ideal point in the session.
     pub x_b: f64,
+    /// `|x_a − x_b|`.
     pub distance: f64,
+    /// `1 − distance / R`, `R` the range of every position in the fit ([`IdealPoints::range`]).
     pub alignment: f64,
 }
 
@@ -202,6 +213,7 @@ pub fn ideal_dyads(ip: &IdealPoints, from: i32, to: i32) -> Vec<Vec<IdealDyad>> 
 /// fit's own bootstrap standard error (a point without one is taken as known), keyed by
 /// (seed, replicate, state, session) so a state's draw is the same in every pair it is in.
 pub struct IdealAlignment<'a> {
+    /// The fit, with its standard errors.
     pub points: &'a IdealPoints,
 }
 

@@ -148,7 +148,9 @@ pub fn ln_sf(x: f64) -> f64 {
 /// cutpoint's Newton step). Ends may be infinite.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Truncated {
+    /// The truncated distribution's mean.
     pub mean: f64,
+    /// Its variance.
     pub var: f64,
     /// `∂ ln Z / ∂a = −φ(a)/Z`.
     pub d_lo: f64,

@@ -1,6 +1,7 @@
 //! A compact binary form of a [`VoteStore`], for the loader's cache: the store's facts (the
 //! sources, countries, roll calls and votes) and nothing derived, so decoding rebuilds the
-//! indices exactly as [`VoteStoreBuilder::build`] made them. Pure: bytes in, bytes out.
+//! indices exactly as [`VoteStoreBuilder::build`](crate::store::VoteStoreBuilder::build)
+//! made them. Pure: bytes in, bytes out.
 //!
 //! Layout (little-endian): magic `BAMBOOVS`, a format version, then the sections in order.
 //! Strings are a u32 length and UTF-8 bytes; options a tag byte. The decoder checks every
@@ -24,26 +25,33 @@ pub struct DecodeError(pub &'static str);
 /// Appends values to a byte buffer.
 #[derive(Default)]
 pub struct Writer {
+    /// The bytes written so far.
     pub buf: Vec<u8>,
 }
 
 impl Writer {
+    /// One byte.
     pub fn u8(&mut self, x: u8) {
         self.buf.push(x);
     }
+    /// Two bytes, little-endian.
     pub fn u16(&mut self, x: u16) {
         self.buf.extend_from_slice(&x.to_le_bytes());
     }
+    /// Four bytes, little-endian.
     pub fn u32(&mut self, x: u32) {
         self.buf.extend_from_slice(&x.to_le_bytes());
     }
+    /// Eight bytes, little-endian.
     pub fn u64(&mut self, x: u64) {
         self.buf.extend_from_slice(&x.to_le_bytes());
     }
+    /// The length in bytes as a `u32`, then the UTF-8 bytes.
     pub fn str(&mut self, s: &str) {
         self.u32(s.len() as u32);
         self.buf.extend_from_slice(s.as_bytes());
     }
+    /// A tag byte (0 none, 1 some), then the text when there is one.
     pub fn opt_str(&mut self, s: Option<&str>) {
         match s {
             None => self.u8(0),
@@ -53,6 +61,7 @@ impl Writer {
             }
         }
     }
+    /// One byte: 0 none, 1 false, 2 true.
     pub fn opt_bool(&mut self, b: Option<bool>) {
         self.u8(match b {
             None => 0,
@@ -60,9 +69,11 @@ impl Writer {
             Some(true) => 2,
         });
     }
+    /// One byte: 0 false, 1 true.
     pub fn bool(&mut self, b: bool) {
         self.u8(u8::from(b));
     }
+    /// The code's three ASCII letters.
     pub fn code(&mut self, c: Iso3) {
         self.buf.extend_from_slice(c.as_str().as_bytes());
     }
@@ -75,6 +86,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`.
     pub fn new(buf: &'a [u8]) -> Reader<'a> {
         Reader { buf, pos: 0 }
     }
@@ -87,6 +99,7 @@ impl<'a> Reader<'a> {
         self.pos = end;
         Ok(s)
     }
+    /// Whether every byte has been read (trailing bytes make a store invalid).
     pub fn done(&self) -> bool {
         self.pos == self.buf.len()
     }
@@ -94,29 +107,35 @@ impl<'a> Reader<'a> {
     pub fn remaining(&self) -> usize {
         self.buf.len() - self.pos
     }
+    /// One byte; an error at the end of the buffer, as for every read.
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
     }
+    /// Two bytes, little-endian.
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(u16::from_le_bytes(
             self.take(2)?.try_into().map_err(|_| DecodeError("u16"))?,
         ))
     }
+    /// Four bytes, little-endian.
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().map_err(|_| DecodeError("u32"))?,
         ))
     }
+    /// Eight bytes, little-endian.
     pub fn u64(&mut self) -> Result<u64, DecodeError> {
         Ok(u64::from_le_bytes(
             self.take(8)?.try_into().map_err(|_| DecodeError("u64"))?,
         ))
     }
+    /// A text written by [`Writer::str`]; an error if it is not UTF-8.
     pub fn str(&mut self) -> Result<String, DecodeError> {
         let n = self.u32()? as usize;
         let b = self.take(n)?;
         String::from_utf8(b.to_vec()).map_err(|_| DecodeError("text that is not UTF-8"))
     }
+    /// An optional text written by [`Writer::opt_str`]; an error on another tag.
     pub fn opt_str(&mut self) -> Result<Option<String>, DecodeError> {
         match self.u8()? {
             0 => Ok(None),
@@ -124,6 +143,7 @@ impl<'a> Reader<'a> {
             _ => Err(DecodeError("option tag")),
         }
     }
+    /// An optional flag written by [`Writer::opt_bool`]; an error on a byte above 2.
     pub fn opt_bool(&mut self) -> Result<Option<bool>, DecodeError> {
         match self.u8()? {
             0 => Ok(None),
@@ -132,6 +152,7 @@ impl<'a> Reader<'a> {
             _ => Err(DecodeError("flag")),
         }
     }
+    /// A flag written by [`Writer::bool`]; an error on a byte above 1.
     pub fn bool(&mut self) -> Result<bool, DecodeError> {
         match self.u8()? {
             0 => Ok(false),
@@ -139,6 +160,7 @@ impl<'a> Reader<'a> {
             _ => Err(DecodeError("flag")),
         }
     }
+    /// A country code written by [`Writer::code`]; an error unless three letters.
     pub fn code(&mut self) -> Result<Iso3, DecodeError> {
         let b = self.take(3)?;
         let s = std::str::from_utf8(b).map_err(|_| DecodeError("country code"))?;
