@@ -201,3 +201,48 @@ fn no_cache_leaves_the_cache_alone_and_an_unwritable_cache_is_not_an_error() {
     assert!(stderr(&r).contains("not cached"), "{}", stderr(&r));
     ok(r);
 }
+
+#[test]
+fn a_rebuilt_binary_replaces_its_entry_instead_of_adding_one() {
+    // Each build used to leave a 4.6 MB entry beside the last (the file was named by the
+    // binary's size and modification time too), so the cache grew by one entry per build.
+    let s = setup();
+    let bin = s.cache.parent().unwrap().join("bamboo-copy");
+    fs::copy(env!("CARGO_BIN_EXE_bamboo"), &bin).unwrap();
+    let run_copy = |bin: &Path| {
+        Command::new(bin)
+            .arg("--data")
+            .arg(&s.data)
+            .args(ALIGN)
+            .env("XDG_CACHE_HOME", &s.cache)
+            .env_remove("BAMBOO_DATA")
+            .env_remove("BAMBOO_NO_CACHE")
+            .output()
+            .expect("run the copied bamboo")
+    };
+    let first = run_copy(&bin);
+    let out = ok(first.clone());
+    assert!(stderr(&first).contains("cached in"), "{}", stderr(&first));
+    let ours = entries(&s);
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    // "Rebuild" it: the same path with a new modification time, which is a new program.
+    let later =
+        fs::metadata(&bin).unwrap().modified().unwrap() + std::time::Duration::from_secs(60);
+    fs::File::options()
+        .write(true)
+        .open(&bin)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let rebuilt = run_copy(&bin);
+    assert!(
+        stderr(&rebuilt).contains("the tables were read and cached in"),
+        "a new program never reads the old one's entry: {}",
+        stderr(&rebuilt)
+    );
+    assert_eq!(ok(rebuilt), out);
+    assert_eq!(entries(&s), ours, "the same entry, replaced");
+    // A binary at another path has its own entry.
+    ok(run(&s, &[], ALIGN));
+    assert_eq!(entries(&s).len(), 2, "{:?}", entries(&s));
+}

@@ -154,10 +154,19 @@ const FORMATS: [Format; 7] = [
     Format::Resolution,
 ];
 
-/// The cache file of one program and list of inputs.
-fn entry_path(dir: &Path, program: &str, paths: &[PathBuf]) -> PathBuf {
+/// Where the program lives, which names its cache files: a rebuilt binary at the same path
+/// (a new size and time, a new [`program`]) then replaces its predecessor's entry instead
+/// of adding one beside it, so the cache holds one entry per binary and list of inputs, not
+/// one per build. The entry itself still records the whole [`program`] identity, so the
+/// rebuilt binary never reads what the old one wrote.
+fn program_path() -> String {
+    format!("{:?}", std::env::current_exe().ok())
+}
+
+/// The cache file of one program (by its path) and list of inputs.
+fn entry_path(dir: &Path, program_path: &str, paths: &[PathBuf]) -> PathBuf {
     let mut h = Sha256::new();
-    h.update(program.as_bytes());
+    h.update(program_path.as_bytes());
     for p in paths {
         h.update(p.display().to_string().as_bytes());
         h.update([0]);
@@ -306,7 +315,7 @@ pub fn load_store(
     paths.extend(votes::unga_files(dir)?);
     paths.extend(extra.iter().cloned());
     let program = program();
-    let entry = entry_path(cache_dir, &program, &paths);
+    let entry = entry_path(cache_dir, &program_path(), &paths);
     // The country table is small: always read it (its errors are the loader's).
     let countries = Countries::load(&dir.countries_csv())?;
     if let Some((store, report, refresh)) = try_read(&entry, &program, &paths) {
