@@ -8,9 +8,9 @@ use std::fmt::Write;
 
 use crate::case::{Case, Kind, Opt};
 use crate::country::Iso3;
-use crate::doctrine::{CompiledDoctrine, Party, Pillar};
+use crate::doctrine::{CompiledDoctrine, Party, Pillar, VoteBranch};
 use crate::engine::context::ContextInputs;
-use crate::engine::{pleased, Decision, Situation};
+use crate::engine::{pleased, Assembly, Decision, Situation, VoteDesign};
 
 /// Rounds to 4 decimals for output (and turns −0 into 0), so printed numbers are stable.
 pub fn round4(x: f64) -> f64 {
@@ -121,149 +121,24 @@ pub fn explain(
     dec: &Decision,
     planned: Option<&crate::plan::Plan>,
 ) -> (Advice, Trace) {
-    let doc = d.doctrine();
-    let opts = case.kind.options();
-    let choice = dec.choice();
     let ci = dec.choice as usize;
-
-    // Options and the roots that forbid them.
-    let mut advice_opts = Vec::with_capacity(opts.len());
-    let mut trace_opts = Vec::with_capacity(opts.len());
-    for (i, &o) in opts.iter().enumerate() {
-        let sc = &dec.options[i];
-        let mut names = Vec::new();
-        let mut hits = Vec::new();
-        for (r, root) in doc.roots.iter().enumerate() {
-            if sc.violations & (1 << r) == 0 {
-                continue;
-            }
-            names.push(root.id.clone());
-            let clause = d
-                .clauses()
-                .iter()
-                .enumerate()
-                .filter(|(_, (ri, _))| *ri as usize == r)
-                .find(|(_, (_, c))| super::clause_matches(c, s, d.n_poles(), i, o))
-                .map(|(k, _)| {
-                    let nth = d.clauses()[..k]
-                        .iter()
-                        .filter(|(ri, _)| *ri as usize == r)
-                        .count();
-                    root.clauses[nth].describe()
-                })
-                .unwrap_or_default();
-            hits.push(RootHit {
-                root: root.id.clone(),
-                principle: root.principle.clone(),
-                clause,
-            });
-        }
-        advice_opts.push(OptionAdvice {
-            option: o,
-            admissible: sc.violations == 0,
-            violations: names,
-            score: round4(sc.score),
-        });
-        let lean_detail = match (dec.lean_before, sc.lean_after) {
-            (Some(a), Some(b)) => format!(
-                "lean {:.4} -> {:.4}, tolerated up to {}",
-                a, b, doc.branches.max_lean
-            ),
-            _ => "no lean signal had data".to_string(),
-        };
-        trace_opts.push(TraceOption {
-            option: o,
-            admissible: sc.violations == 0,
-            violations: hits,
-            terms: vec![
-                Term {
-                    name: "value".into(),
-                    detail: format!(
-                        "direction {} x measure (kind and tag stances weighted by interests)",
-                        match (case.kind, i) {
-                            (Kind::UnVote, 0) | (Kind::Incident, 0 | 1) | (_, 0) => "+1",
-                            (Kind::UnVote, 1) | (Kind::Incident, 2) => "-1",
-                            _ => "0",
-                        }
-                    ),
-                    value: round4(sc.value),
-                },
-                Term {
-                    name: "relations".into(),
-                    detail: relations_detail(d, case, s, inputs, i),
-                    value: round4(sc.relations),
-                },
-                Term {
-                    name: "balance".into(),
-                    detail: format!(
-                        "-{} x spread of the poles' agreement with {o}",
-                        doc.branches.balance
-                    ),
-                    value: round4(sc.balance),
-                },
-                Term {
-                    name: "lean".into(),
-                    detail: lean_detail,
-                    value: round4(sc.lean),
-                },
-            ]
-            .into_iter()
-            .chain(
-                (case.kind == Kind::UnVote && !doc.branches.votes.is_empty()).then(|| Term {
-                    name: "votes".into(),
-                    detail: votes_detail(d, case, inputs, i),
-                    value: round4(sc.votes),
-                }),
-            )
-            .collect(),
-            score: round4(sc.score),
-            lean_after: round_opt(sc.lean_after),
-        });
+    let mut advice_opts = Vec::with_capacity(case.kind.options().len());
+    let mut trace_opts = Vec::with_capacity(case.kind.options().len());
+    for (i, &o) in case.kind.options().iter().enumerate() {
+        let (a, t) = option_account(d, case, s, inputs, dec, i, o);
+        advice_opts.push(a);
+        trace_opts.push(t);
     }
-
-    // What the measure is worth, term by term.
-    let mut measure = Vec::new();
-    let kv = d.kind_value(case.kind);
-    if kv != 0.0 {
-        measure.push(Term {
-            name: format!("kind:{}", case.kind),
-            detail: stance_detail(
-                d,
-                doc.branches
-                    .kinds
-                    .iter()
-                    .find(|k| k.0 == case.kind)
-                    .map(|k| &k.1),
-            ),
-            value: round4(kv),
-        });
-    }
-    for t in case.tags.iter() {
-        let tv = d.tag_value(t);
-        measure.push(Term {
-            name: format!("tag:{t}"),
-            detail: stance_detail(d, doc.branches.tags.iter().find(|x| x.0 == t).map(|x| &x.1)),
-            value: round4(tv),
-        });
-    }
-
     let plan = plan(d, case, s, dec, planned);
-    let rule = if dec.forced {
-        format!(
-            "every option is forbidden: chose the least-violating one ({choice}: the smallest total weight of violated roots, then the highest score)"
-        )
-    } else {
-        format!("chose {choice}: the admissible option with the highest score")
-    };
     let lean = LeanChange {
         before: round_opt(dec.lean_before),
         after: round_opt(dec.options[ci].lean_after.or(dec.lean_before)),
     };
     let trace = Trace {
         id: case.id.clone(),
-        rule,
+        rule: rule(dec),
         forced: dec.forced,
-        measure,
+        measure: measure_terms(d, case),
         options: trace_opts,
         inputs: inputs.clone(),
         agenda: planned.cloned(),
@@ -272,7 +147,7 @@ pub fn explain(
     (
         Advice {
             id: case.id.clone(),
-            choice,
+            choice: dec.choice(),
             options: advice_opts,
             plan,
             lean,
@@ -280,6 +155,165 @@ pub fn explain(
         },
         trace,
     )
+}
+
+/// Option `i` (`o`) as the advice reports it and as the trace accounts for it.
+fn option_account(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    dec: &Decision,
+    i: usize,
+    o: Opt,
+) -> (OptionAdvice, TraceOption) {
+    let sc = &dec.options[i];
+    let hits = root_hits(d, s, sc.violations, i, o);
+    let advice = OptionAdvice {
+        option: o,
+        admissible: sc.violations == 0,
+        violations: hits.iter().map(|h| h.root.clone()).collect(),
+        score: round4(sc.score),
+    };
+    let trace = TraceOption {
+        option: o,
+        admissible: sc.violations == 0,
+        violations: hits,
+        terms: option_terms(d, case, s, inputs, dec, i, o),
+        score: round4(sc.score),
+        lean_after: round_opt(sc.lean_after),
+    };
+    (advice, trace)
+}
+
+/// The roots that forbid option `i` (`o`), in root order, each with the first of its
+/// clauses that matches.
+fn root_hits(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    violations: u64,
+    i: usize,
+    o: Opt,
+) -> Vec<RootHit> {
+    let doc = d.doctrine();
+    let mut hits = Vec::new();
+    for (r, root) in doc.roots.iter().enumerate() {
+        if violations & (1 << r) == 0 {
+            continue;
+        }
+        hits.push(RootHit {
+            root: root.id.clone(),
+            principle: root.principle.clone(),
+            clause: matching_clause(d, s, r, i, o),
+        });
+    }
+    hits
+}
+
+/// The description of root `r`'s first clause that forbids option `i` (`o`) in `s` (empty
+/// when none does).
+fn matching_clause(d: &CompiledDoctrine, s: &Situation, r: usize, i: usize, o: Opt) -> String {
+    let root = &d.doctrine().roots[r];
+    d.clauses()
+        .iter()
+        .enumerate()
+        .filter(|(_, (ri, _))| *ri as usize == r)
+        .find(|(_, (_, c))| super::clause_matches(c, s, d.n_poles(), i, o))
+        .map(|(k, _)| {
+            let nth = d.clauses()[..k]
+                .iter()
+                .filter(|(ri, _)| *ri as usize == r)
+                .count();
+            root.clauses[nth].describe()
+        })
+        .unwrap_or_default()
+}
+
+/// Option `i`'s branch terms with what each is made of: value, relations, balance, lean,
+/// and the vote branch's term for a vote under a doctrine that has one.
+fn option_terms(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    dec: &Decision,
+    i: usize,
+    o: Opt,
+) -> Vec<Term> {
+    let b = &d.doctrine().branches;
+    let sc = &dec.options[i];
+    let lean_detail = match (dec.lean_before, sc.lean_after) {
+        (Some(a), Some(l)) => format!("lean {:.4} -> {:.4}, tolerated up to {}", a, l, b.max_lean),
+        _ => "no lean signal had data".to_string(),
+    };
+    let term = |name: &str, detail: String, value: f64| Term {
+        name: name.into(),
+        detail,
+        value: round4(value),
+    };
+    let value_detail = format!(
+        "direction {} x measure (kind and tag stances weighted by interests)",
+        direction_label(case.kind, i)
+    );
+    let balance_detail = format!("-{} x spread of the poles' agreement with {o}", b.balance);
+    let mut terms = vec![
+        term("value", value_detail, sc.value),
+        term(
+            "relations",
+            relations_detail(d, case, s, inputs, i),
+            sc.relations,
+        ),
+        term("balance", balance_detail, sc.balance),
+        term("lean", lean_detail, sc.lean),
+    ];
+    if case.kind == Kind::UnVote && !b.votes.is_empty() {
+        terms.push(term("votes", votes_detail(d, case, inputs, i), sc.votes));
+    }
+    terms
+}
+
+/// The sign of option `i`'s direction as the value term prints it.
+fn direction_label(kind: Kind, i: usize) -> &'static str {
+    match (kind, i) {
+        (Kind::UnVote, 0) | (Kind::Incident, 0 | 1) | (_, 0) => "+1",
+        (Kind::UnVote, 1) | (Kind::Incident, 2) => "-1",
+        _ => "0",
+    }
+}
+
+/// What the measure is worth, term by term: the kind's value (when not 0), then each tag's.
+fn measure_terms(d: &CompiledDoctrine, case: &Case) -> Vec<Term> {
+    let b = &d.doctrine().branches;
+    let mut measure = Vec::new();
+    let kv = d.kind_value(case.kind);
+    if kv != 0.0 {
+        measure.push(Term {
+            name: format!("kind:{}", case.kind),
+            detail: stance_detail(d, b.kinds.iter().find(|k| k.0 == case.kind).map(|k| &k.1)),
+            value: round4(kv),
+        });
+    }
+    for t in case.tags.iter() {
+        let tv = d.tag_value(t);
+        measure.push(Term {
+            name: format!("tag:{t}"),
+            detail: stance_detail(d, b.tags.iter().find(|x| x.0 == t).map(|x| &x.1)),
+            value: round4(tv),
+        });
+    }
+    measure
+}
+
+/// The rule that chose, as the trace and the explanation state it.
+fn rule(dec: &Decision) -> String {
+    let choice = dec.choice();
+    if dec.forced {
+        format!(
+            "every option is forbidden: chose the least-violating one ({choice}: the smallest total weight of violated roots, then the highest score)"
+        )
+    } else {
+        format!("chose {choice}: the admissible option with the highest score")
+    }
 }
 
 /// How many peers an explanation names, by the size of their contribution.
@@ -292,41 +326,10 @@ fn votes_detail(d: &CompiledDoctrine, case: &Case, inputs: &ContextInputs, i: us
     let codes: Vec<Iso3> = vb.peers.iter().map(|p| p.0).collect();
     let prec = inputs.precedent.as_ref();
     let design = super::vote_design(&codes, case, prec.map(|p| p.vote));
-    let asm = super::Assembly::of(case);
+    let asm = Assembly::of(case);
     let mut parts = Vec::new();
     if !vb.peers.is_empty() {
-        let mut contrib: Vec<(f64, Iso3, f64, Option<Opt>)> = vb
-            .peers
-            .iter()
-            .zip(&design.peers)
-            .map(|((c, w), p)| (w * p[i], *c, *w, case.wanted_by(*c)))
-            .collect();
-        let total: f64 = contrib.iter().map(|x| x.0).sum();
-        let listed = contrib.iter().filter(|x| x.3.is_some()).count();
-        contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
-        let shown: Vec<String> = contrib
-            .iter()
-            .filter(|x| x.0 != 0.0)
-            .take(PEERS_SHOWN)
-            .map(|(v, c, w, o)| match o {
-                Some(o) => format!("{c} {o} (w {w}) {v:+.3}"),
-                None => format!("{c} unlisted, as the Assembly (w {w}) {v:+.3}"),
-            })
-            .collect();
-        let unlisted = if asm.complete {
-            format!("{} did not vote", vb.peers.len() - listed)
-        } else {
-            format!(
-                "{} unlisted, counted as the Assembly votes",
-                vb.peers.len() - listed
-            )
-        };
-        parts.push(format!(
-            "company {total:+.4} from {} peers ({listed} voted, {unlisted}){}{}",
-            vb.peers.len(),
-            if shown.is_empty() { "" } else { ": " },
-            shown.join(", ")
-        ));
+        parts.push(company_detail(vb, &design, &asm, case, i));
     }
     if vb.assembly != 0.0 {
         let sh = asm.shares.map_or_else(
@@ -376,6 +379,49 @@ fn votes_detail(d: &CompiledDoctrine, case: &Case, inputs: &ContextInputs, i: us
         ));
     }
     parts.join("; ")
+}
+
+/// The peers' part of the vote branch's term for option `i`: their total, how many voted,
+/// and the [`PEERS_SHOWN`] that moved it most (by size, then by code).
+fn company_detail(
+    vb: &VoteBranch,
+    design: &VoteDesign,
+    asm: &Assembly,
+    case: &Case,
+    i: usize,
+) -> String {
+    let mut contrib: Vec<(f64, Iso3, f64, Option<Opt>)> = vb
+        .peers
+        .iter()
+        .zip(&design.peers)
+        .map(|((c, w), p)| (w * p[i], *c, *w, case.wanted_by(*c)))
+        .collect();
+    let total: f64 = contrib.iter().map(|x| x.0).sum();
+    let listed = contrib.iter().filter(|x| x.3.is_some()).count();
+    contrib.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1)));
+    let shown: Vec<String> = contrib
+        .iter()
+        .filter(|x| x.0 != 0.0)
+        .take(PEERS_SHOWN)
+        .map(|(v, c, w, o)| match o {
+            Some(o) => format!("{c} {o} (w {w}) {v:+.3}"),
+            None => format!("{c} unlisted, as the Assembly (w {w}) {v:+.3}"),
+        })
+        .collect();
+    let unlisted = if asm.complete {
+        format!("{} did not vote", vb.peers.len() - listed)
+    } else {
+        format!(
+            "{} unlisted, counted as the Assembly votes",
+            vb.peers.len() - listed
+        )
+    };
+    format!(
+        "company {total:+.4} from {} peers ({listed} voted, {unlisted}){}{}",
+        vb.peers.len(),
+        if shown.is_empty() { "" } else { ": " },
+        shown.join(", ")
+    )
 }
 
 fn stance_detail(d: &CompiledDoctrine, v: Option<&Vec<f64>>) -> String {
@@ -470,6 +516,31 @@ fn plan(
             action: fill(&st.action, case, choice, carry_to, subject),
         })
         .collect();
+    let mut displeased = displeased(d, case, s, ci);
+    if let Some(p) = planned {
+        if let Some(a) = p.best() {
+            steps.extend(agenda_steps(a));
+        }
+        // The poles are the planner's; the templates serve the other displeased actors.
+        displeased.retain(|a| !d.poles().contains(a));
+    }
+    for actor in displeased {
+        for off in &doc.trunk.offsets {
+            if off.toward.is_empty() || off.toward.contains(&actor) {
+                steps.push(PlanStep {
+                    pillar: off.pillar,
+                    toward: actor,
+                    action: fill(&off.action, case, choice, actor, subject),
+                });
+            }
+        }
+    }
+    steps
+}
+
+/// The poles whose known wish option `ci` does not fully please, in pole order, then the
+/// counterpart if it is displeased and not a pole already listed.
+fn displeased(d: &CompiledDoctrine, case: &Case, s: &Situation, ci: usize) -> Vec<Iso3> {
     let mut displeased: Vec<Iso3> = Vec::new();
     for (p, pole) in d.poles().iter().enumerate() {
         let w = s.pole_want[p];
@@ -484,38 +555,27 @@ fn plan(
             }
         }
     }
-    if let Some(p) = planned {
-        if let Some(a) = p.best() {
-            for st in &a.steps {
-                let together = if st.pillars.len() > 1 {
-                    format!(" ({} together)", crate::plan::pillar_names(&st.pillars))
-                } else {
-                    String::new()
-                };
-                for pillar in &st.pillars {
-                    steps.push(PlanStep {
-                        pillar: *pillar,
-                        toward: st.toward,
-                        action: format!(
-                            "Month {} (from {}){together}: {} [{}]",
-                            st.month, st.date, st.what, st.why
-                        ),
-                    });
-                }
-            }
-        }
-        // The poles are the planner's; the templates serve the other displeased actors.
-        displeased.retain(|a| !d.poles().contains(a));
-    }
-    for actor in displeased {
-        for off in &doc.trunk.offsets {
-            if off.toward.is_empty() || off.toward.contains(&actor) {
-                steps.push(PlanStep {
-                    pillar: off.pillar,
-                    toward: actor,
-                    action: fill(&off.action, case, choice, actor, subject),
-                });
-            }
+    displeased
+}
+
+/// The planner's chosen agenda as plan steps: one per pillar of each move, dated by month.
+fn agenda_steps(a: &crate::plan::Agenda) -> Vec<PlanStep> {
+    let mut steps = Vec::new();
+    for st in &a.steps {
+        let together = if st.pillars.len() > 1 {
+            format!(" ({} together)", crate::plan::pillar_names(&st.pillars))
+        } else {
+            String::new()
+        };
+        for pillar in &st.pillars {
+            steps.push(PlanStep {
+                pillar: *pillar,
+                toward: st.toward,
+                action: format!(
+                    "Month {} (from {}){together}: {} [{}]",
+                    st.month, st.date, st.what, st.why
+                ),
+            });
         }
     }
     steps
