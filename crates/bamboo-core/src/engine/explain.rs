@@ -652,3 +652,177 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{validate_case, CaseInput, PositionsInput, Tag};
+    use crate::doctrine::{validate_doctrine, DoctrineInput};
+    use crate::engine::{decide, direction, Context};
+
+    /// Root `a` forbids accepting a visit, then yes in a vote (its second clause); root `b`
+    /// forbids yes and no in a vote.
+    fn doctrine() -> CompiledDoctrine {
+        let text = r#"{
+          "doctrine": {"name": "t", "subject": "VNM", "poles": ["USA", "CHN", "RUS"]},
+          "root": [
+            {"id": "a", "principle": "pa", "forbid": [
+              {"kind": ["visit"], "option": ["accept"]},
+              {"kind": ["un_vote"], "option": ["yes"]}]},
+            {"id": "b", "principle": "pb", "forbid": [
+              {"kind": ["un_vote"], "option": ["yes", "no"]}]}],
+          "branches": {"interests": {"autonomy": 2.0, "economy": 1.0},
+                       "tags": {"sovereignty": {"autonomy": -0.25},
+                                "humanitarian": {"economy": 0.5, "autonomy": 0.0}},
+                       "relations": {"USA": 0.5, "CHN": 0.5, "RUS": 0.5, "JPN": 0.2}}
+        }"#;
+        let input: DoctrineInput = serde_json::from_str(text).unwrap();
+        CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    fn case(kind: &str, positions: PositionsInput, counterpart: Option<&str>) -> Case {
+        validate_case(&CaseInput {
+            id: "c".into(),
+            date: "2022-01-01".into(),
+            subject: "VNM".into(),
+            kind: kind.into(),
+            title: "t".into(),
+            counterpart: counterpart.map(String::from),
+            sources: vec!["s".into()],
+            positions: Some(positions),
+            ..CaseInput::default()
+        })
+        .unwrap()
+    }
+
+    fn inputs() -> ContextInputs {
+        ContextInputs {
+            as_of: crate::date::Date::parse("2022-01-01").unwrap(),
+            ledger_events: 0,
+            ledger_only: true,
+            signals: Vec::new(),
+            relations: Vec::new(),
+            notes: Vec::new(),
+            precedent: None,
+        }
+    }
+
+    fn list(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn vote(yes: &[&str], no: &[&str], abstain: &[&str]) -> Case {
+        let p = PositionsInput {
+            yes: list(yes),
+            no: list(no),
+            abstain: list(abstain),
+            ..Default::default()
+        };
+        case("un_vote", p, None)
+    }
+
+    #[test]
+    fn each_hit_names_the_first_clause_of_its_own_root_that_matched() {
+        let d = doctrine();
+        let c = vote(&["USA"], &["RUS"], &[]);
+        let s = Situation::new(&d, &c);
+        let dec = decide(&d, &s, &Context::neutral(&d));
+        let hits = root_hits(&d, &s, dec.options[0].violations, 0, Opt::Yes);
+        let got: Vec<(&str, &str, &str)> = hits
+            .iter()
+            .map(|h| (h.root.as_str(), h.principle.as_str(), h.clause.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "pa", "kind un_vote, option yes"),
+                ("b", "pb", "kind un_vote, option yes|no")
+            ]
+        );
+        let hits = root_hits(&d, &s, dec.options[1].violations, 1, Opt::No);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].clause, "kind un_vote, option yes|no");
+        assert!(root_hits(&d, &s, dec.options[2].violations, 2, Opt::Abstain).is_empty());
+        // No clause of the root matches: an empty description, not another root's clause.
+        assert_eq!(matching_clause(&d, &s, 0, 2, Opt::Abstain), "");
+        let (advice, _) = explain(&d, &c, &s, &inputs(), &dec, None);
+        assert_eq!(advice.options[0].violations, ["a", "b"]);
+        assert_eq!(advice.choice, Opt::Abstain);
+    }
+
+    #[test]
+    fn the_printed_direction_is_the_engines_direction() {
+        for kind in Kind::ALL {
+            for i in 0..kind.options().len() {
+                let want = match direction(kind, i) {
+                    x if x > 0.0 => "+1",
+                    x if x < 0.0 => "-1",
+                    _ => "0",
+                };
+                assert_eq!(direction_label(kind, i), want, "{kind} option {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_measure_lists_each_tag_with_its_stances_and_omits_a_kind_worth_nothing() {
+        let d = doctrine();
+        let mut c = vote(&["USA"], &[], &[]);
+        c.tags.insert(Tag::Sovereignty);
+        c.tags.insert(Tag::Humanitarian);
+        let m = measure_terms(&d, &c);
+        let got: Vec<(&str, &str, f64)> = m
+            .iter()
+            .map(|t| (t.name.as_str(), t.detail.as_str(), t.value))
+            .collect();
+        // The kind has no stance (worth 0); a zero stance is left out of the detail.
+        assert_eq!(
+            got,
+            [
+                ("tag:sovereignty", "autonomy 2 x -0.25", -0.5),
+                ("tag:humanitarian", "economy 1 x 0.5", 0.5)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_displeased_are_the_poles_not_fully_pleased_then_the_counterpart() {
+        let d = doctrine();
+        let c = vote(&["USA"], &["RUS"], &["CHN"]);
+        let s = Situation::new(&d, &c);
+        // Abstaining is one step from yes and from no: USA and RUS, in pole order.
+        let usa_rus = [Iso3::from_static("USA"), Iso3::from_static("RUS")];
+        assert_eq!(displeased(&d, &c, &s, 2), usa_rus);
+        assert_eq!(
+            displeased(&d, &c, &s, 0),
+            [Iso3::from_static("CHN"), Iso3::from_static("RUS")]
+        );
+        // A visit from JPN (not a pole) that CHN opposes: declining displeases JPN.
+        let p = PositionsInput {
+            oppose: list(&["CHN"]),
+            ..Default::default()
+        };
+        let c = case("visit", p, Some("JPN"));
+        let s = Situation::new(&d, &c);
+        assert_eq!(displeased(&d, &c, &s, 1), [Iso3::from_static("JPN")]);
+        assert_eq!(displeased(&d, &c, &s, 0), [Iso3::from_static("CHN")]);
+    }
+
+    #[test]
+    fn the_rule_says_when_every_option_was_forbidden() {
+        let d = doctrine();
+        let c = vote(&["USA"], &[], &[]);
+        let s = Situation::new(&d, &c);
+        let mut dec = decide(&d, &s, &Context::neutral(&d));
+        assert_eq!(
+            rule(&dec),
+            "chose abstain: the admissible option with the highest score"
+        );
+        dec.forced = true;
+        assert!(rule(&dec)
+            .starts_with("every option is forbidden: chose the least-violating one (abstain:"));
+        let (advice, trace) = explain(&d, &c, &s, &inputs(), &dec, None);
+        assert!(trace.forced);
+        assert!(advice.explanation.starts_with("Every option is forbidden"));
+    }
+}
