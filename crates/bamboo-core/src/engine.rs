@@ -1,5 +1,5 @@
 //! The doctrine engine. Its hot path, [`decide`], answers one compact [`Situation`] under a
-//! [`CompiledDoctrine`] and a [`Context`] without allocating; [`explain`] then turns the
+//! [`CompiledDoctrine`] and a [`Context`] without allocating; [`explain()`] then turns the
 //! [`Decision`] into the rich advice (violations by name, the multi-pillar plan, the lean
 //! and every branch term with its numbers).
 //!
@@ -45,10 +45,17 @@ use crate::doctrine::{CompiledDoctrine, Party, PartyCond, MAX_ACTORS, MAX_POLES,
 /// countries as actor indices of the doctrine, positions as the option each pole wants.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Situation {
+    /// What kind of situation the case is; it fixes the options and their order.
     pub kind: Kind,
+    /// The case's tags, one bit per tag of the vocabulary.
     pub tags: TagSet,
+    /// The partnership tier offered, for a `partnership` case.
     pub tier: Option<Tier>,
+    /// The state the measure is aimed at: a doctrine actor by index (poles first), another
+    /// state, or none.
     pub target: Party,
+    /// The state on the other side of the decision (the visitor, the partner, the
+    /// supplier, the offender), as for `target`.
     pub counterpart: Party,
     /// The option index each pole wants (−1: the case does not say).
     pub pole_want: [i8; MAX_POLES],
@@ -163,6 +170,7 @@ pub struct VoteDesign {
     pub precedent: [f64; 3],
     /// `P_j(o)` for each peer of the branch, in the branch's order.
     pub peers: Vec<[f64; 3]>,
+    /// The case's tags: each one's `yes` multiplies `dir` and its `abstain` `abstains`.
     pub tags: TagSet,
 }
 
@@ -355,33 +363,50 @@ impl Context {
 pub struct OptionScore {
     /// Bit `r` set: root `r` forbids the option.
     pub violations: u64,
+    /// `dir(option) · M`: the option's direction (+1 takes the measure up, −1 against it,
+    /// 0 neither) times what the situation is worth to the doctrine's interests.
     pub value: f64,
+    /// `Σ weight · relation(actor) · pleased(actor, option)` over the poles whose wish is
+    /// known and the counterpart.
     pub relations: f64,
+    /// `−w_balance · spread` of the poles' agreement with the option (0 with fewer than two
+    /// known wishes); never positive.
     pub balance: f64,
+    /// `−w_lean · (excess(after) − excess(before))`: negative when the option deepens a
+    /// lean beyond `max_lean`, positive when it reduces one, 0 without lean signals.
     pub lean: f64,
     /// The vote branch's term ([`vote_term`]).
     pub votes: f64,
+    /// `value + relations + balance + lean + votes`, what the choice ranks by.
     pub score: f64,
+    /// The composite lean after the option (`None`: no signal has data).
     pub lean_after: Option<f64>,
 }
 
 /// The engine's answer, fixed-size and `Copy`.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Decision {
+    /// The situation's kind, which names the options `choice` and `options` index.
     pub kind: Kind,
     /// Index of the chosen option among the kind's options.
     pub choice: u8,
     /// Every option was forbidden; the choice is the least-violating one.
     pub forced: bool,
+    /// The composite lean as of the decision (max − min of the poles' composite
+    /// alignment); `None` when no signal has data.
     pub lean_before: Option<f64>,
+    /// Each option's evaluation, in the kind's option order; entries past
+    /// [`Decision::n_options`] are unused (zero).
     pub options: [OptionScore; 3],
 }
 
 impl Decision {
+    /// The chosen option.
     pub fn choice(&self) -> Opt {
         self.kind.options()[self.choice as usize]
     }
 
+    /// How many options the kind has (2 or 3): how many of `options` are filled.
     pub fn n_options(&self) -> usize {
         self.kind.options().len()
     }

@@ -21,14 +21,22 @@ use crate::vote::Vote;
 /// The public data available to the engine; every part is optional.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Evidence<'a> {
+    /// UN roll calls and votes: the `un` signal reads those of the window before the case
+    /// date (ledger votes take over after the last roll call).
     pub votes: Option<&'a VoteStore>,
+    /// The subject's bilateral trade by partner and year, for the `trade` signal (unused
+    /// when it is another state's).
     pub trade: Option<&'a Flows>,
+    /// The subject's arms imports by supplier and year (SIPRI TIV), for the `arms` signal
+    /// (unused when they are another state's).
     pub arms: Option<&'a Flows>,
     /// The subject's record of votes in `votes`, indexed by title, for precedents.
     pub record: Option<&'a RecordIndex>,
 }
 
 impl Evidence<'_> {
+    /// No votes, trade or arms data: the context rests on the ledger alone (the record
+    /// index is not counted, as it only serves precedents).
     pub fn is_empty(&self) -> bool {
         self.votes.is_none() && self.trade.is_none() && self.arms.is_none()
     }
@@ -37,33 +45,55 @@ impl Evidence<'_> {
 /// One signal as read for a case: whether it had data, where from, and each pole's value.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SignalReading {
+    /// Which lean signal this is.
     pub signal: Signal,
+    /// Its weight in the composite (`[lean.signals]`; 0: read, but not used).
     pub weight: f64,
+    /// It had a value for every pole; an unavailable signal is left out of the composite
+    /// and of the context (its values there are 0).
     pub available: bool,
+    /// Where the values come from and over which dates, or why there are none, in words.
     pub source: String,
+    /// Each pole's value, in the doctrine's pole order; empty when not available. UN
+    /// agreement, shares and saturated visits lie in 0..1; a tier is its `[lean.tiers]`
+    /// value (defaults 1/3, 2/3, 1; 0 for none).
     pub values: Vec<(Iso3, f64)>,
 }
 
 /// One actor's relationship value and what it is made of.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RelationReading {
+    /// The state, one of the doctrine's actors (poles first).
     pub actor: Iso3,
+    /// The doctrine's base relation with it (`[branches.relations]`).
     pub base: f64,
+    /// The `[lean.tiers]` value of the highest partnership tier the ledger records with it
+    /// (0 for none), at any date before the case.
     pub tier: f64,
+    /// Leader-level visits in the window, as `min(1, count / saturation)`: 0..1.
     pub visits: f64,
+    /// Incidents in the window, as `min(1, count / saturation)`: 0..1.
     pub incidents: f64,
+    /// The relationship value the engine uses: `base + w_tier · tier + w_visits · visits −
+    /// w_incidents · incidents`, with the weights of `[branches.relation_inputs]`.
     pub value: f64,
 }
 
 /// Everything the context was built from, for explanations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ContextInputs {
+    /// The case date: every input is dated strictly before it.
     pub as_of: Date,
+    /// How many ledger events are dated before `as_of` (all of them were read).
     pub ledger_events: usize,
     /// True when no public data was given: the answer rests on the ledger alone.
     pub ledger_only: bool,
+    /// Every lean signal, in [`Signal::ALL`] order (un, tier, trade, arms, visits), read
+    /// or not.
     pub signals: Vec<SignalReading>,
+    /// One relationship value per actor of the doctrine, in its actor order (poles first).
     pub relations: Vec<RelationReading>,
+    /// Remarks every explanation repeats (e.g. that no data folder was given).
     pub notes: Vec<String>,
     /// For a vote: the subject's most similar earlier vote, if the data holds one.
     pub precedent: Option<Precedent>,

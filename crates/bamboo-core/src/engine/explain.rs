@@ -29,74 +29,112 @@ fn round_opt(x: Option<f64>) -> Option<f64> {
 /// One option as the advice reports it (the spec's keys).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct OptionAdvice {
+    /// The option, one of the case kind's options in their fixed order.
     pub option: Opt,
+    /// No root forbids it.
     pub admissible: bool,
+    /// The ids of the roots that forbid it, in the doctrine's root order.
     pub violations: Vec<String>,
+    /// Its branch score (value + relations + balance + lean + votes), rounded to 4
+    /// decimals; forbidden options are scored too.
     pub score: f64,
 }
 
 /// One step of the plan.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct PlanStep {
+    /// Which pillar acts: party, state or people.
     pub pillar: Pillar,
+    /// The state the step is addressed to: the counterpart (else the target, else the
+    /// subject) for a carrying step, a displeased actor for an offset.
     pub toward: Iso3,
+    /// What to do, the doctrine's template filled in (or the planner's dated move).
     pub action: String,
 }
 
 /// The doctrine's lean before and after the choice (`null` when no signal had data).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LeanChange {
+    /// The composite lean (max − min of the poles' composite alignment, 0..1 with the
+    /// default tier values) as of the case date, rounded to 4 decimals.
     pub before: Option<f64>,
+    /// The lean the chosen option would leave (its projected effect on the signals).
     pub after: Option<f64>,
 }
 
 /// The advice for one case, exactly the keys of `shared/spec/cases.md`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Advice {
+    /// The case's id.
     pub id: String,
+    /// The option the engine chose (the least-violating one when all are forbidden).
     pub choice: Opt,
+    /// Every option of the case's kind, in order, with its roots and score.
     pub options: Vec<OptionAdvice>,
+    /// The steps that carry the choice, then the offsets toward each actor it displeases.
     pub plan: Vec<PlanStep>,
+    /// The lean before and after the choice.
     pub lean: LeanChange,
+    /// The rule, the roots, every option's terms, the lean and the inputs, in sentences.
     pub explanation: String,
 }
 
 /// A named number that went into a score.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Term {
+    /// The term: `value`, `relations`, `balance`, `lean` or `votes` for an option;
+    /// `kind:K` or `tag:T` for the measure.
     pub name: String,
+    /// What it is made of, with the numbers (e.g. each pole's wish and relation).
     pub detail: String,
+    /// Its contribution to the score, rounded to 4 decimals.
     pub value: f64,
 }
 
 /// A root that ruled an option out, and why it matched.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RootHit {
+    /// The root's id.
     pub root: String,
+    /// The principle the root states, as the doctrine words it.
     pub principle: String,
+    /// The first of the root's clauses that matched, described (kind, option, conditions).
     pub clause: String,
 }
 
 /// One option's full account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct TraceOption {
+    /// The option.
     pub option: Opt,
+    /// No root forbids it.
     pub admissible: bool,
+    /// The roots that forbid it, with the clause of each that matched.
     pub violations: Vec<RootHit>,
+    /// Its branch terms in the order they add up (value, relations, balance, lean, then
+    /// votes for a vote under a vote branch).
     pub terms: Vec<Term>,
+    /// The sum of the terms (computed unrounded, then rounded to 4 decimals).
     pub score: f64,
+    /// The lean the option would leave, rounded; `None` when no signal had data.
     pub lean_after: Option<f64>,
 }
 
 /// The explanation as data: inputs, the rule that chose, and every option's account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Trace {
+    /// The case's id.
     pub id: String,
+    /// The rule that chose, in words (the highest admissible score, or the least-violating
+    /// option when all are forbidden).
     pub rule: String,
+    /// Every option was forbidden: the choice is the least-violating one.
     pub forced: bool,
     /// What the situation is worth to the doctrine, term by term (kind and tags).
     pub measure: Vec<Term>,
+    /// Every option's account, in the kind's option order.
     pub options: Vec<TraceOption>,
+    /// What the context was built from (ledger, data, precedent).
     pub inputs: ContextInputs,
     /// The planner's full answer (agendas, lean paths), when the doctrine has moves.
     #[serde(skip_serializing_if = "Option::is_none")]
