@@ -1,5 +1,5 @@
 //! The doctrine engine. Its hot path, [`decide`], answers one compact [`Situation`] under a
-//! [`CompiledDoctrine`] and a [`Context`] without allocating; [`explain`] then turns the
+//! [`CompiledDoctrine`] and a [`Context`] without allocating; [`explain()`] then turns the
 //! [`Decision`] into the rich advice (violations by name, the multi-pillar plan, the lean
 //! and every branch term with its numbers).
 //!
@@ -45,10 +45,17 @@ use crate::doctrine::{CompiledDoctrine, Party, PartyCond, MAX_ACTORS, MAX_POLES,
 /// countries as actor indices of the doctrine, positions as the option each pole wants.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Situation {
+    /// What kind of situation the case is; it fixes the options and their order.
     pub kind: Kind,
+    /// The case's tags, one bit per tag of the vocabulary.
     pub tags: TagSet,
+    /// The partnership tier offered, for a `partnership` case.
     pub tier: Option<Tier>,
+    /// The state the measure is aimed at: a doctrine actor by index (poles first), another
+    /// state, or none.
     pub target: Party,
+    /// The state on the other side of the decision (the visitor, the partner, the
+    /// supplier, the offender), as for `target`.
     pub counterpart: Party,
     /// The option index each pole wants (−1: the case does not say).
     pub pole_want: [i8; MAX_POLES],
@@ -163,6 +170,7 @@ pub struct VoteDesign {
     pub precedent: [f64; 3],
     /// `P_j(o)` for each peer of the branch, in the branch's order.
     pub peers: Vec<[f64; 3]>,
+    /// The case's tags: each one's `yes` multiplies `dir` and its `abstain` `abstains`.
     pub tags: TagSet,
 }
 
@@ -355,33 +363,50 @@ impl Context {
 pub struct OptionScore {
     /// Bit `r` set: root `r` forbids the option.
     pub violations: u64,
+    /// `dir(option) · M`: the option's direction (+1 takes the measure up, −1 against it,
+    /// 0 neither) times what the situation is worth to the doctrine's interests.
     pub value: f64,
+    /// `Σ weight · relation(actor) · pleased(actor, option)` over the poles whose wish is
+    /// known and the counterpart.
     pub relations: f64,
+    /// `−w_balance · spread` of the poles' agreement with the option (0 with fewer than two
+    /// known wishes); never positive.
     pub balance: f64,
+    /// `−w_lean · (excess(after) − excess(before))`: negative when the option deepens a
+    /// lean beyond `max_lean`, positive when it reduces one, 0 without lean signals.
     pub lean: f64,
     /// The vote branch's term ([`vote_term`]).
     pub votes: f64,
+    /// `value + relations + balance + lean + votes`, what the choice ranks by.
     pub score: f64,
+    /// The composite lean after the option (`None`: no signal has data).
     pub lean_after: Option<f64>,
 }
 
 /// The engine's answer, fixed-size and `Copy`.
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Decision {
+    /// The situation's kind, which names the options `choice` and `options` index.
     pub kind: Kind,
     /// Index of the chosen option among the kind's options.
     pub choice: u8,
     /// Every option was forbidden; the choice is the least-violating one.
     pub forced: bool,
+    /// The composite lean as of the decision (max − min of the poles' composite
+    /// alignment); `None` when no signal has data.
     pub lean_before: Option<f64>,
+    /// Each option's evaluation, in the kind's option order; entries past
+    /// [`Decision::n_options`] are unused (zero).
     pub options: [OptionScore; 3],
 }
 
 impl Decision {
+    /// The chosen option.
     pub fn choice(&self) -> Opt {
         self.kind.options()[self.choice as usize]
     }
 
+    /// How many options the kind has (2 or 3): how many of `options` are filled.
     pub fn n_options(&self) -> usize {
         self.kind.options().len()
     }
@@ -535,8 +560,62 @@ fn signals_after(
 /// The hot path: evaluates every option of the situation and chooses. No allocation.
 pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
     let opts = s.kind.options();
-    let n = d.n_poles();
-    let b = &d.branches();
+    let sh = Shared::of(d, s, cx);
+    let mut out = [OptionScore::default(); 3];
+    for (i, &o) in opts.iter().enumerate() {
+        out[i] = score_option(d, s, cx, &sh, i, o);
+    }
+    let (choice, forced) = choose(d, &out[..opts.len()]);
+    Decision {
+        kind: s.kind,
+        choice: choice as u8,
+        forced,
+        lean_before: sh.lean_before,
+        options: out,
+    }
+}
+
+/// What [`decide`] reads once per situation and then shares between its options.
+#[derive(Copy, Clone, Debug)]
+struct Shared {
+    /// How many poles the doctrine has.
+    n_poles: usize,
+    /// `M`, what the situation is worth to the doctrine ([`situation_measure`]).
+    measure: f64,
+    /// The composite lean before the choice (`None`: no signal has data).
+    lean_before: Option<f64>,
+    /// The counterpart's relationship value when its wish is known (its own, not a
+    /// pole's), else 0.
+    cp_rel: f64,
+    /// The counterpart's pole index, or −1 when it is not a pole.
+    cp_pole: i32,
+}
+
+impl Shared {
+    #[inline]
+    fn of(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Shared {
+        let n_poles = d.n_poles();
+        Shared {
+            n_poles,
+            measure: situation_measure(d, s),
+            lean_before: cx.lean(d),
+            cp_rel: if s.counterpart_want >= 0 {
+                cx.relation(d, s.counterpart)
+            } else {
+                0.0
+            },
+            cp_pole: match s.counterpart {
+                Party::Actor(p) if (p as usize) < n_poles => p as i32,
+                _ => -1,
+            },
+        }
+    }
+}
+
+/// `M = kind value + Σ_tags tag value` (each already weighted by the interests), the tags
+/// added in bit order.
+#[inline]
+fn situation_measure(d: &CompiledDoctrine, s: &Situation) -> f64 {
     let mut measure = d.kind_value(s.kind);
     let mut tags = s.tags.0;
     while tags != 0 {
@@ -544,120 +623,166 @@ pub fn decide(d: &CompiledDoctrine, s: &Situation, cx: &Context) -> Decision {
         measure += d.tag_values()[t];
         tags &= tags - 1;
     }
-    let before = cx.lean(d);
-    let excess = |x: f64| (x - b.max_lean).max(0.0);
-    let cp_rel = if s.counterpart_want >= 0 {
-        cx.relation(d, s.counterpart)
+    measure
+}
+
+/// One option's violations and branch terms.
+#[inline]
+fn score_option(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    sh: &Shared,
+    i: usize,
+    o: Opt,
+) -> OptionScore {
+    let violations = violations(d, s, sh.n_poles, i, o);
+    let value = direction(s.kind, i) * sh.measure;
+    let (relations, balance) = relations_and_balance(d, s, cx, sh, i);
+    let (lean, lean_after) = lean_term(d, s, cx, sh.lean_before, i);
+    let votes = s.vote_term[i];
+    OptionScore {
+        violations,
+        value,
+        relations,
+        balance,
+        lean,
+        votes,
+        score: value + relations + balance + lean + votes,
+        lean_after,
+    }
+}
+
+/// The roots that forbid option `i` (of option `o`), as a bit set of root indices.
+#[inline]
+fn violations(d: &CompiledDoctrine, s: &Situation, n_poles: usize, i: usize, o: Opt) -> u64 {
+    let mut violations = 0u64;
+    for (r, c) in d.clauses() {
+        if clause_matches(c, s, n_poles, i, o) {
+            violations |= 1 << r;
+        }
+    }
+    violations
+}
+
+/// The relations term of option `i` (each known pole's wish, then the counterpart's) and
+/// the balance term (minus the spread of the poles' agreement, two known poles at least).
+#[inline]
+fn relations_and_balance(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    sh: &Shared,
+    i: usize,
+) -> (f64, f64) {
+    let b = d.branches();
+    let mut relations = 0.0;
+    let (mut hi, mut lo, mut known) = (f64::NEG_INFINITY, f64::INFINITY, 0u32);
+    for p in 0..sh.n_poles {
+        let w = s.pole_want[p];
+        if w < 0 {
+            continue;
+        }
+        let pl = pleased(s.kind, i, w as usize);
+        let weight = if s.kind == Kind::UnVote || sh.cp_pole == p as i32 {
+            1.0
+        } else {
+            b.bystander
+        };
+        relations += weight * cx.relations[p] * pl;
+        let agree = (1.0 + pl) / 2.0;
+        hi = hi.max(agree);
+        lo = lo.min(agree);
+        known += 1;
+    }
+    if s.counterpart_want >= 0 {
+        relations += sh.cp_rel * pleased(s.kind, i, s.counterpart_want as usize);
+    }
+    let balance = if known >= 2 {
+        -b.balance * (hi - lo)
     } else {
         0.0
     };
-    let cp_pole = match s.counterpart {
-        Party::Actor(p) if (p as usize) < n => p as i32,
-        _ => -1,
-    };
+    (relations, balance)
+}
 
-    let mut out = [OptionScore::default(); 3];
-    for (i, &o) in opts.iter().enumerate() {
-        let mut violations = 0u64;
-        for (r, c) in d.clauses() {
-            if clause_matches(c, s, n, i, o) {
-                violations |= 1 << r;
-            }
+/// The lean term of option `i` and the lean after it: `−lean_weight · (excess(after) −
+/// excess(before))`, `excess(x) = max(0, x − max_lean)`; `(0, None)` when no signal has data.
+#[inline]
+fn lean_term(
+    d: &CompiledDoctrine,
+    s: &Situation,
+    cx: &Context,
+    before: Option<f64>,
+    i: usize,
+) -> (f64, Option<f64>) {
+    let b = d.branches();
+    let excess = |x: f64| (x - b.max_lean).max(0.0);
+    match before {
+        Some(l0) => {
+            let sig = signals_after(d, s, cx, i);
+            let l1 = cx.composite(d, &sig).map_or(l0, |c| c.1);
+            (-b.lean_weight * (excess(l1) - excess(l0)), Some(l1))
         }
-        let value = direction(s.kind, i) * measure;
-        let mut relations = 0.0;
-        let (mut hi, mut lo, mut known) = (f64::NEG_INFINITY, f64::INFINITY, 0u32);
-        for p in 0..n {
-            let w = s.pole_want[p];
-            if w < 0 {
-                continue;
-            }
-            let pl = pleased(s.kind, i, w as usize);
-            let weight = if s.kind == Kind::UnVote || cp_pole == p as i32 {
-                1.0
-            } else {
-                b.bystander
-            };
-            relations += weight * cx.relations[p] * pl;
-            let agree = (1.0 + pl) / 2.0;
-            hi = hi.max(agree);
-            lo = lo.min(agree);
-            known += 1;
-        }
-        if s.counterpart_want >= 0 {
-            relations += cp_rel * pleased(s.kind, i, s.counterpart_want as usize);
-        }
-        let balance = if known >= 2 {
-            -b.balance * (hi - lo)
-        } else {
-            0.0
-        };
-        let (lean, lean_after) = match before {
-            Some(l0) => {
-                let sig = signals_after(d, s, cx, i);
-                let l1 = cx.composite(d, &sig).map_or(l0, |c| c.1);
-                (-b.lean_weight * (excess(l1) - excess(l0)), Some(l1))
-            }
-            None => (0.0, None),
-        };
-        let votes = s.vote_term[i];
-        out[i] = OptionScore {
-            violations,
-            value,
-            relations,
-            balance,
-            lean,
-            votes,
-            score: value + relations + balance + lean + votes,
-            lean_after,
-        };
+        None => (0.0, None),
     }
+}
 
-    let k = opts.len();
-    let better = |a: &OptionScore, b: &OptionScore| -> bool {
-        if (a.score - b.score).abs() > 1e-12 {
-            return a.score > b.score;
-        }
-        match (a.lean_after, b.lean_after) {
-            (Some(x), Some(y)) => x < y - 1e-12,
-            _ => false,
-        }
-    };
+/// Whether `a` ranks above `b`: a higher score (beyond 1e-12), else a lower lean after.
+#[inline]
+fn better(a: &OptionScore, b: &OptionScore) -> bool {
+    if (a.score - b.score).abs() > 1e-12 {
+        return a.score > b.score;
+    }
+    match (a.lean_after, b.lean_after) {
+        (Some(x), Some(y)) => x < y - 1e-12,
+        _ => false,
+    }
+}
+
+/// The chosen option's index and whether it was forced: the best admissible option, else
+/// the least-violating one.
+#[inline]
+fn choose(d: &CompiledDoctrine, out: &[OptionScore]) -> (usize, bool) {
     let mut best: Option<usize> = None;
-    for i in 0..k {
+    for i in 0..out.len() {
         if out[i].violations == 0 && best.is_none_or(|j| better(&out[i], &out[j])) {
             best = Some(i);
         }
     }
-    let (choice, forced) = match best {
+    match best {
         Some(i) => (i, false),
-        None => {
-            let cost = |v: u64| -> f64 {
-                let mut v = v;
-                let mut c = 0.0;
-                while v != 0 {
-                    c += d.root_weights()[v.trailing_zeros() as usize];
-                    v &= v - 1;
-                }
-                c
-            };
-            let mut j = 0;
-            for i in 1..k {
-                let (ci, cj) = (cost(out[i].violations), cost(out[j].violations));
-                if ci < cj - 1e-12 || ((ci - cj).abs() <= 1e-12 && better(&out[i], &out[j])) {
-                    j = i;
-                }
-            }
-            (j, true)
-        }
-    };
-    Decision {
-        kind: s.kind,
-        choice: choice as u8,
-        forced,
-        lean_before: before,
-        options: out,
+        None => (least_violating(d, out), true),
     }
+}
+
+/// The total weight of the roots in a violation bit set.
+#[inline]
+fn violation_cost(d: &CompiledDoctrine, violations: u64) -> f64 {
+    let mut v = violations;
+    let mut c = 0.0;
+    while v != 0 {
+        c += d.root_weights()[v.trailing_zeros() as usize];
+        v &= v - 1;
+    }
+    c
+}
+
+/// The option whose violated roots weigh least (ties within 1e-12: the better one, then
+/// the earlier one).
+#[inline]
+fn least_violating(d: &CompiledDoctrine, out: &[OptionScore]) -> usize {
+    let mut j = 0;
+    for i in 1..out.len() {
+        let (ci, cj) = (
+            violation_cost(d, out[i].violations),
+            violation_cost(d, out[j].violations),
+        );
+        if ci < cj - 1e-12 || ((ci - cj).abs() <= 1e-12 && better(&out[i], &out[j])) {
+            j = i;
+        }
+    }
+    j
 }
 
 #[cfg(test)]
@@ -667,16 +792,40 @@ mod tests {
     use crate::doctrine::{validate_doctrine, DoctrineInput};
 
     fn doctrine(roots: &str) -> CompiledDoctrine {
+        doctrine_with(roots, "", "{}")
+    }
+
+    /// A Vietnam doctrine with the given roots, extra `branches` keys (each followed by a
+    /// comma; one interest, `autonomy` 1, unless they say otherwise) and `lean` table.
+    fn doctrine_with(roots: &str, branches: &str, lean: &str) -> CompiledDoctrine {
+        let interests = if branches.contains("\"interests\"") {
+            ""
+        } else {
+            r#""interests": {"autonomy": 1.0},"#
+        };
         let text = format!(
             r#"{{
               "doctrine": {{"name": "t", "subject": "VNM", "poles": ["USA", "CHN", "RUS"]}},
               "root": [{roots}],
-              "branches": {{"interests": {{"autonomy": 1.0}}, "balance": 1.0,
-                           "relations": {{"USA": 0.5, "CHN": 0.5, "RUS": 0.5}}}}
+              "branches": {{{interests} "balance": 1.0, {branches}
+                           "relations": {{"USA": 0.5, "CHN": 0.5, "RUS": 0.5}}}},
+              "lean": {lean}
             }}"#
         );
         let input: DoctrineInput = serde_json::from_str(&text).unwrap();
         CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    /// The pole index of a state in a doctrine.
+    fn pole(d: &CompiledDoctrine, c: &'static str) -> usize {
+        d.poles()
+            .iter()
+            .position(|p| *p == Iso3::from_static(c))
+            .unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
     }
 
     fn vote(yes: &[&str], no: &[&str], abstain: &[&str]) -> Case {
@@ -801,6 +950,180 @@ mod tests {
         assert!(Assembly::of(&complete).complete);
         let d = vote_design(&peers, &complete, None);
         assert_eq!(d.peers[1], [0.0; 3]);
+    }
+
+    #[test]
+    fn the_measure_adds_each_tag_to_the_kind_weighted_by_the_interests() {
+        let d = doctrine_with(
+            "",
+            r#""interests": {"autonomy": 2.0},
+               "kinds": {"un_vote": {"autonomy": 0.5}},
+               "tags": {"sovereignty": {"autonomy": -0.2}, "humanitarian": {"autonomy": 0.05}},"#,
+            "{}",
+        );
+        let mut c = vote(&["USA"], &[], &[]);
+        assert!(close(situation_measure(&d, &Situation::new(&d, &c)), 1.0));
+        c.tags.insert(crate::case::Tag::Sovereignty);
+        assert!(close(situation_measure(&d, &Situation::new(&d, &c)), 0.6));
+        c.tags.insert(crate::case::Tag::Humanitarian);
+        assert!(close(situation_measure(&d, &Situation::new(&d, &c)), 0.7));
+        // The value term is the measure times the option's direction: yes +1, no −1.
+        let dec = decide(&d, &Situation::new(&d, &c), &Context::neutral(&d));
+        assert!(close(dec.options[0].value, 0.7));
+        assert!(close(dec.options[1].value, -0.7));
+        assert_eq!(dec.options[2].value, 0.0);
+    }
+
+    #[test]
+    fn relations_weigh_each_known_wish_and_balance_costs_the_spread() {
+        let d = doctrine("");
+        let mut cx = Context::neutral(&d);
+        cx.relations[pole(&d, "USA")] = 0.8;
+        cx.relations[pole(&d, "CHN")] = 0.2;
+        cx.relations[pole(&d, "RUS")] = -0.4;
+        let s = Situation::new(&d, &vote(&["USA"], &["RUS"], &[]));
+        let sh = Shared::of(&d, &s, &cx);
+        // Yes pleases USA (+1 · 0.8) and displeases RUS (−1 · −0.4); CHN is unknown. The
+        // poles' agreement with yes is 1 and 0: a spread of 1, times the balance weight 1.
+        let (rel, bal) = relations_and_balance(&d, &s, &cx, &sh, 0);
+        assert!(close(rel, 1.2), "{rel}");
+        assert!(close(bal, -1.0), "{bal}");
+        let (rel, bal) = relations_and_balance(&d, &s, &cx, &sh, 1);
+        assert!(close(rel, -1.2), "{rel}");
+        assert!(close(bal, -1.0), "{bal}");
+        // An abstention is 0 to both camps, and both agree with it by one half.
+        let (rel, bal) = relations_and_balance(&d, &s, &cx, &sh, 2);
+        assert_eq!((rel, bal), (0.0, 0.0));
+        // One known position: nothing to balance.
+        let s = Situation::new(&d, &vote(&["USA"], &[], &[]));
+        let sh = Shared::of(&d, &s, &cx);
+        assert_eq!(relations_and_balance(&d, &s, &cx, &sh, 0), (0.8, 0.0));
+    }
+
+    #[test]
+    fn a_bystander_pole_counts_by_the_bystander_weight_and_the_counterpart_fully() {
+        let d = doctrine_with("", r#""bystander": 0.25,"#, "{}");
+        let mut cx = Context::neutral(&d);
+        cx.relations[pole(&d, "USA")] = 0.8;
+        cx.relations[pole(&d, "CHN")] = 0.2;
+        let mut c = vote(&[], &[], &[]);
+        c.kind = Kind::Visit;
+        c.counterpart = Some(Iso3::from_static("USA"));
+        c.positions.oppose = vec![Iso3::from_static("CHN")];
+        let s = Situation::new(&d, &c);
+        let sh = Shared::of(&d, &s, &cx);
+        // Accepting pleases USA, the counterpart (weight 1), and displeases CHN, a
+        // bystander (weight 0.25): 0.8 − 0.25 · 0.2.
+        let (rel, bal) = relations_and_balance(&d, &s, &cx, &sh, 0);
+        assert!(close(rel, 0.75), "{rel}");
+        // Agreement 1 and 0 for accepting, 0 and 1 for declining: a spread of 1 either way.
+        assert!(close(bal, -1.0), "{bal}");
+        let (rel, _) = relations_and_balance(&d, &s, &cx, &sh, 1);
+        assert!(close(rel, -0.75), "{rel}");
+    }
+
+    #[test]
+    fn the_lean_term_costs_only_the_excess_over_the_tolerated_lean() {
+        let d = doctrine_with(
+            "",
+            r#""lean_weight": 2.0, "max_lean": 0.35,"#,
+            r#"{"signals": {"un": 1.0}}"#,
+        );
+        let mut cx = Context::neutral(&d);
+        assert_eq!(
+            lean_term(
+                &d,
+                &Situation::new(&d, &vote(&["USA"], &[], &[])),
+                &cx,
+                None,
+                0
+            ),
+            (0.0, None)
+        );
+        cx.available[Signal::Un as usize] = true;
+        for (c, x) in [("USA", 0.9), ("CHN", 0.5), ("RUS", 0.5)] {
+            cx.signals[pole(&d, c)][Signal::Un as usize] = x;
+            cx.un_n[pole(&d, c)] = 1.0;
+        }
+        let s = Situation::new(&d, &vote(&["USA"], &["CHN", "RUS"], &[]));
+        let before = cx.lean(&d);
+        assert!(close(before.unwrap(), 0.4));
+        // Yes: USA (0.9 + 1) / 2, the others (0.5 + 0) / 2, a lean of 0.7; the excess grows
+        // from 0.05 to 0.35, which costs 2 · 0.3.
+        let (l, after) = lean_term(&d, &s, &cx, before, 0);
+        assert!(
+            close(after.unwrap(), 0.7) && close(l, -0.6),
+            "{l} {after:?}"
+        );
+        // No: a lean of 0.3, within the tolerance: the excess of 0.05 is gone, a gain.
+        let (l, after) = lean_term(&d, &s, &cx, before, 1);
+        assert!(close(after.unwrap(), 0.3) && close(l, 0.1), "{l} {after:?}");
+        let dec = decide(&d, &s, &cx);
+        assert_eq!(dec.lean_before, before);
+        assert!(close(dec.options[1].lean, 0.1));
+    }
+
+    fn scored(score: f64, lean_after: Option<f64>, violations: u64) -> OptionScore {
+        OptionScore {
+            violations,
+            score,
+            lean_after,
+            ..OptionScore::default()
+        }
+    }
+
+    #[test]
+    fn ties_in_score_go_to_the_lower_lean_after_then_the_earlier_option() {
+        let a = scored(1.0, Some(0.2), 0);
+        let b = scored(1.0 + 1e-13, Some(0.3), 0);
+        assert!(
+            better(&a, &b) && !better(&b, &a),
+            "a tie in score: the lower lean wins"
+        );
+        let c = scored(1.0 + 1e-9, Some(0.3), 0);
+        assert!(
+            better(&c, &a),
+            "a real difference in score wins over the lean"
+        );
+        let n = scored(1.0, None, 0);
+        assert!(
+            !better(&n, &a) && !better(&a, &n),
+            "no lean: a tie stays a tie"
+        );
+        assert_eq!(choose(&doctrine(""), &[b, a]), (1, false));
+        assert_eq!(
+            choose(&doctrine(""), &[n, a]),
+            (0, false),
+            "ties: the earlier option"
+        );
+        // A forbidden option loses to any admissible one, whatever its score.
+        assert_eq!(
+            choose(&doctrine(""), &[scored(9.0, None, 1), n]),
+            (1, false)
+        );
+    }
+
+    #[test]
+    fn the_least_violating_option_weighs_the_roots_it_breaks() {
+        let root = |id: &str, w: f64| {
+            format!(
+                r#"{{"id": "{id}", "principle": "p", "weight": {w}, "forbid": [{{"kind": ["visit"], "option": ["accept"]}}]}}"#
+            )
+        };
+        let d = doctrine(&[root("a", 2.0), root("b", 1.0), root("c", 1.0)].join(","));
+        assert_eq!(violation_cost(&d, 0), 0.0);
+        assert_eq!(violation_cost(&d, 0b011), 3.0);
+        assert_eq!(violation_cost(&d, 0b110), 2.0);
+        // Equal weights: the higher score; a lighter violation beats a higher score.
+        let out = [
+            scored(0.0, None, 0b010),
+            scored(0.5, None, 0b100),
+            scored(9.0, None, 0b001),
+        ];
+        assert_eq!(least_violating(&d, &out), 1);
+        assert_eq!(choose(&d, &out), (1, true));
+        let out = [scored(0.0, None, 0b010), scored(0.5, None, 0b101)];
+        assert_eq!(least_violating(&d, &out), 0);
     }
 
     #[test]

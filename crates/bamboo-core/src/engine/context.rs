@@ -11,24 +11,32 @@ use crate::baselines::{Precedent, RecordIndex};
 use crate::case::{Case, Kind};
 use crate::country::Iso3;
 use crate::date::Date;
-use crate::doctrine::{CompiledDoctrine, Signal, MAX_ACTORS, N_SIGNALS};
+use crate::doctrine::{CompiledDoctrine, Signal, MAX_ACTORS, MAX_POLES, N_SIGNALS};
 use crate::engine::{Context, Situation};
 use crate::flows::Flows;
-use crate::ledger::{EventKind, Ledger};
+use crate::ledger::{EventKind, Ledger, LedgerEvent};
 use crate::store::VoteStore;
 use crate::vote::Vote;
 
 /// The public data available to the engine; every part is optional.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Evidence<'a> {
+    /// UN roll calls and votes: the `un` signal reads those of the window before the case
+    /// date (ledger votes take over after the last roll call).
     pub votes: Option<&'a VoteStore>,
+    /// The subject's bilateral trade by partner and year, for the `trade` signal (unused
+    /// when it is another state's).
     pub trade: Option<&'a Flows>,
+    /// The subject's arms imports by supplier and year (SIPRI TIV), for the `arms` signal
+    /// (unused when they are another state's).
     pub arms: Option<&'a Flows>,
     /// The subject's record of votes in `votes`, indexed by title, for precedents.
     pub record: Option<&'a RecordIndex>,
 }
 
 impl Evidence<'_> {
+    /// No votes, trade or arms data: the context rests on the ledger alone (the record
+    /// index is not counted, as it only serves precedents).
     pub fn is_empty(&self) -> bool {
         self.votes.is_none() && self.trade.is_none() && self.arms.is_none()
     }
@@ -37,33 +45,55 @@ impl Evidence<'_> {
 /// One signal as read for a case: whether it had data, where from, and each pole's value.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SignalReading {
+    /// Which lean signal this is.
     pub signal: Signal,
+    /// Its weight in the composite (`[lean.signals]`; 0: read, but not used).
     pub weight: f64,
+    /// It had a value for every pole; an unavailable signal is left out of the composite
+    /// and of the context (its values there are 0).
     pub available: bool,
+    /// Where the values come from and over which dates, or why there are none, in words.
     pub source: String,
+    /// Each pole's value, in the doctrine's pole order; empty when not available. UN
+    /// agreement, shares and saturated visits lie in 0..1; a tier is its `[lean.tiers]`
+    /// value (defaults 1/3, 2/3, 1; 0 for none).
     pub values: Vec<(Iso3, f64)>,
 }
 
 /// One actor's relationship value and what it is made of.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RelationReading {
+    /// The state, one of the doctrine's actors (poles first).
     pub actor: Iso3,
+    /// The doctrine's base relation with it (`[branches.relations]`).
     pub base: f64,
+    /// The `[lean.tiers]` value of the highest partnership tier the ledger records with it
+    /// (0 for none), at any date before the case.
     pub tier: f64,
+    /// Leader-level visits in the window, as `min(1, count / saturation)`: 0..1.
     pub visits: f64,
+    /// Incidents in the window, as `min(1, count / saturation)`: 0..1.
     pub incidents: f64,
+    /// The relationship value the engine uses: `base + w_tier · tier + w_visits · visits −
+    /// w_incidents · incidents`, with the weights of `[branches.relation_inputs]`.
     pub value: f64,
 }
 
 /// Everything the context was built from, for explanations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ContextInputs {
+    /// The case date: every input is dated strictly before it.
     pub as_of: Date,
+    /// How many ledger events are dated before `as_of` (all of them were read).
     pub ledger_events: usize,
     /// True when no public data was given: the answer rests on the ledger alone.
     pub ledger_only: bool,
+    /// Every lean signal, in [`Signal::ALL`] order (un, tier, trade, arms, visits), read
+    /// or not.
     pub signals: Vec<SignalReading>,
+    /// One relationship value per actor of the doctrine, in its actor order (poles first).
     pub relations: Vec<RelationReading>,
+    /// Remarks every explanation repeats (e.g. that no data folder was given).
     pub notes: Vec<String>,
     /// For a vote: the subject's most similar earlier vote, if the data holds one.
     pub precedent: Option<Precedent>,
@@ -89,200 +119,40 @@ pub fn build_context(
     date: Date,
 ) -> (Context, ContextInputs) {
     let doc = d.doctrine();
-    let subject = doc.subject;
+    let (subject, poles) = (doc.subject, d.poles());
     let w = doc.lean.window_years;
     let from = years_before(date, w);
     let past = ledger.before(date);
-    let in_window = |e: &&crate::ledger::LedgerEvent| e.date >= from;
-    let sat = doc.lean.saturation;
     let mut cx = Context::neutral(d);
-    let mut notes = Vec::new();
-    if ev.is_empty() {
-        notes.push(
-            "no data folder: answered from the ledger alone (UN votes, trade and arms data unused)"
-                .to_string(),
-        );
-    }
 
-    // Ledger-derived readings for every actor: tier, visits, incidents.
-    let n_act = d.actors().len();
-    let mut tier = [0.0; MAX_ACTORS];
-    let mut visits = [0.0; MAX_ACTORS];
-    let mut incidents = [0.0; MAX_ACTORS];
-    for e in past {
-        for (a, actor) in d.actors().iter().enumerate() {
-            if !e.involves(subject, *actor) {
-                continue;
-            }
-            match e.kind {
-                EventKind::Partnership => {
-                    let t = e.tier.map_or(0.0, |t| doc.lean.tiers[t as usize]);
-                    tier[a] = f64::max(tier[a], t);
-                }
-                EventKind::Visit if in_window(&e) => visits[a] += 1.0,
-                EventKind::Incident if in_window(&e) => incidents[a] += 1.0,
-                _ => {}
-            }
-        }
-    }
-    let ri = doc.branches.relation_inputs;
-    let mut relations = Vec::with_capacity(n_act);
-    for a in 0..n_act {
-        let v = (visits[a] / sat).min(1.0);
-        let inc = (incidents[a] / sat).min(1.0);
-        let value = d.base_relation()[a] + ri.tier * tier[a] + ri.visits * v - ri.incidents * inc;
-        cx.relations[a] = value;
-        relations.push(RelationReading {
-            actor: d.actors()[a],
-            base: d.base_relation()[a],
-            tier: tier[a],
-            visits: v,
-            incidents: inc,
-            value,
-        });
-    }
+    let counts = ledger_counts(d, past, from);
+    let relations = relation_readings(d, &counts, &mut cx);
 
-    let poles = d.poles();
-    let np = poles.len();
     let ledger_has = !ledger.is_empty();
-    let mut readings = Vec::with_capacity(N_SIGNALS);
-    let mut push = |cx: &mut Context, s: Signal, available: bool, source: String, vals: &[f64]| {
-        cx.available[s as usize] = available;
-        for (p, row) in cx.signals.iter_mut().enumerate().take(np) {
-            row[s as usize] = if available { vals[p] } else { 0.0 };
-        }
-        readings.push(SignalReading {
-            signal: s,
-            weight: doc.lean.weights[s as usize],
-            available,
-            source,
-            values: if available {
-                poles.iter().copied().zip(vals.iter().copied()).collect()
-            } else {
-                Vec::new()
-            },
-        });
-    };
-
-    // UN agreement: roll calls in the window, then ledger votes past the data's end.
-    let mut sum = [0.0; MAX_ACTORS];
-    let mut n = [0.0; MAX_ACTORS];
-    let mut parts = Vec::new();
-    let mut data_end: Option<Date> = None;
-    if let Some(store) = ev.votes {
-        let rcs = store.roll_calls();
-        data_end = rcs.last().map(|r| r.date);
-        let lo = rcs.partition_point(|r| r.date < from);
-        let hi = rcs.partition_point(|r| r.date < date);
-        if let Some(si) = store.country_index(subject) {
-            for (p, pole) in poles.iter().enumerate() {
-                if let Some(pi) = store.country_index(*pole) {
-                    let t = store.pair_table(si, pi, lo..hi);
-                    if let Some(a) = t.measures().agreement {
-                        sum[p] += a * f64::from(t.n());
-                        n[p] += f64::from(t.n());
-                    }
-                }
-            }
-        }
-        if hi > lo {
-            parts.push(format!(
-                "{} UN roll calls {}..{}",
-                hi - lo,
-                rcs[lo].date,
-                rcs[hi - 1].date
-            ));
-        }
-    }
-    let mut ledger_votes = 0;
-    for e in past.iter().filter(in_window) {
-        if e.kind != EventKind::Vote || data_end.is_some_and(|end| e.date <= end) {
-            continue;
-        }
-        let Some(sv) = e.vote_of(subject) else {
-            continue;
-        };
-        ledger_votes += 1;
-        for (p, pole) in poles.iter().enumerate() {
-            if let Some(pv) = e.vote_of(*pole) {
-                sum[p] += vote_agreement(sv, pv);
-                n[p] += 1.0;
-            }
-        }
-    }
-    if ledger_votes > 0 {
-        parts.push(format!("{ledger_votes} ledger vote(s)"));
-    }
-    let un_ok = (0..np).all(|p| n[p] > 0.0);
-    let un_vals: Vec<f64> = (0..np)
-        .map(|p| if n[p] > 0.0 { sum[p] / n[p] } else { 0.0 })
-        .collect();
-    cx.un_n[..np].copy_from_slice(&n[..np]);
-    let src = if un_ok {
-        format!("agreement over {} ({from}..{date})", parts.join(" + "))
-    } else {
-        format!("no recorded votes shared with every pole in {from}..{date}")
-    };
-    push(&mut cx, Signal::Un, un_ok, src, &un_vals);
-
-    // Tier: the highest partnership tier reached with each pole.
-    let tier_vals: Vec<f64> = tier[..np].to_vec();
-    let src = if ledger_has {
-        "highest partnership tier in the ledger before the date".to_string()
-    } else {
-        "no ledger".to_string()
-    };
-    push(&mut cx, Signal::Tier, ledger_has, src, &tier_vals);
-
-    // Trade and arms: shares over whole years before the case's year.
+    let sat = doc.lean.saturation;
     let (y0, y1) = (date.year() - w as i32, date.year() - 1);
-    for (signal, flows, what) in [
-        (Signal::Trade, ev.trade, "trade"),
-        (Signal::Arms, ev.arms, "arms imports"),
-    ] {
-        let usable = flows.filter(|f| f.subject == Some(subject));
-        let years = usable.map(|f| f.years_in(y0, y1)).unwrap_or_default();
-        let (ok, src, vals) = match usable {
-            Some(f) if !years.is_empty() => {
-                let vals: Vec<f64> = poles
-                    .iter()
-                    .map(|p| f.share(*p, y0, y1).unwrap_or(0.0))
-                    .collect();
-                let (a, b) = (years[0], years[years.len() - 1]);
-                (
-                    true,
-                    format!("share of {what}, {a}-{b} ({})", f.measure),
-                    vals,
-                )
-            }
-            Some(f) => {
-                let cover = f
-                    .year_span()
-                    .map_or("none".to_string(), |(a, b)| format!("{a}-{b}"));
-                (
-                    false,
-                    format!("{what} data covers {cover}, none in {y0}-{y1}"),
-                    Vec::new(),
-                )
-            }
-            None if flows.is_some() => (
-                false,
-                format!("{what} data is not about {subject}"),
-                Vec::new(),
-            ),
-            None => (false, format!("no {what} data"), Vec::new()),
-        };
-        push(&mut cx, signal, ok, src, &vals);
+    let (un, un_n) = un_reading(ev.votes, past, subject, poles, from, date);
+    cx.un_n[..poles.len()].copy_from_slice(&un_n[..poles.len()]);
+    let signals = [
+        (Signal::Un, un),
+        (Signal::Tier, tier_reading(&counts, poles.len(), ledger_has)),
+        (
+            Signal::Trade,
+            flow_reading(ev.trade, "trade", subject, poles, y0, y1),
+        ),
+        (
+            Signal::Arms,
+            flow_reading(ev.arms, "arms imports", subject, poles, y0, y1),
+        ),
+        (
+            Signal::Visits,
+            visits_reading(&counts, poles.len(), sat, ledger_has, from, date),
+        ),
+    ];
+    let mut readings = Vec::with_capacity(N_SIGNALS);
+    for (s, r) in signals {
+        readings.push(record(d, &mut cx, s, r));
     }
-
-    // Visits: leader-level visits in the window, saturating.
-    let visit_vals: Vec<f64> = (0..np).map(|p| (visits[p] / sat).min(1.0)).collect();
-    let src = if ledger_has {
-        format!("ledger visits {from}..{date}, saturating at {sat}")
-    } else {
-        "no ledger".to_string()
-    };
-    push(&mut cx, Signal::Visits, ledger_has, src, &visit_vals);
 
     (
         cx,
@@ -292,10 +162,322 @@ pub fn build_context(
             ledger_only: ev.is_empty(),
             signals: readings,
             relations,
-            notes,
+            notes: no_data_notes(ev),
             precedent: None,
         },
     )
+}
+
+/// The note an explanation carries when no public data was given.
+fn no_data_notes(ev: &Evidence) -> Vec<String> {
+    if ev.is_empty() {
+        vec![
+            "no data folder: answered from the ledger alone (UN votes, trade and arms data unused)"
+                .to_string(),
+        ]
+    } else {
+        Vec::new()
+    }
+}
+
+/// What the ledger says of each actor (indexed as the doctrine's actors) before the date:
+/// the signal value of the highest partnership tier reached (0 for none; partnerships of
+/// any date count), and the raw counts of visits and incidents dated on or after `from`.
+#[derive(Clone, Debug, PartialEq)]
+struct LedgerCounts {
+    tier: [f64; MAX_ACTORS],
+    visits: [f64; MAX_ACTORS],
+    incidents: [f64; MAX_ACTORS],
+}
+
+/// Ledger-derived readings for every actor: tier, visits, incidents. `past` holds the
+/// events before the case date; the window opens at `from`.
+fn ledger_counts(d: &CompiledDoctrine, past: &[LedgerEvent], from: Date) -> LedgerCounts {
+    let doc = d.doctrine();
+    let subject = doc.subject;
+    let mut c = LedgerCounts {
+        tier: [0.0; MAX_ACTORS],
+        visits: [0.0; MAX_ACTORS],
+        incidents: [0.0; MAX_ACTORS],
+    };
+    for e in past {
+        for (a, actor) in d.actors().iter().enumerate() {
+            if !e.involves(subject, *actor) {
+                continue;
+            }
+            match e.kind {
+                EventKind::Partnership => {
+                    let t = e.tier.map_or(0.0, |t| doc.lean.tiers[t as usize]);
+                    c.tier[a] = f64::max(c.tier[a], t);
+                }
+                EventKind::Visit if e.date >= from => c.visits[a] += 1.0,
+                EventKind::Incident if e.date >= from => c.incidents[a] += 1.0,
+                _ => {}
+            }
+        }
+    }
+    c
+}
+
+/// Each actor's relationship value, `base + w_tier · tier + w_visits · min(1, visits / sat)
+/// − w_incidents · min(1, incidents / sat)`, written into `cx.relations`, and what each
+/// value is made of.
+fn relation_readings(
+    d: &CompiledDoctrine,
+    c: &LedgerCounts,
+    cx: &mut Context,
+) -> Vec<RelationReading> {
+    let doc = d.doctrine();
+    let sat = doc.lean.saturation;
+    let ri = doc.branches.relation_inputs;
+    let n_act = d.actors().len();
+    let mut relations = Vec::with_capacity(n_act);
+    for a in 0..n_act {
+        let v = (c.visits[a] / sat).min(1.0);
+        let inc = (c.incidents[a] / sat).min(1.0);
+        let value = d.base_relation()[a] + ri.tier * c.tier[a] + ri.visits * v - ri.incidents * inc;
+        cx.relations[a] = value;
+        relations.push(RelationReading {
+            actor: d.actors()[a],
+            base: d.base_relation()[a],
+            tier: c.tier[a],
+            visits: v,
+            incidents: inc,
+            value,
+        });
+    }
+    relations
+}
+
+/// One signal as read, before it goes into the context: whether it had data, where from,
+/// and each pole's value in pole order (empty or ignored when unavailable).
+#[derive(Clone, Debug, PartialEq)]
+struct Reading {
+    available: bool,
+    source: String,
+    values: Vec<f64>,
+}
+
+/// Writes a reading into the context (each pole's value, 0 when unavailable, and whether
+/// the signal is available) and returns it as the inputs report it.
+fn record(d: &CompiledDoctrine, cx: &mut Context, s: Signal, r: Reading) -> SignalReading {
+    let poles = d.poles();
+    cx.available[s as usize] = r.available;
+    for (p, row) in cx.signals.iter_mut().enumerate().take(poles.len()) {
+        row[s as usize] = if r.available { r.values[p] } else { 0.0 };
+    }
+    SignalReading {
+        signal: s,
+        weight: d.doctrine().lean.weights[s as usize],
+        available: r.available,
+        source: r.source,
+        values: if r.available {
+            poles
+                .iter()
+                .copied()
+                .zip(r.values.iter().copied())
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Agreement with each pole summed over votes: `sum[p] / n[p]` is the mean.
+#[derive(Clone, Debug, PartialEq)]
+struct Agreement {
+    sum: [f64; MAX_POLES],
+    n: [f64; MAX_POLES],
+    /// What the votes were, for the reading's source.
+    parts: Vec<String>,
+}
+
+/// UN agreement: roll calls in `[from, date)`, then ledger votes past the data's end. The
+/// reading is available when every pole shares at least one vote with the subject; the
+/// second value is how many votes stand behind each pole's agreement.
+fn un_reading(
+    votes: Option<&VoteStore>,
+    past: &[LedgerEvent],
+    subject: Iso3,
+    poles: &[Iso3],
+    from: Date,
+    date: Date,
+) -> (Reading, [f64; MAX_POLES]) {
+    let np = poles.len();
+    let mut agr = Agreement {
+        sum: [0.0; MAX_POLES],
+        n: [0.0; MAX_POLES],
+        parts: Vec::new(),
+    };
+    let data_end =
+        votes.and_then(|store| un_from_store(store, subject, poles, from, date, &mut agr));
+    un_from_ledger(past, subject, poles, from, data_end, &mut agr);
+    let (sum, n) = (&agr.sum, &agr.n);
+    let available = (0..np).all(|p| n[p] > 0.0);
+    let values: Vec<f64> = (0..np)
+        .map(|p| if n[p] > 0.0 { sum[p] / n[p] } else { 0.0 })
+        .collect();
+    let source = if available {
+        format!("agreement over {} ({from}..{date})", agr.parts.join(" + "))
+    } else {
+        format!("no recorded votes shared with every pole in {from}..{date}")
+    };
+    let reading = Reading {
+        available,
+        source,
+        values,
+    };
+    (reading, agr.n)
+}
+
+/// Adds the store's roll calls in `[from, date)` to the agreement (each pole's agreement
+/// weighted by the roll calls it shares with the subject); returns the date of the store's
+/// last roll call, where the ledger's votes take over.
+fn un_from_store(
+    store: &VoteStore,
+    subject: Iso3,
+    poles: &[Iso3],
+    from: Date,
+    date: Date,
+    agr: &mut Agreement,
+) -> Option<Date> {
+    let rcs = store.roll_calls();
+    let lo = rcs.partition_point(|r| r.date < from);
+    let hi = rcs.partition_point(|r| r.date < date);
+    if let Some(si) = store.country_index(subject) {
+        for (p, pole) in poles.iter().enumerate() {
+            if let Some(pi) = store.country_index(*pole) {
+                let t = store.pair_table(si, pi, lo..hi);
+                if let Some(a) = t.measures().agreement {
+                    agr.sum[p] += a * f64::from(t.n());
+                    agr.n[p] += f64::from(t.n());
+                }
+            }
+        }
+    }
+    if hi > lo {
+        agr.parts.push(format!(
+            "{} UN roll calls {}..{}",
+            hi - lo,
+            rcs[lo].date,
+            rcs[hi - 1].date
+        ));
+    }
+    rcs.last().map(|r| r.date)
+}
+
+/// Adds the ledger's `vote` events dated on or after `from` and after the data's end (all
+/// of them without data) to the agreement, one vote each: `1 − |code difference| / 2`.
+fn un_from_ledger(
+    past: &[LedgerEvent],
+    subject: Iso3,
+    poles: &[Iso3],
+    from: Date,
+    data_end: Option<Date>,
+    agr: &mut Agreement,
+) {
+    let mut ledger_votes = 0;
+    for e in past.iter().filter(|e| e.date >= from) {
+        if e.kind != EventKind::Vote || data_end.is_some_and(|end| e.date <= end) {
+            continue;
+        }
+        let Some(sv) = e.vote_of(subject) else {
+            continue;
+        };
+        ledger_votes += 1;
+        for (p, pole) in poles.iter().enumerate() {
+            if let Some(pv) = e.vote_of(*pole) {
+                agr.sum[p] += vote_agreement(sv, pv);
+                agr.n[p] += 1.0;
+            }
+        }
+    }
+    if ledger_votes > 0 {
+        agr.parts.push(format!("{ledger_votes} ledger vote(s)"));
+    }
+}
+
+/// Tier: the highest partnership tier reached with each pole (available with any ledger).
+fn tier_reading(c: &LedgerCounts, np: usize, ledger_has: bool) -> Reading {
+    Reading {
+        available: ledger_has,
+        source: if ledger_has {
+            "highest partnership tier in the ledger before the date".to_string()
+        } else {
+            "no ledger".to_string()
+        },
+        values: c.tier[..np].to_vec(),
+    }
+}
+
+/// Trade or arms: each pole's share of the subject's flows over the whole years
+/// `y0..=y1`, when the flows are the subject's and have a year in that span.
+fn flow_reading(
+    flows: Option<&Flows>,
+    what: &str,
+    subject: Iso3,
+    poles: &[Iso3],
+    y0: i32,
+    y1: i32,
+) -> Reading {
+    let usable = flows.filter(|f| f.subject == Some(subject));
+    let years = usable.map(|f| f.years_in(y0, y1)).unwrap_or_default();
+    let (available, source, values) = match usable {
+        Some(f) if !years.is_empty() => {
+            let vals: Vec<f64> = poles
+                .iter()
+                .map(|p| f.share(*p, y0, y1).unwrap_or(0.0))
+                .collect();
+            let (a, b) = (years[0], years[years.len() - 1]);
+            (
+                true,
+                format!("share of {what}, {a}-{b} ({})", f.measure),
+                vals,
+            )
+        }
+        Some(f) => {
+            let cover = f
+                .year_span()
+                .map_or("none".to_string(), |(a, b)| format!("{a}-{b}"));
+            (
+                false,
+                format!("{what} data covers {cover}, none in {y0}-{y1}"),
+                Vec::new(),
+            )
+        }
+        None if flows.is_some() => (
+            false,
+            format!("{what} data is not about {subject}"),
+            Vec::new(),
+        ),
+        None => (false, format!("no {what} data"), Vec::new()),
+    };
+    Reading {
+        available,
+        source,
+        values,
+    }
+}
+
+/// Visits: leader-level visits in the window, saturating at `sat` (available with any
+/// ledger).
+fn visits_reading(
+    c: &LedgerCounts,
+    np: usize,
+    sat: f64,
+    ledger_has: bool,
+    from: Date,
+    date: Date,
+) -> Reading {
+    Reading {
+        available: ledger_has,
+        source: if ledger_has {
+            format!("ledger visits {from}..{date}, saturating at {sat}")
+        } else {
+            "no ledger".to_string()
+        },
+        values: (0..np).map(|p| (c.visits[p] / sat).min(1.0)).collect(),
+    }
 }
 
 /// Everything the engine reads for one case: the situation (with the precedent, for a
@@ -319,6 +501,314 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::Tier;
+    use crate::doctrine::{validate_doctrine, DoctrineInput};
+    use crate::store::{RollCall, VoteStoreBuilder};
+
+    fn c(s: &'static str) -> Iso3 {
+        Iso3::from_static(s)
+    }
+
+    fn day(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    /// Vietnam between USA, CHN and RUS, plus JPN (an actor that is not a pole), with
+    /// relation inputs, a saturation of 2 and the default tier values (1/3, 2/3, 1).
+    fn doctrine() -> CompiledDoctrine {
+        let text = r#"{
+          "doctrine": {"name": "t", "subject": "VNM", "poles": ["USA", "CHN", "RUS"]},
+          "branches": {"interests": {"autonomy": 1.0},
+                       "relations": {"USA": 0.5, "CHN": 0.5, "RUS": 0.5, "JPN": 0.1},
+                       "relation_inputs": {"tier": 0.3, "visits": 0.2, "incidents": 0.6}},
+          "lean": {"window_years": 5, "saturation": 2.0,
+                   "signals": {"un": 1.0, "tier": 1.0, "visits": 1.0}}
+        }"#;
+        let input: DoctrineInput = serde_json::from_str(text).unwrap();
+        CompiledDoctrine::new(validate_doctrine(&input).unwrap()).unwrap()
+    }
+
+    fn event(date: &str, kind: EventKind, actors: &[&'static str]) -> LedgerEvent {
+        LedgerEvent {
+            date: day(date),
+            kind,
+            actors: actors.iter().map(|a| c(a)).collect(),
+            title: "t".into(),
+            sources: vec!["s".into()],
+            tier: None,
+            votes: Vec::new(),
+        }
+    }
+
+    fn partnership(date: &str, with: &'static str, tier: Tier) -> LedgerEvent {
+        LedgerEvent {
+            tier: Some(tier),
+            ..event(date, EventKind::Partnership, &["VNM", with])
+        }
+    }
+
+    fn vote(date: &str, votes: &[(&'static str, Vote)]) -> LedgerEvent {
+        let mut votes: Vec<(Iso3, Vote)> = votes.iter().map(|(k, v)| (c(k), *v)).collect();
+        votes.sort_by_key(|v| v.0);
+        LedgerEvent {
+            votes,
+            ..event(date, EventKind::Vote, &["VNM"])
+        }
+    }
+
+    fn actor(d: &CompiledDoctrine, a: &'static str) -> usize {
+        d.actors().iter().position(|x| *x == c(a)).unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn the_ledger_gives_the_highest_tier_ever_and_counts_in_the_window() {
+        let d = doctrine();
+        let past = [
+            partnership("2001-01-01", "USA", Tier::ComprehensiveStrategic),
+            partnership("2013-07-25", "USA", Tier::Comprehensive),
+            partnership("2016-01-01", "CHN", Tier::Strategic),
+            event("2014-12-31", EventKind::Visit, &["VNM", "USA"]),
+            event("2015-01-01", EventKind::Visit, &["VNM", "USA"]),
+            event("2019-06-01", EventKind::Visit, &["USA", "VNM", "JPN"]),
+            event("2018-03-01", EventKind::Incident, &["VNM", "CHN"]),
+            // Not the subject's: ignored.
+            event("2018-03-02", EventKind::Incident, &["USA", "CHN"]),
+            event("2018-03-03", EventKind::Exercise, &["VNM", "RUS"]),
+        ];
+        let k = ledger_counts(&d, &past, day("2015-01-01"));
+        let (usa, chn, rus, jpn) = (
+            actor(&d, "USA"),
+            actor(&d, "CHN"),
+            actor(&d, "RUS"),
+            actor(&d, "JPN"),
+        );
+        // A later, lower tier does not lower it; a partnership before the window counts.
+        assert_eq!(k.tier[usa], 1.0);
+        assert!(close(k.tier[chn], 2.0 / 3.0));
+        assert_eq!(k.tier[rus], 0.0);
+        // The visit of 2014-12-31 is before the window; one event may involve two actors.
+        assert_eq!(
+            (k.visits[usa], k.visits[jpn], k.visits[chn]),
+            (2.0, 1.0, 0.0)
+        );
+        assert_eq!(
+            (k.incidents[chn], k.incidents[usa], k.incidents[rus]),
+            (1.0, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn a_relation_is_its_base_moved_by_tier_visits_and_incidents_saturating() {
+        let d = doctrine();
+        let (usa, chn, jpn) = (actor(&d, "USA"), actor(&d, "CHN"), actor(&d, "JPN"));
+        let mut k = LedgerCounts {
+            tier: [0.0; MAX_ACTORS],
+            visits: [0.0; MAX_ACTORS],
+            incidents: [0.0; MAX_ACTORS],
+        };
+        k.tier[usa] = 1.0;
+        k.visits[usa] = 5.0; // saturates at 2
+        k.incidents[chn] = 1.0;
+        k.visits[jpn] = 1.0;
+        let mut cx = Context::neutral(&d);
+        let r = relation_readings(&d, &k, &mut cx);
+        assert_eq!(r.len(), d.actors().len());
+        // 0.5 + 0.3 · 1 + 0.2 · min(1, 5 / 2)
+        assert_eq!(r[usa].visits, 1.0);
+        assert!(close(r[usa].value, 1.0) && close(cx.relations[usa], 1.0));
+        // 0.5 − 0.6 · 1 / 2
+        assert_eq!(r[chn].incidents, 0.5);
+        assert!(close(r[chn].value, 0.2) && close(cx.relations[chn], 0.2));
+        // 0.1 + 0.2 · 1 / 2
+        assert!(close(r[jpn].value, 0.2) && r[jpn].actor == c("JPN") && r[jpn].base == 0.1);
+    }
+
+    #[test]
+    fn un_agreement_from_ledger_votes_alone_is_the_mean_vote_agreement() {
+        let poles = [c("USA"), c("CHN"), c("RUS")];
+        let (from, date) = (day("2015-01-01"), day("2020-01-01"));
+        let past = [
+            // Before the window: ignored.
+            vote(
+                "2014-06-01",
+                &[
+                    ("VNM", Vote::Yes),
+                    ("USA", Vote::No),
+                    ("CHN", Vote::No),
+                    ("RUS", Vote::No),
+                ],
+            ),
+            vote(
+                "2016-06-01",
+                &[
+                    ("VNM", Vote::Abstain),
+                    ("USA", Vote::Yes),
+                    ("CHN", Vote::Abstain),
+                    ("RUS", Vote::No),
+                ],
+            ),
+            vote(
+                "2017-06-01",
+                &[("VNM", Vote::Yes), ("USA", Vote::Yes), ("CHN", Vote::No)],
+            ),
+            // The subject did not vote: ignored.
+            vote("2018-06-01", &[("USA", Vote::Yes), ("RUS", Vote::Yes)]),
+        ];
+        let (r, n) = un_reading(None, &past, c("VNM"), &poles, from, date);
+        assert!(r.available);
+        // USA (0.5 + 1) / 2, CHN (1 + 0) / 2, RUS 0.5 on its one shared vote.
+        assert_eq!(r.values, vec![0.75, 0.5, 0.5]);
+        assert_eq!(n[..3], [2.0, 2.0, 1.0]);
+        assert_eq!(
+            r.source,
+            "agreement over 2 ledger vote(s) (2015-01-01..2020-01-01)"
+        );
+        // A pole with no shared vote makes the reading unavailable.
+        let (r, n) = un_reading(None, &past[2..], c("VNM"), &poles, from, date);
+        assert!(!r.available);
+        assert_eq!(n[..3], [1.0, 1.0, 0.0]);
+        assert_eq!(
+            r.source,
+            "no recorded votes shared with every pole in 2015-01-01..2020-01-01"
+        );
+    }
+
+    #[test]
+    fn un_agreement_reads_the_store_in_the_window_then_ledger_votes_after_its_end() {
+        let mut b = VoteStoreBuilder::new();
+        let rows = [
+            (1, "2014-12-31", Vote::No),      // before the window
+            (2, "2016-10-01", Vote::Yes),     // VNM yes: agreement 1
+            (3, "2017-10-01", Vote::No),      // VNM yes: agreement 0
+            (4, "2018-10-01", Vote::Abstain), // VNM yes: agreement 0.5
+        ];
+        for (id, date, usa) in rows {
+            b.add_roll_call(RollCall::new(id, day(date), 0)).unwrap();
+            b.add_vote(id, c("VNM"), Vote::Yes).unwrap();
+            b.add_vote(id, c("USA"), usa).unwrap();
+        }
+        let store = b.build().unwrap();
+        let poles = [c("USA")];
+        let past = [
+            // On or before the store's last roll call: the store has it already.
+            vote("2018-10-01", &[("VNM", Vote::Yes), ("USA", Vote::No)]),
+            vote("2019-01-01", &[("VNM", Vote::Yes), ("USA", Vote::Yes)]),
+        ];
+        let (from, date) = (day("2015-01-01"), day("2018-10-01"));
+        // The case's own day is excluded: roll calls 2 and 3, then the ledger vote after
+        // 2018-10-01 (a context is built with the ledger before the date; this one is
+        // handed over whole to see the cut at the store's end).
+        let (r, n) = un_reading(Some(&store), &past, c("VNM"), &poles, from, date);
+        assert_eq!(n[0], 3.0);
+        assert!(close(r.values[0], 2.0 / 3.0), "{:?}", r.values);
+        assert_eq!(
+            r.source,
+            "agreement over 2 UN roll calls 2016-10-01..2017-10-01 + 1 ledger vote(s) (2015-01-01..2018-10-01)"
+        );
+        // A pole the store does not know reads from the ledger alone.
+        let (r, n) = un_reading(
+            Some(&store),
+            &past,
+            c("VNM"),
+            &[c("USA"), c("CHN")],
+            from,
+            date,
+        );
+        assert!(!r.available && n[1] == 0.0);
+    }
+
+    #[test]
+    fn flows_give_shares_over_whole_years_or_say_why_not() {
+        let poles = [c("USA"), c("CHN")];
+        let mut f = Flows::new(Some(c("VNM")), "trade, US$");
+        f.add(2012, Some(c("USA")), 100.0); // before the span
+        f.add(2014, Some(c("USA")), 30.0);
+        f.add(2014, Some(c("CHN")), 50.0);
+        f.add(2016, None, 20.0);
+        let r = flow_reading(Some(&f), "trade", c("VNM"), &poles, 2013, 2017);
+        assert!(r.available);
+        assert_eq!(r.values, vec![0.3, 0.5]);
+        assert_eq!(r.source, "share of trade, 2014-2016 (trade, US$)");
+        let r = flow_reading(Some(&f), "trade", c("VNM"), &poles, 2017, 2021);
+        assert!(!r.available && r.values.is_empty());
+        assert_eq!(r.source, "trade data covers 2012-2016, none in 2017-2021");
+        let r = flow_reading(Some(&f), "arms imports", c("IND"), &poles, 2013, 2017);
+        assert_eq!(
+            (r.available, r.source.as_str()),
+            (false, "arms imports data is not about IND")
+        );
+        let r = flow_reading(None, "arms imports", c("VNM"), &poles, 2013, 2017);
+        assert_eq!(
+            (r.available, r.source.as_str()),
+            (false, "no arms imports data")
+        );
+    }
+
+    #[test]
+    fn the_context_carries_every_signal_in_order_zero_where_unavailable() {
+        let d = doctrine();
+        let ledger = Ledger::new(
+            Some(c("VNM")),
+            vec![
+                partnership("2016-01-01", "CHN", Tier::Strategic),
+                event("2018-01-01", EventKind::Visit, &["VNM", "USA"]),
+                vote(
+                    "2018-06-01",
+                    &[
+                        ("VNM", Vote::Yes),
+                        ("USA", Vote::Yes),
+                        ("CHN", Vote::No),
+                        ("RUS", Vote::Abstain),
+                    ],
+                ),
+                // On the case date: not yet known.
+                event("2020-01-01", EventKind::Visit, &["VNM", "USA"]),
+            ],
+        );
+        let (cx, inputs) = build_context(&d, &ledger, &Evidence::default(), day("2020-01-01"));
+        let order: Vec<Signal> = inputs.signals.iter().map(|r| r.signal).collect();
+        assert_eq!(order, Signal::ALL);
+        assert_eq!(cx.available, [true, true, false, false, true]);
+        let (usa, chn, rus) = (actor(&d, "USA"), actor(&d, "CHN"), actor(&d, "RUS"));
+        let un = Signal::Un as usize;
+        assert_eq!(
+            (
+                cx.signals[usa][un],
+                cx.signals[chn][un],
+                cx.signals[rus][un]
+            ),
+            (1.0, 0.0, 0.5)
+        );
+        assert_eq!(cx.un_n[..3], [1.0, 1.0, 1.0]);
+        assert!(close(cx.signals[chn][Signal::Tier as usize], 2.0 / 3.0));
+        assert_eq!(cx.signals[usa][Signal::Visits as usize], 0.5);
+        assert!(cx
+            .signals
+            .iter()
+            .all(|row| row[Signal::Trade as usize] == 0.0));
+        assert_eq!(inputs.signals[2].source, "no trade data");
+        assert!(inputs.signals[2].values.is_empty());
+        assert_eq!(inputs.signals[0].weight, 1.0);
+        assert_eq!(inputs.signals[2].weight, 0.0);
+        assert_eq!(inputs.ledger_events, 3);
+        assert!(inputs.ledger_only && inputs.notes.len() == 1);
+        // 0.5 + 0.2 · 1 / 2 for the visit; CHN 0.5 + 0.3 · 2/3.
+        assert!(close(cx.relations[usa], 0.6) && close(cx.relations[chn], 0.7));
+        // An empty ledger: no tier, no visits, said so.
+        let (cx, inputs) = build_context(
+            &d,
+            &Ledger::default(),
+            &Evidence::default(),
+            day("2020-01-01"),
+        );
+        assert_eq!(cx.available, [false; N_SIGNALS]);
+        assert_eq!(inputs.signals[1].source, "no ledger");
+        assert_eq!(cx.relations[..4], d.base_relation()[..4]);
+    }
 
     #[test]
     fn years_before_handles_leap_days() {
