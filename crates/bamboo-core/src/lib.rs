@@ -14,7 +14,6 @@ pub mod country;
 pub mod date;
 pub mod doctrine;
 pub mod dyads;
-#[allow(missing_docs)] // documented on another branch; the lead removes this allow
 pub mod engine;
 pub mod evidence;
 pub mod fit;
