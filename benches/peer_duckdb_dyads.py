@@ -10,30 +10,14 @@ S (r=1), weighted kappa (r=2) and Scott's pi, and writes the same CSV:
 
 Usage: peer_duckdb_dyads.py DATA_DIR [--from Y] [--to Y] [-o OUT.csv]
 """
-import argparse
-import csv
-import sys
-
 import duckdb
 
-HISTORICAL_ISO2 = {"DD": "DDR", "YD": "YMD", "CS": "CSK", "YU": "YUG"}
-UNCODED_NAMES = {"Federal Republic of Germany": "DEU", "Yemen Arab Republic": "YEM", "Zanzibar": "ZAN"}
+from peer_common import HEADER, UNCODED_NAMES, iso3_of_iso2, parse_args, roll_calls_csv, votes_csv, write_csv
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("data")
-    ap.add_argument("--from", dest="lo", type=int, default=1946)
-    ap.add_argument("--to", dest="hi", type=int, default=2019)
-    ap.add_argument("-o", "--out", default="-")
-    a = ap.parse_args()
-
-    iso2 = {}
-    with open(f"{a.data}/countries.csv", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["iso2"]:
-                iso2[r["iso2"]] = r["iso3"]
-    iso2.update(HISTORICAL_ISO2)
+    a = parse_args()
+    iso2 = iso3_of_iso2(a.data)
 
     db = duckdb.connect()
     db.execute("CREATE TABLE iso2 (code VARCHAR, iso3 VARCHAR)")
@@ -48,8 +32,8 @@ def main():
                CAST(substr(r.date, 1, 4) AS INTEGER) AS year,
                COALESCE(i.iso3, n.iso3) AS c,
                CASE v.vote WHEN 'yes' THEN 0 WHEN 'abstain' THEN 1 ELSE 2 END AS v
-        FROM {read.format(f"{a.data}/unga/un_votes.csv.gz")} v
-        JOIN {read.format(f"{a.data}/unga/un_roll_calls.csv.gz")} r
+        FROM {read.format(votes_csv(a.data))} v
+        JOIN {read.format(roll_calls_csv(a.data))} r
           ON CAST(CAST(v.rcid AS DOUBLE) AS BIGINT) = CAST(CAST(r.rcid AS DOUBLE) AS BIGINT)
         LEFT JOIN iso2 i ON i.code = v.country_code
         LEFT JOIN names n ON v.country_code IS NULL AND n.name = v.country
@@ -81,12 +65,9 @@ def main():
                CASE WHEN ({pe}) < 1.0 THEN (({po}) - ({pe})) / (1.0 - ({pe})) END
         FROM m ORDER BY year, a, b
     """).fetchall()
-    out = sys.stdout if a.out == "-" else open(a.out, "w", newline="")
-    out.write("year,a,b,n,agreement,s,kappa,pi\n")
     fmt = lambda x: "" if x is None else repr(x)
-    out.write("".join(f"{y},{p_},{q},{n},{fmt(g)},{fmt(s)},{fmt(k)},{fmt(pi)}\n" for y, p_, q, n, g, s, k, pi in rows))
-    if out is not sys.stdout:
-        out.close()
+    body = "".join(f"{y},{p_},{q},{n},{fmt(g)},{fmt(s)},{fmt(k)},{fmt(pi)}\n" for y, p_, q, n, g, s, k, pi in rows)
+    write_csv(a.out, HEADER + body)
 
 
 if __name__ == "__main__":

@@ -11,42 +11,26 @@ sorted by year, a, b, undefined values empty.
 
 Usage: peer_numpy_dyads.py DATA_DIR [--from Y] [--to Y] [-o OUT.csv]
 """
-import argparse
 import csv
 import gzip
 import io
-import sys
 
 import numpy as np
 
-HISTORICAL_ISO2 = {"DD": "DDR", "YD": "YMD", "CS": "CSK", "YU": "YUG"}
-UNCODED_NAMES = {"Federal Republic of Germany": "DEU", "Yemen Arab Republic": "YEM", "Zanzibar": "ZAN"}
-VOTE_INDEX = {"yes": 0, "abstain": 1, "no": 2}
+from peer_common import HEADER, UNCODED_NAMES, VOTE_INDEX, iso3_of_iso2, parse_args, roll_calls_csv, votes_csv, write_csv
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("data")
-    ap.add_argument("--from", dest="lo", type=int, default=1946)
-    ap.add_argument("--to", dest="hi", type=int, default=2019)
-    ap.add_argument("-o", "--out", default="-")
-    a = ap.parse_args()
-
-    # keep_default_na is a pandas trap; the csv module keeps "NA" (Namibia) as text.
-    iso2 = {}
-    with open(f"{a.data}/countries.csv", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["iso2"]:
-                iso2[r["iso2"]] = r["iso3"]
-    iso2.update(HISTORICAL_ISO2)
+    a = parse_args()
+    iso2 = iso3_of_iso2(a.data)
 
     year_of = {}
-    with gzip.open(f"{a.data}/unga/un_roll_calls.csv.gz", "rt", newline="") as f:
+    with gzip.open(roll_calls_csv(a.data), "rt", newline="") as f:
         for r in csv.DictReader(f):
             year_of[int(float(r["rcid"]))] = int(r["date"][:4])
 
     # Column-wise parse of the votes table.
-    with gzip.open(f"{a.data}/unga/un_votes.csv.gz", "rt", newline="") as f:
+    with gzip.open(votes_csv(a.data), "rt", newline="") as f:
         rd = csv.reader(f)
         next(rd)
         rcids, codes, votes = [], [], []
@@ -59,9 +43,8 @@ def main():
     names, cidx = np.unique(np.array(codes), return_inverse=True)  # sorted ISO3
     years = np.array([year_of[r] for r in rcids], dtype=np.int32)
 
-    out = sys.stdout if a.out == "-" else open(a.out, "w", newline="")
     buf = io.StringIO()
-    buf.write("year,a,b,n,agreement,s,kappa,pi\n")
+    buf.write(HEADER)
     d1 = np.array([[0, 0.5, 1], [0.5, 0, 0.5], [1, 0.5, 0]])
     d2 = d1 ** 2
     for y in range(a.lo, a.hi + 1):
@@ -99,9 +82,7 @@ def main():
         fmt = lambda v: "" if np.isnan(v) else repr(float(v))
         for k in order:
             buf.write(f"{y},{an[k]},{bn[k]},{int(n[k])},{fmt(agreement[k])},{fmt(s[k])},{fmt(kappa[k])},{fmt(pi[k])}\n")
-    out.write(buf.getvalue())
-    if out is not sys.stdout:
-        out.close()
+    write_csv(a.out, buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -10,25 +10,9 @@ S (r=1), weighted kappa (r=2) and Scott's pi from them, then writes the same CSV
 
 Usage: peer_polars_dyads.py DATA_DIR [--from Y] [--to Y] [-o OUT.csv]
 """
-import argparse
-import csv
-import sys
-
 import polars as pl
 
-HISTORICAL_ISO2 = {"DD": "DDR", "YD": "YMD", "CS": "CSK", "YU": "YUG"}
-UNCODED_NAMES = {"Federal Republic of Germany": "DEU", "Yemen Arab Republic": "YEM", "Zanzibar": "ZAN"}
-VOTE_INDEX = {"yes": 0, "abstain": 1, "no": 2}
-
-
-def iso3_map(data):
-    iso2 = {}
-    with open(f"{data}/countries.csv", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["iso2"]:
-                iso2[r["iso2"]] = r["iso3"]
-    iso2.update(HISTORICAL_ISO2)
-    return iso2
+from peer_common import UNCODED_NAMES, VOTE_INDEX, iso3_of_iso2, parse_args, roll_calls_csv, votes_csv, write_csv
 
 
 def measures(t):
@@ -55,21 +39,16 @@ def measures(t):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("data")
-    ap.add_argument("--from", dest="lo", type=int, default=1946)
-    ap.add_argument("--to", dest="hi", type=int, default=2019)
-    ap.add_argument("-o", "--out", default="-")
-    a = ap.parse_args()
-    iso2 = iso3_map(a.data)
+    a = parse_args()
+    iso2 = iso3_of_iso2(a.data)
 
-    rc = pl.read_csv(f"{a.data}/unga/un_roll_calls.csv.gz", columns=["rcid", "date"]).select(
+    rc = pl.read_csv(roll_calls_csv(a.data), columns=["rcid", "date"]).select(
         pl.col("rcid").cast(pl.Float64).cast(pl.Int64),
         pl.col("date").str.slice(0, 4).cast(pl.Int32).alias("year"),
     )
     # Polars reads "NA" (Namibia) as text; only an empty code is missing.
     v = pl.read_csv(
-        f"{a.data}/unga/un_votes.csv.gz",
+        votes_csv(a.data),
         schema_overrides={"rcid": pl.Float64, "country": pl.Utf8, "country_code": pl.Utf8, "vote": pl.Utf8},
     )
     v = v.select(
@@ -90,8 +69,7 @@ def main():
         .agg([(pl.col("k") == x * 3 + z).sum().alias(f"c{x}{z}") for x in range(3) for z in range(3)])
     )
     out = measures(pairs).sort("year", "a", "b").collect()
-    text = out.write_csv(float_precision=None)
-    (sys.stdout if a.out == "-" else open(a.out, "w")).write(text)
+    write_csv(a.out, out.write_csv(float_precision=None))
 
 
 if __name__ == "__main__":

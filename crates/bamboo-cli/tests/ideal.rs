@@ -8,7 +8,6 @@ mod common;
 use std::collections::HashMap;
 use std::process::Command;
 
-use bamboo_core::Iso3;
 use common::*;
 
 fn ideal_with_threads(threads: &str, args: &[&str]) -> String {
@@ -56,12 +55,21 @@ fn csv_table_and_json() {
         assert!(se > 0.0 && lo < x && x < hi, "{r:?}");
         assert!((hi - lo - 2.0 * 1.644_853_626_951_472_2 * se).abs() < 1e-9);
         assert_eq!(num(r[2]) as i64, 1945 + num(r[1]) as i64);
-        assert!(num(r[7]) > 50.0, "votes: {r:?}");
-        match r[0] {
-            "USA" => assert!(x > 2.0, "{r:?}"),
-            "VNM" => assert!(x < 0.0, "{r:?}"),
-            other => panic!("{other}"),
-        }
+        // The votes each cast on the session's roll calls, counted in the raw files (the
+        // published points of Bailey, Strezhnev and Voeten give the same 91 and 89 for
+        // session 74), and the signs of those published points: the US positive, Vietnam
+        // negative.
+        let votes = match (r[0], r[1]) {
+            ("USA", "74") => 91,
+            ("USA", "75") => 96,
+            ("USA", "76") => 82,
+            ("VNM", "74") => 89,
+            ("VNM", "75") => 95,
+            ("VNM", "76") => 82,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(r[7], votes.to_string(), "votes: {r:?}");
+        assert_eq!(x > 0.0, r[0] == "USA", "{r:?}");
     }
     assert_eq!(
         rows.iter().map(|r| (r[0], r[1])).collect::<Vec<_>>(),
@@ -135,7 +143,7 @@ fn csv_table_and_json() {
 }
 
 #[test]
-fn same_seed_same_bytes_on_any_number_of_threads_and_the_servers_json() {
+fn same_seed_same_bytes_on_any_number_of_threads() {
     let args = [
         "--state",
         "IND,BRA",
@@ -167,22 +175,46 @@ fn same_seed_same_bytes_on_any_number_of_threads_and_the_servers_json() {
         ],
     );
     assert_ne!(one, other, "another seed, other standard errors");
-    // The bytes are those of the function `GET /api/ideal` answers with.
-    let dir =
-        bamboo_data::DataDir::locate(Some(&data_dir()), None, std::path::Path::new(".")).unwrap();
-    let (store, _, _) = bamboo_data::votes::load_store(&dir, &[]).unwrap();
-    let fit = bamboo_data::ideal::fit(&store, 3, 7).unwrap();
-    let q = bamboo_data::ideal::Query {
-        from: Some(2010),
-        to: None,
-        states: vec![Iso3::from_static("IND"), Iso3::from_static("BRA")],
+}
+
+/// `GET /api/ideal` on a real `bamboo serve` answers the bytes of `bamboo ideal --format
+/// json`: both fit with the defaults (30 replicates, seed 1). The server answers 503 while
+/// its fit is computing (minutes in a debug build on a loaded machine): ask again.
+#[test]
+fn the_servers_json_is_the_clis_bytes() {
+    let t = tempfile::tempdir().unwrap();
+    let root = workspace_root();
+    let server = server::Server::start(&t.path().join("l.sqlite3"), &root, Some(server::TOKEN));
+    let ask = || {
+        server::http(
+            server.addr,
+            "GET",
+            "/api/ideal?state=IND,BRA&from=2010",
+            &[],
+            b"",
+        )
     };
-    let points = bamboo_data::ideal::select(&fit, &q).unwrap();
-    let source = bamboo_data::ideal::source_line(&store, &fit);
-    assert_eq!(
-        one,
-        bamboo_data::ideal::json_text(&fit, &q, &points, &source)
+    // Starts the server's fit, then the CLI's beside it.
+    let first = ask();
+    let cli = ideal_with_threads(
+        "2",
+        &["--state", "IND,BRA", "--from", "2010", "--format", "json"],
     );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1200);
+    let mut api = first;
+    while api.status == 503 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        api = ask();
+    }
+    assert_eq!(api.status, 200, "{}", String::from_utf8_lossy(&api.body));
+    assert!(
+        api.body == cli.as_bytes(),
+        "GET /api/ideal differs from `bamboo ideal --format json`"
+    );
+    // Not vacuous: India and Brazil in each session that opened from 2010 to 2023.
+    let v = api.json();
+    assert_eq!(v["fit"]["bootstrap"], 30);
+    assert_eq!(v["rows"].as_array().unwrap().len(), 2 * 14);
 }
 
 #[test]
@@ -270,7 +302,8 @@ fn atlas_reads_the_ideal_points() {
     assert!(defs.contains("ideal = 1 - |x_a - x_b| / R"), "{defs}");
     assert!(defs.contains("N(ideal, se)"), "{defs}");
     let rows = v["rows"].as_array().unwrap();
-    assert!(rows.len() > 150, "every state of 2021: {}", rows.len());
+    // Every state of 2021 but the three poles: all 193 members voted (Voeten's file).
+    assert_eq!(rows.len(), 193 - 3, "every state of 2021");
     for s in ["VNM", "IDN", "DEU"] {
         let r = rows.iter().find(|r| r["state"] == s).unwrap();
         let al = r["alignments"].as_array().unwrap();
@@ -304,7 +337,10 @@ fn output_file_is_written_whole() {
     assert!(ok(o).is_empty(), "nothing on stdout");
     let text = std::fs::read_to_string(&p).unwrap();
     let n = text.lines().count() - 1;
-    assert!(n > 11_000, "every state-session: {n}");
+    // Every state-session with a vote: 11,354 (state, session) pairs in the raw files, less
+    // one, Serbia's single vote of session 74 under its new code (January 2020), which
+    // joins Yugoslavia's cell of that session (bamboo_data::ideal::LINKS).
+    assert_eq!(n, 11_353, "every state-session");
     assert_eq!(
         std::fs::read_dir(t.path()).unwrap().count(),
         1,

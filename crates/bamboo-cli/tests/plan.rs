@@ -103,17 +103,25 @@ fn every_shared_and_curated_case_gets_a_plan_within_its_constraints_or_a_reason(
         args.extend(files.iter().map(String::as_str));
         let v = json(bamboo(&args));
         let plans = v.as_array().unwrap();
-        assert!(plans.len() >= 25, "{doctrine}");
+        // One plan per case of the files.
+        let cases: usize = files
+            .iter()
+            .map(|f| {
+                let path = workspace_root().join(f);
+                std::fs::read_to_string(&path)
+                    .unwrap()
+                    .matches("[[case]]")
+                    .count()
+            })
+            .sum();
+        assert_eq!(plans.len(), cases, "{doctrine}");
         let met = plans
             .iter()
             .filter(|x| check_plan(x["id"].as_str().unwrap(), &x["plan"], &roots, &moves))
             .count();
-        // Most decisions can be offset within the horizon; the rest say why not.
-        assert!(
-            met * 2 > plans.len(),
-            "{doctrine}: {met} of {}",
-            plans.len()
-        );
+        // BENCHMARKS.md, "Planning": every one of the 63 Vietnam and 25 India cases gets a
+        // plan that meets its constraints (a case that could not would say why not).
+        assert_eq!(met, plans.len(), "{doctrine}: {met} of {}", plans.len());
     }
 }
 

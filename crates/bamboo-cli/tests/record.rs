@@ -239,7 +239,9 @@ fn doctrine_fit_writes_a_doctrine_that_says_what_it_was_fitted_to() {
     let doc: toml::Value = toml::from_str(&fitted).unwrap();
     let fit = &doc["branches"]["votes"]["fit"];
     assert!(fit["to"].as_str().unwrap() < "2017-01-01", "{fit}");
-    assert!(fit["n"].as_integer().unwrap() > 500);
+    // Vietnam's recorded votes of the twelve years before the cut (2005-2016), counted in
+    // un_votes.csv: 991.
+    assert_eq!(fit["n"].as_integer(), Some(991));
     let peers = doc["branches"]["votes"]["peers"].as_table().unwrap();
     assert!(!peers.is_empty());
     let block: Vec<&str> = fitted
@@ -360,16 +362,20 @@ fn bad_record_flags_are_refused() {
     }
 }
 
-/// With the others' positions, forecasts of 2019 are right at least 93% of the time, and
-/// calibrated: in each band of stated confidence, the share right is within 5 points of
+/// With the others' positions, forecasts of 2019 are right 96.5% of the time, and
+/// calibrated: in each band of stated confidence, the share right is within 2 points of
 /// the mean confidence.
 #[test]
 fn forecasts_of_2019_are_accurate_and_calibrated() {
     let v = json(bamboo(&[
         "predict", "--from", "2019", "--to", "2019", "--format", "json",
     ]));
+    // Every vote cast in 2019 (16,174 in un_votes.csv) is forecast. BENCHMARKS.md gives
+    // 0.951 for 2017-2019; 2019 alone scores 0.965 (the figures are pinned: a change of the
+    // model shows here, and must be explained).
+    assert_eq!(v["model"]["n"], 16_174);
     let acc = v["model"]["accuracy"].as_f64().unwrap();
-    assert!(acc >= 0.93, "{acc}");
+    assert_eq!(acc, 0.965, "{}", v["model"]);
     for (k, b) in v["baselines"].as_object().unwrap() {
         assert!(acc > b["accuracy"].as_f64().unwrap(), "{k}");
         assert!(
@@ -396,25 +402,24 @@ fn forecasts_of_2019_are_accurate_and_calibrated() {
             bands[b].2 += usize::from(f["predicted"].as_str() == Some(actual));
         }
     }
+    // Measured: 0.013, 0.016 and 0.003 apart in the bands 0.6-0.8, 0.8-0.95 and 0.95 on
+    // (591, 2,685 and 12,763 forecasts); the band below 0.6 has too few (130) to read.
     for (sum, n, right) in bands {
         if n >= 300 {
             let (mean, hit) = (sum / n as f64, right as f64 / n as f64);
             assert!(
-                (mean - hit).abs() < 0.05,
+                (mean - hit).abs() < 0.02,
                 "confidence {mean:.3} against {hit:.3} over {n}"
             );
         }
     }
-    // Blind: at least 8 points above always-first.
+    // Blind: 0.9552, 15 points above always-first (0.8047); BENCHMARKS.md gives 0.928
+    // against 0.807 for 2017-2019.
     let b = json(bamboo(&[
         "predict", "--blind", "--from", "2019", "--to", "2019", "--format", "json",
     ]));
-    let first = b["baselines"]["always-first"]["accuracy"].as_f64().unwrap();
-    assert!(
-        b["model"]["accuracy"].as_f64().unwrap() >= first + 0.08,
-        "{}",
-        b["model"]
-    );
+    assert_eq!(b["baselines"]["always-first"]["accuracy"], 0.8047);
+    assert_eq!(b["model"]["accuracy"], 0.9552, "{}", b["model"]);
 }
 
 /// Nothing dated on or after a vote informs its forecast: the forecasts of 2019 are the
@@ -439,7 +444,9 @@ fn forecasts_do_not_look_ahead() {
         args.extend_from_slice(mode);
         let full = ok(bamboo(&args));
         let cut = ok(bamboo_in(until_2019.path(), &args));
-        assert!(full.lines().count() > 1000);
+        // A forecast for each of the 193 members on each of the 90 roll calls of 2019 (all
+        // in October-December), and the header.
+        assert_eq!(full.lines().count(), 1 + 193 * 90, "{mode:?}");
         assert_eq!(full, cut, "{mode:?}");
     }
 }

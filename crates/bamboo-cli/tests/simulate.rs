@@ -35,9 +35,11 @@ fn identical_bytes_on_one_and_two_threads_and_seed_matters() {
     assert_eq!(v["runs"], 2000);
     assert_eq!(v["years"], 30);
     assert_eq!(v["seed"], 7);
-    assert!(v["decisions"].as_u64().unwrap() > 1_000_000);
+    // Pinned for this seed (the bytes are compared across threads above): 2,000 runs ×
+    // 30 years × 4 doctrines × the default world's 12 events a year are 2.88 M events,
+    // each decided by the states it concerns, about 4.1 decisions an event.
+    assert_eq!(v["decisions"], 11_769_913);
     let ds = v["doctrines"].as_array().unwrap();
-    assert!(ds.len() >= 4);
     let names: Vec<&str> = ds.iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,

@@ -127,7 +127,10 @@ pub fn cow_map(countries_csv: &Path) -> Result<HashMap<u32, Iso3>, DataError> {
         map.insert(code, iso);
     }
     for (code, iso) in HISTORICAL_COW {
-        map.insert(code, Iso3::parse(iso).expect("static code"));
+        map.insert(
+            code,
+            Iso3::parse(iso).expect("HISTORICAL_COW lists three-letter codes"),
+        );
     }
     Ok(map)
 }

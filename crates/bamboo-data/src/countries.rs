@@ -139,7 +139,7 @@ impl Countries {
         }
         for (code, iso2, name, region, sub) in HISTORICAL {
             c.push(Country {
-                iso3: Iso3::parse(code).expect("static code"),
+                iso3: Iso3::parse(code).expect("HISTORICAL lists three-letter codes"),
                 iso2: (!iso2.is_empty()).then(|| iso2.to_string()),
                 name: name.into(),
                 common_name: name.into(),

@@ -233,7 +233,10 @@ impl Design {
                 },
             )
         } else {
-            let ps = input.point.as_ref().expect("one kind");
+            let ps = input
+                .point
+                .as_ref()
+                .expect("exactly one kind is given (checked above) and it is not the other two");
             let first: Vec<String> = ps
                 .first()
                 .map(|p| p.keys().cloned().collect())

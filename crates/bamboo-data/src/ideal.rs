@@ -21,7 +21,10 @@ pub fn options() -> IdealOptions {
     IdealOptions {
         links: LINKS
             .iter()
-            .map(|(a, b)| (Iso3::parse(a).expect("code"), Iso3::parse(b).expect("code")))
+            .map(|(a, b)| {
+                let code = |c| Iso3::parse(c).expect("LINKS lists three-letter codes");
+                (code(a), code(b))
+            })
             .collect(),
         ..IdealOptions::default()
     }

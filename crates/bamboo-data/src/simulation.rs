@@ -314,7 +314,7 @@ impl Prepared {
             .compiled
             .iter()
             .find(|(n, _)| n == spec)
-            .expect("compiled above")
+            .expect("build() compiles every doctrine the world and `compared` name")
             .1
     }
 

@@ -97,7 +97,7 @@ fn correlates_with_bsv_per_session_and_pooled() {
     }
     // BSV's state-sessions all have a point here (they fit the same roll calls).
     assert!(
-        missing.len() <= 5,
+        missing.is_empty(),
         "state-sessions without a point: {missing:?}"
     );
     let mut rs: Vec<(f64, u32)> = by_session
@@ -119,8 +119,18 @@ fn correlates_with_bsv_per_session_and_pooled() {
         ours.len()
     );
     assert_eq!(rs.len(), 73, "sessions 1-74 without 19");
-    assert!(median >= 0.95, "median per-session r {median}");
-    assert!(pooled >= 0.95, "pooled r {pooled}");
+    // The figures in README.md ("Ideal points") and BENCHMARKS.md: median per-session
+    // r = 0.993, every session >= 0.969, pooled r = 0.967; the floors sit just below them
+    // (a change of the estimator that loses a point of correlation fails here). For scale:
+    // R's static pscl::ideal() reaches 0.88 on the 2019 session (the data's README).
+    assert!(median >= 0.99, "median per-session r {median}");
+    assert!(
+        rs[0].0 >= 0.965,
+        "worst session r {} (session {})",
+        rs[0].0,
+        rs[0].1
+    );
+    assert!(pooled >= 0.965, "pooled r {pooled}");
     // Same sign: the US is positive in both.
     assert!(rs.iter().all(|r| r.0 > 0.0));
 }
@@ -174,17 +184,20 @@ fn sessions_after_2019_continue_and_follow_the_votes() {
     let old: Vec<f64> = [65, 70, 74].map(agree_r).to_vec();
     let new: Vec<f64> = [75, 76, 77, 78].map(agree_r).to_vec();
     eprintln!("r(ideal, agreement with the US): sessions 65, 70, 74 {old:.3?}; 75-78 {new:.3?}");
-    assert!(new.iter().all(|&r| r > 0.85), "{new:?}");
+    // README.md ("Ideal points"): r 0.94-0.95 as in 2005-2019 (measured 0.936-0.953 for
+    // sessions 75-78, 0.954 for 74).
+    assert!(new.iter().all(|&r| r >= 0.93), "{new:?}");
     // A known mover: after the invasion of Ukraine, Russia moves away from the US.
     let rus = |s: u32| fit.get(c("RUS"), s).unwrap().ideal;
     assert!(rus(77) < rus(74) - 0.4, "Russia {} -> {}", rus(74), rus(77));
-    // The United States stays at the positive end.
+    // The United States stays at the positive end: no state beyond it in any session since
+    // 2020 (measured).
     for s in 75..=78 {
         let pts = fit.session_points(s);
         let above = pts
             .iter()
             .filter(|p| p.ideal > fit.get(c("USA"), s).unwrap().ideal)
             .count();
-        assert!(above <= 2, "session {s}: {above} states beyond the US");
+        assert_eq!(above, 0, "session {s}: states beyond the US");
     }
 }

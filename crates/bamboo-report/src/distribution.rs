@@ -699,16 +699,7 @@ mod tests {
     use crate::testutil::parse;
 
     fn sample() -> DistributionChart {
-        let mk = |m: f64, s: f64| Summary {
-            min: m - 3.0 * s,
-            p5: m - 1.6 * s,
-            p25: m - 0.7 * s,
-            median: m,
-            p75: m + 0.7 * s,
-            p95: m + 1.6 * s,
-            max: m + 3.0 * s,
-            mean: m + 0.1 * s,
-        };
+        let mk = crate::samples::summary;
         DistributionChart::new("Outcomes by doctrine")
             .panel(
                 DistributionPanel::new("Agreement with China")

@@ -266,7 +266,9 @@ impl FanChart {
                 let mut runs: Vec<Vec<FanPoint>> = vec![Vec::new()];
                 for p in &g.points {
                     if p.is_valid() {
-                        runs.last_mut().expect("non-empty").push(*p);
+                        runs.last_mut()
+                            .expect("runs starts with one run and only grows")
+                            .push(*p);
                     } else if runs.last().is_some_and(|r| !r.is_empty()) {
                         runs.push(Vec::new());
                     }
@@ -413,17 +415,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            let pts = (0..30)
-                .map(|t| {
-                    let m = 0.3 + 0.15 * i as f64 + 0.004 * t as f64;
-                    let s = 0.01 + 0.004 * t as f64;
-                    FanPoint::new(
-                        2022.0 + t as f64,
-                        [m - 2.0 * s, m - s, m, m + s, m + 2.0 * s],
-                    )
-                })
-                .collect();
-            c = c.group(FanGroup::new(*name, pts));
+            c = c.group(FanGroup::new(*name, crate::samples::fan_points(i, 30)));
         }
         c
     }

@@ -811,25 +811,11 @@ mod tests {
     use crate::testutil::parse;
 
     fn grid(n: usize, m: usize) -> Heatmap {
-        let rows = (0..n).map(|i| format!("Country {i}")).collect();
         let cols = (0..m).map(|i| format!("C{i}")).collect();
-        let values = (0..n)
-            .map(|r| {
-                (0..m)
-                    .map(|c| {
-                        if (r * 7 + c * 3) % 11 == 0 {
-                            None
-                        } else {
-                            Some(((r * m + c) % 97) as f64 / 96.0)
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
         Heatmap::new("grid")
-            .rows(rows)
+            .rows(crate::samples::names("Country", n))
             .columns(cols)
-            .values(values)
+            .values(crate::samples::grid_values(n, m))
             .range(0.0, 1.0)
     }
 

@@ -36,6 +36,13 @@ mod ticks;
 mod proptests;
 #[cfg(test)]
 mod testutil;
+// The sample data the golden check draws, shared with the unit tests: the file names the
+// crate as its users do.
+#[cfg(test)]
+extern crate self as bamboo_report;
+#[cfg(test)]
+#[path = "../tests/samples/mod.rs"]
+mod samples;
 
 pub use compose::{grid, side_by_side};
 pub use distribution::{DistributionChart, DistributionPanel, GroupSummary, Summary};

@@ -289,7 +289,10 @@ where
     let mut segs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for p in points {
         match p {
-            Some(p) => segs.last_mut().expect("non-empty").push(p),
+            Some(p) => segs
+                .last_mut()
+                .expect("segs starts with one segment and only grows")
+                .push(p),
             None => {
                 if segs.last().is_some_and(|s| !s.is_empty()) {
                     segs.push(Vec::new());

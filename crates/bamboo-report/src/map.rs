@@ -408,7 +408,9 @@ impl Choropleth {
                 rows.push(Vec::new());
                 x = 0.0;
             }
-            rows.last_mut().expect("a row").push(c);
+            rows.last_mut()
+                .expect("rows starts with one row and only grows")
+                .push(c);
             x += w;
         }
         rows

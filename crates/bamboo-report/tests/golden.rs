@@ -6,9 +6,11 @@
 
 use std::fmt::Write as _;
 
+mod samples;
+
 use bamboo_report::{
-    Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, FanPoint,
-    Heatmap, LineChart, Series, Summary,
+    Annotation, ColorScale, DistributionChart, DistributionPanel, FanChart, FanGroup, Heatmap,
+    LineChart, Series,
 };
 
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -18,26 +20,11 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 }
 
 fn heatmap(n: usize, m: usize) -> Heatmap {
-    let rows = (0..n).map(|i| format!("Country {i}")).collect();
-    let cols = (0..m).map(|i| format!("State number {i}")).collect();
-    let values = (0..n)
-        .map(|r| {
-            (0..m)
-                .map(|c| {
-                    if (r * 7 + c * 3) % 11 == 0 {
-                        None
-                    } else {
-                        Some(((r * m + c) % 97) as f64 / 96.0)
-                    }
-                })
-                .collect()
-        })
-        .collect();
     Heatmap::new(format!("{n} × {m} grid"))
         .subtitle("Made-up values; every eleventh cell missing")
-        .rows(rows)
-        .columns(cols)
-        .values(values)
+        .rows(samples::names("Country", n))
+        .columns(samples::names("State number", m))
+        .values(samples::grid_values(n, m))
         .value_label("Agreement")
 }
 
@@ -79,36 +66,19 @@ fn fan() -> FanChart {
         .iter()
         .enumerate()
     {
-        let pts = (0..25)
-            .map(|t| {
-                let m = 0.3 + 0.15 * i as f64 + 0.004 * t as f64;
-                let s = 0.01 + 0.004 * t as f64;
-                let mut p = FanPoint::new(
-                    2022.0 + t as f64,
-                    [m - 2.0 * s, m - s, m, m + s, m + 2.0 * s],
-                );
-                if i == 1 && (t == 10 || t == 12) {
-                    p.p50 = f64::NAN; // breaks the fan, leaving a single point at t = 11
-                }
-                p
-            })
-            .collect();
+        let mut pts = samples::fan_points(i, 25);
+        if i == 1 {
+            for t in [10, 12] {
+                pts[t].p50 = f64::NAN; // breaks the fan, leaving a single point at t = 11
+            }
+        }
         c = c.group(FanGroup::new(*name, pts));
     }
     c.group(FanGroup::new("Empty", vec![]))
 }
 
 fn distribution() -> DistributionChart {
-    let mk = |m: f64, s: f64| Summary {
-        min: m - 3.0 * s,
-        p5: m - 1.6 * s,
-        p25: m - 0.7 * s,
-        median: m,
-        p75: m + 0.7 * s,
-        p95: m + 1.6 * s,
-        max: m + 3.0 * s,
-        mean: m + 0.1 * s,
-    };
+    let mk = samples::summary;
     let mut bad = mk(0.0, 1.0);
     bad.median = f64::NAN;
     DistributionChart::new("Outcomes by doctrine")

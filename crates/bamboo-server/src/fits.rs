@@ -39,23 +39,14 @@ impl IdealCache {
         *self.full.config.lock().unwrap_or_else(|p| p.into_inner()) = (bootstrap, seed);
     }
 
-    /// The fit with its bootstrap (see [`LazyFit::get`]).
-    pub async fn get(
-        &self,
-        store: &Arc<VoteStore>,
-        wait: Duration,
-    ) -> Result<Arc<IdealPoints>, ApiError> {
-        self.full.get(store, wait).await
-    }
-
-    /// The fit with its bootstrap, for code on the blocking pool (the atlas and the map with
-    /// `metric=ideal` draw from its standard errors).
+    /// The fit with its bootstrap (`/api/ideal`; the atlas and the map with `metric=ideal`
+    /// draw from its standard errors), for code on the blocking pool (see [`LazyFit::get`]).
     pub fn full_blocking(
         &self,
         store: &Arc<VoteStore>,
         wait: Duration,
     ) -> Result<Arc<IdealPoints>, ApiError> {
-        self.full.get_blocking(store, wait)
+        self.full.get(store, wait)
     }
 
     /// The estimate without a bootstrap, for code on the blocking pool.
@@ -64,7 +55,7 @@ impl IdealCache {
         store: &Arc<VoteStore>,
         wait: Duration,
     ) -> Result<Arc<IdealPoints>, ApiError> {
-        self.estimate.get_blocking(store, wait)
+        self.estimate.get(store, wait)
     }
 }
 
@@ -122,31 +113,9 @@ impl LazyFit {
     }
 
     /// The fit, starting it if nobody has; waits up to `wait` for it, then answers 503 (the
-    /// fit goes on, and a later request gets it).
-    async fn get(
-        &self,
-        store: &Arc<VoteStore>,
-        wait: Duration,
-    ) -> Result<Arc<IdealPoints>, ApiError> {
-        self.start(store);
-        let deadline = Instant::now() + wait;
-        loop {
-            if let Some(r) = self.ready() {
-                return r;
-            }
-            if Instant::now() >= deadline {
-                return Err(Self::not_yet());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// [`get`](Self::get) for code already on the blocking pool.
-    fn get_blocking(
-        &self,
-        store: &Arc<VoteStore>,
-        wait: Duration,
-    ) -> Result<Arc<IdealPoints>, ApiError> {
+    /// fit goes on, and a later request gets it). It blocks while it waits: call it on the
+    /// blocking pool (every handler that needs a fit does, `/api/ideal` included).
+    fn get(&self, store: &Arc<VoteStore>, wait: Duration) -> Result<Arc<IdealPoints>, ApiError> {
         self.start(store);
         let deadline = Instant::now() + wait;
         loop {

@@ -33,7 +33,11 @@ async fn advice_uses_the_subjects_default_doctrine_declared_in_data() {
     assert_eq!(a.headers["bamboo-doctrine"], "vietnam");
     let v = a.json();
     let answers = v.as_array().unwrap();
-    assert!(answers.len() >= 10);
+    // One answer per case of the file.
+    let cases = cases_file("vietnam-record.toml")
+        .matches("[[case]]")
+        .count();
+    assert_eq!(answers.len(), cases);
     for x in answers {
         for k in ["id", "choice", "options", "plan", "lean", "explanation"] {
             assert!(x.get(k).is_some(), "answer lacks `{k}`: {x}");
@@ -80,7 +84,10 @@ async fn backtest_scores_against_the_record_with_baselines() {
     let a = post_toml(&app, "/api/backtest", &cases_file("vietnam-record.toml")).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.text());
     let v = a.json();
-    assert!(v["accuracy"].as_f64().unwrap() > 0.5);
+    // BENCHMARKS.md, "Backtest accuracy": 0.9608 on the 51 cases of the record, 49 right
+    // (what `bamboo backtest` gives for the same file).
+    assert_eq!(v["cases"], 51);
+    assert_eq!(v["correct"], 49);
     assert!(v["baselines"]["always-first"].is_number());
     assert_eq!(
         v["results"].as_array().unwrap().len() as u64,
@@ -181,7 +188,11 @@ async fn plans_are_dated_agendas_with_both_lean_paths() {
     assert_eq!(a.headers["bamboo-doctrine"], "vietnam");
     let v = a.json();
     let answers = v.as_array().unwrap();
-    assert!(answers.len() >= 10);
+    // One answer per case of the file.
+    let cases = cases_file("vietnam-record.toml")
+        .matches("[[case]]")
+        .count();
+    assert_eq!(answers.len(), cases);
     let mut steps = 0;
     for x in answers {
         let p = &x["plan"];

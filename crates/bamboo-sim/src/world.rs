@@ -247,7 +247,7 @@ fn unit(field: &str, x: f64) -> Result<f64, WorldError> {
 
 /// A parameter of the table, checked under `section.name`.
 fn checked(section: &str, name: &str, x: f64) -> Result<f64, WorldError> {
-    let p = param(name).expect("a parameter of the table");
+    let p = param(name).expect("scenario() names only parameters of the table");
     p.check(&format!("{section}.{name}"), x)
 }
 
@@ -299,7 +299,7 @@ fn scenario(s: &ScenarioInput) -> Result<Scenario, WorldError> {
 fn mechanics(m: &MechanicsInput) -> Result<Mechanics, WorldError> {
     let mut w = Mechanics::default();
     for (name, x) in m.given() {
-        let p = param(name).expect("a parameter of the table");
+        let p = param(name).expect("given() yields the table's mechanics names");
         let x = p.check(&format!("mechanics.{name}"), x)?;
         w.put(name, x);
     }

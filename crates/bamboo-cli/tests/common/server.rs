@@ -12,6 +12,20 @@ use super::data_dir;
 
 pub const TOKEN: &str = "serve-test-token-0123456789";
 
+/// How long a server may take to load the data and listen: seconds in a debug build, on a
+/// loaded machine far more.
+const STARTUP: Duration = Duration::from_secs(180);
+
+/// The arguments of `bamboo serve` on the shared data, a free loopback port and `db`: what
+/// [`Server::start`] runs, for the tests that run it another way (as another user, or to see
+/// it fail).
+pub fn serve_args(db: &Path) -> Vec<std::ffi::OsString> {
+    let mut a: Vec<std::ffi::OsString> = vec!["--data".into(), data_dir().into()];
+    a.extend(["serve", "--addr", "127.0.0.1:0", "--db"].map(Into::into));
+    a.push(db.into());
+    a
+}
+
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
@@ -29,10 +43,7 @@ impl Server {
     /// [`Server::start`] with more `serve` flags.
     pub fn start_with(db: &Path, cwd: &Path, token: Option<&str>, extra: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_bamboo"));
-        cmd.arg("--data")
-            .arg(data_dir())
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
+        cmd.args(serve_args(db))
             .args(extra)
             .current_dir(cwd)
             .env("RUST_LOG", "info")
@@ -58,16 +69,28 @@ impl Server {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
+        // The first two lines of stdout (the address, the token), read on a thread so that a
+        // server that never gets there fails the test instead of hanging it.
         let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut first = String::new();
-        out.read_line(&mut first).unwrap();
-        let mut token_line = String::new();
-        out.read_line(&mut token_line).unwrap();
-        // Keep draining stdout so the server never blocks on it.
+        let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let mut first = String::new();
+            let mut token_line = String::new();
+            let _ = out.read_line(&mut first);
+            let _ = out.read_line(&mut token_line);
+            let _ = tx.send((first, token_line));
+            // Keep draining stdout so the server never blocks on it.
             let mut sink = String::new();
             let _ = out.read_to_string(&mut sink);
         });
+        let Ok((first, token_line)) = rx.recv_timeout(STARTUP) else {
+            let _ = child.kill();
+            panic!(
+                "bamboo serve did not say where it listens within {} s: {}",
+                STARTUP.as_secs(),
+                stderr.lock().unwrap()
+            );
+        };
         let addr = first
             .split("http://")
             .nth(1)

@@ -254,7 +254,7 @@ fn atlas_ask(st: &AppState, p: &Params) -> Result<(AtlasAsk, Selection), ApiErro
         filter: filter(p)?,
         group: group(st, p)?,
         average: flag(p, "average")?,
-        boot: bootstrap(p, Some(90.0))?.expect("a default level"),
+        boot: bootstrap(p, Some(90.0))?.expect("with a default level there is always a bootstrap"),
     };
     let sel = selection(st, ask.filter)?;
     require_roll_calls(st, &sel, ask.period.from, ask.period.to)?;
@@ -350,7 +350,8 @@ pub async fn shifts(
             window,
             top,
             filter: f,
-            boot: bootstrap(&p, Some(90.0))?.expect("a default level"),
+            boot: bootstrap(&p, Some(90.0))?
+                .expect("with a default level there is always a bootstrap"),
         };
         let result = compute_shifts(&v.store, &sel, &ask);
         Ok(json_text(&shifts_json(

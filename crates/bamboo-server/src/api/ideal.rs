@@ -5,13 +5,11 @@
 //! for `metric=ideal`, as `bamboo align --metric ideal` fits it; with its bootstrap (some
 //! seconds more) for `/api/ideal`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use bamboo_core::ideal::IdealPoints;
 use bamboo_data::ideal::{self as fit_io, Query, QueryError};
 
 use crate::error::ApiError;
@@ -23,11 +21,6 @@ pub fn wait(st: &AppState) -> Duration {
     st.limits()
         .request_timeout
         .saturating_sub(Duration::from_secs(1))
-}
-
-/// The fit for a request.
-pub async fn fitted(st: &AppState) -> Result<Arc<IdealPoints>, ApiError> {
-    st.ideal().get(&st.votes().store, wait(st)).await
 }
 
 fn query_error(e: QueryError) -> ApiError {
@@ -47,8 +40,8 @@ pub async fn ideal(State(st): State<AppState>, p: Params) -> Result<Response, Ap
             .countries("state", &st.votes().countries)?
             .unwrap_or_default(),
     };
-    let fit = fitted(&st).await?;
     let text = crate::blocking::blocking(move || {
+        let fit = st.ideal().full_blocking(&st.votes().store, wait(&st))?;
         let points = fit_io::select(&fit, &q).map_err(query_error)?;
         let source = fit_io::source_line(&st.votes().store, &fit);
         Ok(fit_io::json_text(&fit, &q, &points, &source))

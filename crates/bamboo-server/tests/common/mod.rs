@@ -2,6 +2,8 @@
 //! per test, and requests sent straight to the router (no socket).
 #![allow(dead_code)]
 
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -144,4 +146,65 @@ pub async fn post_json(
         r = r.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     send(app, r.body(Body::from(body.to_string())).unwrap()).await
+}
+
+/// The votes of `year` read straight from the unvotes files (`un_roll_calls.csv.gz`,
+/// `un_votes.csv.gz`: 1946-2019), with nothing of bamboo's readers or store, for tests that
+/// check an answer against the raw data: roll call id -> (ISO2 code -> vote, coded as the
+/// spec codes it: yes 1, abstain 2, no 3). A state absent from a roll call has no entry.
+pub fn unvotes_of_year(year: u16) -> BTreeMap<u64, HashMap<String, u8>> {
+    let gunzip = |name: &str| {
+        let path = workspace_root().join("../shared/data/unga").join(name);
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&path).unwrap())
+            .read_to_string(&mut text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        text
+    };
+    // `rcid` is written as a float ("3.0").
+    let rcid = |s: &str| s.parse::<f64>().unwrap() as u64;
+    // rcid,session,importantvote,date,...: the first four fields hold no comma.
+    let mut out: BTreeMap<u64, HashMap<String, u8>> = gunzip("un_roll_calls.csv.gz")
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            l.split(',')
+                .nth(3)
+                .unwrap()
+                .starts_with(&format!("{year}-"))
+        })
+        .map(|l| (rcid(l.split(',').next().unwrap()), HashMap::new()))
+        .collect();
+    // rcid,country,country_code,vote: a quoted country name may hold a comma, the code and
+    // the vote never do.
+    for l in gunzip("un_votes.csv.gz").lines().skip(1) {
+        let mut back = l.rsplitn(3, ',');
+        let (vote, code) = (back.next().unwrap(), back.next().unwrap());
+        let Some(votes) = out.get_mut(&rcid(l.split(',').next().unwrap())) else {
+            continue;
+        };
+        let v = match vote {
+            "yes" => 1,
+            "abstain" => 2,
+            "no" => 3,
+            other => panic!("vote `{other}` in {l}"),
+        };
+        votes.insert(code.to_string(), v);
+    }
+    out
+}
+
+/// The agreement of two states over roll calls, by the spec's formula
+/// (`shared/spec/metrics.md`: the mean of `1 - |v_i - v_j| / 2` over the roll calls both
+/// voted on) and its `n`, from [`unvotes_of_year`]'s votes.
+pub fn raw_agreement(year: &BTreeMap<u64, HashMap<String, u8>>, a: &str, b: &str) -> (u64, f64) {
+    let both: Vec<(u8, u8)> = year
+        .values()
+        .filter_map(|r| Some((*r.get(a)?, *r.get(b)?)))
+        .collect();
+    let sum: f64 = both
+        .iter()
+        .map(|&(x, y)| 1.0 - f64::from(x.abs_diff(y)) / 2.0)
+        .sum();
+    (both.len() as u64, sum / both.len() as f64)
 }
