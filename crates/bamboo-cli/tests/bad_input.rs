@@ -57,6 +57,8 @@ const BAD: &[Bad] = &[
         not: &[],
     },
     Bad { file: None, args: &["align", "VNM", "XYZ"], says: &["unknown country code `XYZ`"], not: &[] },
+    // Checked before the port is taken or the ledger database is created.
+    Bad { file: None, args: &["serve", "--addr", "127.0.0.1:0", "--ideal-bootstrap", "1"], says: &["--ideal-bootstrap 1: use 0 (no standard errors) or 2 to 2000 replicates"], not: &[] },
     Bad { file: None, args: &["balance", "Vietnam"], says: &["did you mean VNM"], not: &[] },
     Bad { file: None, args: &["balance", "VNM", "--poles", "USA,QQQ"], says: &["--poles", "`QQQ`"], not: &[] },
     Bad { file: None, args: &["align", "VNM", "USA", "--by", "decade"], says: &["use year, total or window N"], not: &[] },

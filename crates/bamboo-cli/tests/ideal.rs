@@ -178,13 +178,20 @@ fn same_seed_same_bytes_on_any_number_of_threads() {
 }
 
 /// `GET /api/ideal` on a real `bamboo serve` answers the bytes of `bamboo ideal --format
-/// json`: both fit with the defaults (30 replicates, seed 1). The server answers 503 while
-/// its fit is computing (minutes in a debug build on a loaded machine): ask again.
+/// json` with the same bootstrap (`--ideal-bootstrap 4 --ideal-seed 7` against
+/// `--bootstrap 4 --seed 7`: a few replicates, not the default 30, which takes minutes in a
+/// debug build; both flags default to the same constants of bamboo-core). The server
+/// answers 503 while its fit is computing: ask again.
 #[test]
 fn the_servers_json_is_the_clis_bytes() {
     let t = tempfile::tempdir().unwrap();
     let root = workspace_root();
-    let server = server::Server::start(&t.path().join("l.sqlite3"), &root, Some(server::TOKEN));
+    let server = server::Server::start_with(
+        &t.path().join("l.sqlite3"),
+        &root,
+        Some(server::TOKEN),
+        &["--ideal-bootstrap", "4", "--ideal-seed", "7"],
+    );
     let ask = || {
         server::http(
             server.addr,
@@ -198,7 +205,18 @@ fn the_servers_json_is_the_clis_bytes() {
     let first = ask();
     let cli = ideal_with_threads(
         "2",
-        &["--state", "IND,BRA", "--from", "2010", "--format", "json"],
+        &[
+            "--state",
+            "IND,BRA",
+            "--from",
+            "2010",
+            "--format",
+            "json",
+            "--bootstrap",
+            "4",
+            "--seed",
+            "7",
+        ],
     );
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1200);
     let mut api = first;
@@ -213,7 +231,8 @@ fn the_servers_json_is_the_clis_bytes() {
     );
     // Not vacuous: India and Brazil in each session that opened from 2010 to 2023.
     let v = api.json();
-    assert_eq!(v["fit"]["bootstrap"], 30);
+    assert_eq!(v["fit"]["bootstrap"], 4);
+    assert_eq!(v["fit"]["seed"], 7);
     assert_eq!(v["rows"].as_array().unwrap().len(), 2 * 14);
 }
 

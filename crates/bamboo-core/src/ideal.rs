@@ -38,6 +38,12 @@ pub use measure::{
 /// The two-sided 90% normal quantile, for `lo90` and `hi90`.
 pub const Z90: f64 = 1.644_853_626_951_472_2;
 
+/// The bootstrap replicates of a fit unless asked otherwise (`bamboo ideal`, `bamboo serve`'s
+/// `/api/ideal`).
+pub const DEFAULT_BOOTSTRAP: u32 = 30;
+/// The bootstrap's seed unless asked otherwise.
+pub const DEFAULT_SEED: u64 = 1;
+
 /// How to fit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdealOptions {
@@ -90,9 +96,9 @@ impl Default for IdealOptions {
             tol: 1e-4,
             max_iter: 1000,
             relax: 1.3,
-            bootstrap: 30,
+            bootstrap: DEFAULT_BOOTSTRAP,
             boot_tol: 1e-2,
-            seed: 1,
+            seed: DEFAULT_SEED,
             before: None,
         }
     }

@@ -32,10 +32,10 @@ pub struct Args {
     pub state: Vec<String>,
     /// Parametric bootstrap replicates for the standard errors (0: none; at least 2 for
     /// standard errors).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = bamboo_core::ideal::DEFAULT_BOOTSTRAP)]
     pub bootstrap: u32,
     /// The bootstrap's seed: the same seed gives the same bytes on any number of threads.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = bamboo_core::ideal::DEFAULT_SEED)]
     pub seed: u64,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -86,13 +86,17 @@ pub fn fit_line(f: &IdealPoints) -> String {
     )
 }
 
-pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    if args.bootstrap == 1 || args.bootstrap > MAX_BOOTSTRAP {
-        bail!(
-            "--bootstrap {}: use 0 (no standard errors) or 2 to {MAX_BOOTSTRAP} replicates",
-            args.bootstrap
-        );
+/// Refuses a replicate count the bootstrap cannot use (`flag` names it in the message:
+/// `--bootstrap` here, `--ideal-bootstrap` for `bamboo serve`).
+pub fn check_bootstrap(flag: &str, n: u32) -> Result<()> {
+    if n == 1 || n > MAX_BOOTSTRAP {
+        bail!("{flag} {n}: use 0 (no standard errors) or 2 to {MAX_BOOTSTRAP} replicates");
     }
+    Ok(())
+}
+
+pub fn run(cli: &Cli, args: &Args) -> Result<()> {
+    check_bootstrap("--bootstrap", args.bootstrap)?;
     if let (Some(a), Some(b)) = (args.from, args.to) {
         if a > b {
             bail!("--from {a} is after --to {b}");

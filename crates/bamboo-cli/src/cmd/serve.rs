@@ -48,6 +48,14 @@ pub struct Args {
     /// The most connections served at once; one more is answered 503 and closed.
     #[arg(long, default_value_t = Limits::default().max_connections, value_name = "N")]
     pub max_connections: usize,
+    /// Bootstrap replicates behind `/api/ideal`'s standard errors, as `bamboo ideal
+    /// --bootstrap` (0: none; at least 2 for standard errors). The fit runs on the first
+    /// request that needs it.
+    #[arg(long, default_value_t = bamboo_core::ideal::DEFAULT_BOOTSTRAP, value_name = "N")]
+    pub ideal_bootstrap: u32,
+    /// The seed of that bootstrap, as `bamboo ideal --seed`.
+    #[arg(long, default_value_t = bamboo_core::ideal::DEFAULT_SEED, value_name = "SEED")]
+    pub ideal_seed: u64,
 }
 
 fn init_logs(json: bool) {
@@ -102,6 +110,7 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
             flag.display()
         );
     }
+    crate::cmd::ideal::check_bootstrap("--ideal-bootstrap", args.ideal_bootstrap)?;
     // The address first: a port in use fails before anything is loaded, and before the
     // ledger database is created or seeded.
     let std_listener = std::net::TcpListener::bind(args.addr)
@@ -154,6 +163,9 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         ..Limits::default()
     };
     let state = AppState::new(Arc::new(votes), db, Arc::new(catalog), token, limits);
+    state
+        .ideal()
+        .configure(args.ideal_bootstrap, args.ideal_seed);
 
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
