@@ -438,6 +438,15 @@ pub fn month_start(date: Date, m: u32) -> Date {
 }
 
 /// Everything the projection needs, fixed for one decision.
+///
+/// A schedule is projected in one pass: its moves are applied once each, in the order of
+/// the schedule, and the signals carried forward from month to month, so a path costs
+/// O(horizon + moves) rather than re-applying the whole plan for every month. The schedule
+/// must be chronological (months non-decreasing): the moves that act by month `m` are then a
+/// prefix of it, and the signals at month `m` are exactly those of applying that prefix, in
+/// order, to the signals after the decision (the affine arms, trade and UN updates do not
+/// commute, so the order is part of the numbers). The planner orders every schedule by
+/// (month, pole, move), the order in which the moves happen.
 struct Projection<'a> {
     d: &'a CompiledDoctrine,
     n: usize,
@@ -454,73 +463,127 @@ struct Projection<'a> {
     total: f64,
 }
 
+/// Whether a schedule is in chronological order (what [`Projection`] reads).
+fn chronological(plan: &Schedule) -> bool {
+    plan.windows(2).all(|w| w[0].2 <= w[1].2)
+}
+
+/// Orders a schedule as the planner projects and reports it: by month, then pole, then move.
+fn sort_schedule(plan: &mut [(usize, usize, u32)]) {
+    plan.sort_unstable_by_key(|x| (x.2, x.1, x.0));
+}
+
 impl Projection<'_> {
-    fn lean(&self, m: usize, plan: &[(usize, usize, u32)], moves: &[Move]) -> f64 {
-        let mut sig = self.base;
-        let mut visits = self.visits[m];
-        for &(k, p, month) in plan {
-            if (month as usize) > m {
-                continue;
-            }
-            let e = &moves[k].effect;
-            visits[p] += e.visits;
-            if let Some(t) = e.tier {
-                let v = self.d.lean_spec().tiers[t as usize];
-                let x = &mut sig[p][Signal::Tier as usize];
-                *x = x.max(v);
-            }
-            for (signal, step) in [(Signal::Arms, e.arms), (Signal::Trade, e.trade)] {
-                if step > 0.0 {
-                    for (q, row) in sig.iter_mut().enumerate().take(self.n) {
-                        let x = &mut row[signal as usize];
-                        *x = *x * (1.0 - step) + if q == p { step } else { 0.0 };
-                    }
+    /// Applies one move's effect toward pole `p` to the signals (all but visits, which are
+    /// counted per month).
+    fn apply(&self, sig: &mut [[f64; N_SIGNALS]; MAX_POLES], e: &Effect, p: usize) {
+        if let Some(t) = e.tier {
+            let v = self.d.lean_spec().tiers[t as usize];
+            let x = &mut sig[p][Signal::Tier as usize];
+            *x = x.max(v);
+        }
+        for (signal, step) in [(Signal::Arms, e.arms), (Signal::Trade, e.trade)] {
+            if step > 0.0 {
+                for (q, row) in sig.iter_mut().enumerate().take(self.n) {
+                    let x = &mut row[signal as usize];
+                    *x = *x * (1.0 - step) + if q == p { step } else { 0.0 };
                 }
             }
-            if e.un_votes > 0.0 {
-                let k0 = self.un_n[p];
-                let x = &mut sig[p][Signal::Un as usize];
-                *x = (*x * k0 + e.un_votes) / (k0 + e.un_votes);
+        }
+        if e.un_votes > 0.0 {
+            let k0 = self.un_n[p];
+            let x = &mut sig[p][Signal::Un as usize];
+            *x = (*x * k0 + e.un_votes) / (k0 + e.un_votes);
+        }
+    }
+
+    /// Walks a chronological schedule month by month from month 0 to the horizon, and hands
+    /// `each` the signals of every month from `from` on (visits with saturation).
+    fn walk(
+        &self,
+        plan: &Schedule,
+        moves: &[Move],
+        from: usize,
+        mut each: impl FnMut(usize, &[[f64; N_SIGNALS]; MAX_POLES]),
+    ) {
+        debug_assert!(chronological(plan), "{plan:?}");
+        let mut sig = self.base;
+        let mut acted = 0;
+        for m in 0..=self.horizon {
+            while acted < plan.len() && plan[acted].2 as usize <= m {
+                let (k, p, _) = plan[acted];
+                self.apply(&mut sig, &moves[k].effect, p);
+                acted += 1;
             }
+            if m < from {
+                continue;
+            }
+            // The window's visits at this month, then the planned ones in schedule order.
+            let mut visits = self.visits[m];
+            for &(k, p, _) in &plan[..acted] {
+                visits[p] += moves[k].effect.visits;
+            }
+            for (row, v) in sig.iter_mut().zip(&visits).take(self.n) {
+                row[Signal::Visits as usize] = (v / self.saturation).min(1.0);
+            }
+            each(m, &sig);
         }
-        for p in 0..self.n {
-            sig[p][Signal::Visits as usize] = (visits[p] / self.saturation).min(1.0);
-        }
-        let total = self.total;
-        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
-        for row in sig.iter().take(self.n) {
-            let c: f64 = (0..N_SIGNALS)
+    }
+
+    /// Each pole's composite of the available signals.
+    fn composites(&self, sig: &[[f64; N_SIGNALS]; MAX_POLES]) -> [f64; MAX_POLES] {
+        let mut out = [0.0; MAX_POLES];
+        for (c, row) in out.iter_mut().zip(sig).take(self.n) {
+            *c = (0..N_SIGNALS)
                 .filter(|&s| self.available[s])
                 .map(|s| self.weights[s] * row[s])
                 .sum::<f64>()
-                / total;
-            hi = hi.max(c);
-            lo = lo.min(c);
+                / self.total;
+        }
+        out
+    }
+
+    /// The lean of composites: the highest pole's less the lowest's.
+    fn spread(&self, c: &[f64; MAX_POLES]) -> f64 {
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        for &x in c.iter().take(self.n) {
+            hi = hi.max(x);
+            lo = lo.min(x);
         }
         hi - lo
     }
 
-    fn path(&self, plan: &[(usize, usize, u32)], moves: &[Move]) -> Vec<f64> {
-        (0..=self.horizon)
-            .map(|m| self.lean(m, plan, moves))
-            .collect()
+    /// The projected lean of a chronological schedule, month 0 to the horizon.
+    fn path(&self, plan: &Schedule, moves: &[Move]) -> Vec<f64> {
+        let mut out = Vec::with_capacity(self.horizon + 1);
+        self.walk(plan, moves, 0, |_, sig| {
+            out.push(self.spread(&self.composites(sig)));
+        });
+        out
     }
 
-    /// The peak excess of the lean over `bound` from month `first` to the horizon: the
-    /// same number as taking the [`path`](Self::path) and folding its months from `first`,
-    /// month by month in the same order, without building the path or projecting the
-    /// months before `first` (the search asks this of every agenda it scores).
-    fn peak_excess(
+    /// Each pole's composite at every month from `from` to the horizon, into `out` (one
+    /// row a month), for a chronological schedule.
+    fn composites_from(
         &self,
-        plan: &[(usize, usize, u32)],
+        plan: &Schedule,
         moves: &[Move],
-        first: usize,
-        bound: f64,
-    ) -> f64 {
-        (first..=self.horizon)
-            .map(|m| (self.lean(m, plan, moves) - bound).max(0.0))
-            .fold(0.0, f64::max)
+        from: usize,
+        out: &mut [[f64; MAX_POLES]],
+    ) {
+        self.walk(plan, moves, from, |m, sig| {
+            out[m - from] = self.composites(sig);
+        });
     }
+}
+
+/// The peak excess over `bound` of the lean whose composites are `rows` (one a month): the
+/// same number as folding the [`Projection::path`] of those months, month by month in the
+/// same order.
+fn peak_excess(proj: &Projection, rows: &[[f64; MAX_POLES]], bound: f64) -> f64 {
+    rows.iter()
+        .map(|c| (proj.spread(c) - bound).max(0.0))
+        .fold(0.0, f64::max)
 }
 
 /// The roots that forbid a move toward a pole, and those it was checked against that do
@@ -671,6 +734,23 @@ pub fn plan_needs(
     h: u32,
     keep_lean: bool,
 ) -> Plan {
+    search_needs(d, cx, needed, after, visits, date, h, keep_lean, true)
+}
+
+/// [`plan_needs`], with the search's pruning on the lean on or off (the tests hold the two
+/// equal).
+#[allow(clippy::too_many_arguments)]
+fn search_needs(
+    d: &CompiledDoctrine,
+    cx: &Context,
+    needed: [f64; MAX_POLES],
+    after: [[f64; N_SIGNALS]; MAX_POLES],
+    visits: Vec<[f64; MAX_POLES]>,
+    date: Date,
+    h: u32,
+    keep_lean: bool,
+    prune_on_lean: bool,
+) -> Plan {
     let doc = d.doctrine();
     let cfg = &doc.trunk.planning;
     let moves = &doc.trunk.moves;
@@ -771,6 +851,8 @@ pub fn plan_needs(
     });
     // Branch and bound over multisets of items (counts per item).
     let (best, fallback) = if (needs_lean || needs_relation) && !items.is_empty() {
+        let depth = cfg.max_moves;
+        let check_lean = keep_lean && lean_known && bound.is_some();
         let mut search = Search {
             items: &items,
             moves,
@@ -778,24 +860,37 @@ pub fn plan_needs(
             needed,
             n,
             needs_lean,
-            check_lean: keep_lean && lean_known,
-            eval_lean: &|sched: &Schedule| match bound {
-                Some(b) if lean_known => proj.peak_excess(sched, moves, first_act, b),
-                _ => 0.0,
-            },
+            check_lean,
+            proj: &proj,
+            bound: bound.unwrap_or(0.0),
+            first_act,
             best: Vec::new(),
             fallback: None,
             counts: vec![0; items.len()],
             restored: [0.0; MAX_POLES],
-            schedule: Vec::new(),
+            schedule: Vec::with_capacity(depth),
             suffix: Vec::new(),
+            reach: if needs_lean && check_lean && prune_on_lean {
+                Reach::new(&proj, &items, moves, first_act, depth)
+            } else {
+                None
+            },
+            rows: Vec::new(),
+            excess: Vec::new(),
         };
         search.prepare();
-        search.dfs(0, cfg.max_moves, 0.0, true);
+        search.dfs(0, depth, 0.0, true, 0);
         if search.best.is_empty() {
+            if search.reach.is_some() {
+                // The pruning on the lean may have dropped the agenda that comes closest:
+                // the same search without it, as if it had never run.
+                search.reach = None;
+                search.fallback = None;
+                search.dfs(0, depth, 0.0, true, 0);
+            }
             // Nothing meets every constraint: search again without the bound, for the agenda
             // that comes closest.
-            search.dfs(0, cfg.max_moves, 0.0, false);
+            search.dfs(0, depth, 0.0, false, 0);
         }
         (search.best, search.fallback)
     } else {
@@ -948,7 +1043,183 @@ type Found = (f64, usize, Vec<usize>);
 /// The closest agenda when none is feasible: (relation shortfall, lean excess, cost, counts).
 type Closest = (f64, f64, f64, Vec<usize>);
 
+/// How far the items from each index on can move each pole's composite, per month: what
+/// lets the search drop a branch none of whose agendas can bring the lean within the bound.
+///
+/// Every move raises its counterpart's composite and only arms and trade steps lower the
+/// others', each by at most a fixed amount per occurrence (the bounds below hold for any
+/// signals in [0, 1], which these stay in). So after any `l` more moves from items `i..`,
+/// pole `b`'s composite at a month is at most its composite now plus the `l` largest raises
+/// among the occurrences of those items toward `b` that act by then, and pole `a`'s at least
+/// its composite now less the `l` largest cuts; the lean is at least the difference.
+struct Reach {
+    n: usize,
+    /// Months from the first that counts to the horizon.
+    months: usize,
+    /// The most moves an agenda holds.
+    depth: usize,
+    /// `up[((i * n + p) * months + m) * (depth + 1) + l]`: the sum of the `l` largest raises
+    /// of pole `p`'s composite by month `first + m` among occurrences of items `i..`.
+    up: Vec<f64>,
+    /// The same for the cuts of pole `p`'s composite (arms and trade steps toward others).
+    down: Vec<f64>,
+}
+
+/// The margin by which the bound on the lean must be exceeded before a branch is dropped:
+/// far above the rounding of composites (about 1e-16), so only branches whose every agenda
+/// peaks more than 1e-12 over the bound (infeasible) are dropped.
+const REACH_MARGIN: f64 = 1e-9;
+
+impl Reach {
+    /// The bounds for `items` over months `first..=horizon`, or `None` when the signals are
+    /// not all where the bounds hold (a share or agreement outside [0, 1], say).
+    fn new(
+        proj: &Projection,
+        items: &[(usize, usize, Vec<String>)],
+        moves: &[Move],
+        first: usize,
+        depth: usize,
+    ) -> Option<Reach> {
+        let n = proj.n;
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        let shares_ok = (0..n).all(|p| {
+            [Signal::Un, Signal::Arms, Signal::Trade]
+                .iter()
+                .all(|&s| unit(proj.base[p][s as usize]))
+        });
+        let ok = shares_ok
+            && proj.total.is_finite()
+            && proj.total > 0.0
+            && proj.weights.iter().all(|w| w.is_finite() && *w >= 0.0)
+            && proj.saturation > 0.0
+            && proj.un_n[..n].iter().all(|k| k.is_finite() && *k >= 0.0)
+            && (1..=8).contains(&depth)
+            && first <= proj.horizon;
+        if !ok {
+            return None;
+        }
+        let months = proj.horizon - first + 1;
+        let w = |s: Signal| {
+            if proj.available[s as usize] {
+                proj.weights[s as usize] / proj.total
+            } else {
+                0.0
+            }
+        };
+        let block = n * months * depth;
+        let mut up = vec![0.0; (items.len() + 1) * block];
+        let mut down = vec![0.0; (items.len() + 1) * block];
+        // The `depth` largest gains per (pole, month), item by item from the last, sorted
+        // largest first.
+        let insert = |list: &mut [f64], g: f64, copies: usize| {
+            let mut merged = [0.0; 8];
+            let (mut a, mut c) = (0, 0);
+            for slot in merged.iter_mut().take(list.len()) {
+                if c < copies && (a >= list.len() || g > list[a]) {
+                    *slot = g;
+                    c += 1;
+                } else {
+                    *slot = list[a];
+                    a += 1;
+                }
+            }
+            list.copy_from_slice(&merged[..list.len()]);
+        };
+        for i in (0..items.len()).rev() {
+            let (head, tail) = up.split_at_mut((i + 1) * block);
+            head[i * block..].copy_from_slice(&tail[..block]);
+            let (head, tail) = down.split_at_mut((i + 1) * block);
+            head[i * block..].copy_from_slice(&tail[..block]);
+            let (k, p, _) = &items[i];
+            let (mv, p) = (&moves[*k], *p);
+            let e = &mv.effect;
+            let base = &proj.base[p];
+            let mut raise = w(Signal::Visits) * e.visits / proj.saturation
+                + w(Signal::Arms) * e.arms
+                + w(Signal::Trade) * e.trade;
+            if let Some(t) = e.tier {
+                let v = proj.d.lean_spec().tiers[t as usize];
+                raise += w(Signal::Tier) * (v - base[Signal::Tier as usize]).max(0.0);
+            }
+            if e.un_votes > 0.0 {
+                let k0 = proj.un_n[p];
+                raise += w(Signal::Un) * (1.0 - base[Signal::Un as usize]) * e.un_votes
+                    / (k0 + e.un_votes);
+            }
+            let cut = w(Signal::Arms) * e.arms + w(Signal::Trade) * e.trade;
+            let first_month = mv.lead_months.max(1) as usize;
+            let every = mv.every_months.max(1) as usize;
+            for m in 0..months {
+                let at = first + m;
+                if at < first_month {
+                    continue;
+                }
+                let copies = ((at - first_month) / every + 1).min(depth);
+                let at_pole = |q: usize| i * block + (q * months + m) * depth;
+                if raise > 0.0 {
+                    let o = at_pole(p);
+                    insert(&mut up[o..o + depth], raise, copies);
+                }
+                if cut > 0.0 {
+                    for q in (0..n).filter(|&q| q != p) {
+                        let o = at_pole(q);
+                        insert(&mut down[o..o + depth], cut, copies);
+                    }
+                }
+            }
+        }
+        // Prefix sums: entry l is the sum of the l largest.
+        let prefix = |lists: &[f64]| -> Vec<f64> {
+            let mut out = Vec::with_capacity(lists.len() / depth * (depth + 1));
+            for list in lists.chunks(depth) {
+                let mut s = 0.0;
+                out.push(0.0);
+                for g in list {
+                    s += g;
+                    out.push(s);
+                }
+            }
+            out
+        };
+        Some(Reach {
+            n,
+            months,
+            depth,
+            up: prefix(&up),
+            down: prefix(&down),
+        })
+    }
+
+    /// Whether no agenda that adds at most `left` moves from items `i..` to the schedule
+    /// whose composites are `rows` (months from the first that counts) can keep the lean
+    /// within `bound`.
+    fn out_of_reach(&self, i: usize, left: usize, rows: &[[f64; MAX_POLES]], bound: f64) -> bool {
+        let l = left.min(self.depth);
+        let at = |table: &[f64], p: usize, m: usize| {
+            table[((i * self.n + p) * self.months + m) * (self.depth + 1) + l]
+        };
+        rows.iter().enumerate().any(|(m, c)| {
+            let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+            for (p, &x) in c.iter().enumerate().take(self.n) {
+                hi = hi.max(x - at(&self.down, p, m));
+                lo = lo.min(x + at(&self.up, p, m));
+            }
+            hi - lo - bound > REACH_MARGIN
+        })
+    }
+}
+
 /// The exact search over multisets of (move, pole) items.
+///
+/// Depth first over the items in order, fewer occurrences first, with two prunings: on cost
+/// (what the relations still needed cost at least, against the third-cheapest agenda found)
+/// and, when the lean must be mended, on the lean ([`Reach`]: no agenda of the branch can
+/// bring it within the bound). Neither drops an agenda that meets the constraints, so the
+/// agendas found are those of the exhaustive search; when none is found, the closest one is
+/// sought again without the pruning on the lean, which may have dropped it.
+///
+/// Each node's schedule is projected at most once ("slots": a child that adds no move
+/// shares its parent's projection).
 struct Search<'a> {
     items: &'a [(usize, usize, Vec<String>)],
     moves: &'a [Move],
@@ -959,8 +1230,11 @@ struct Search<'a> {
     /// Whether the lean is a constraint at all: moves toward a displeased pole can push it
     /// over the bound even when it starts within.
     check_lean: bool,
-    /// The peak excess of the lean over the bound for a schedule.
-    eval_lean: &'a dyn Fn(&Schedule) -> f64,
+    proj: &'a Projection<'a>,
+    /// The bound on the lean (read when `check_lean`).
+    bound: f64,
+    /// The first month the bound holds from.
+    first_act: usize,
     best: Vec<Found>,
     fallback: Option<Closest>,
     counts: Vec<usize>,
@@ -969,6 +1243,14 @@ struct Search<'a> {
     /// `suffix[i][p]`: the least cost per unit of relation toward pole `p` among items
     /// `i..` (infinity where none goes to `p`).
     suffix: Vec<[f64; MAX_POLES]>,
+    /// The pruning on the lean, when the lean must be mended and the bounds hold.
+    reach: Option<Reach>,
+    /// Per slot, the composites of its schedule from `first_act` to the horizon (a row a
+    /// month)...
+    rows: Vec<[f64; MAX_POLES]>,
+    /// ... their peak excess over the bound, and whether both are those of the slot's
+    /// current schedule.
+    excess: Vec<(f64, bool)>,
 }
 
 impl Search<'_> {
@@ -983,6 +1265,11 @@ impl Search<'_> {
             }
         }
         self.suffix = s;
+        if self.check_lean {
+            let months = self.h as usize - self.first_act + 1;
+            self.rows = vec![[0.0; MAX_POLES]; (self.items.len() + 1) * months];
+            self.excess = vec![(0.0, false); self.items.len() + 1];
+        }
     }
 
     fn cap(&self) -> f64 {
@@ -1012,18 +1299,59 @@ impl Search<'_> {
             .sum()
     }
 
-    fn dfs(&mut self, i: usize, left: usize, cost: f64, prune: bool) {
+    /// The peak excess of the lean over the bound for the current counts, whose projection
+    /// is kept in `slot` (projected now unless it already is).
+    fn lean_excess(&mut self, slot: usize) -> f64 {
+        if self.excess[slot].1 {
+            return self.excess[slot].0;
+        }
+        self.schedule.clear();
+        for (i, &k) in self.counts.iter().enumerate() {
+            let (mi, p, _) = &self.items[i];
+            let mv = &self.moves[*mi];
+            // The months of `months(mv, k, h)`, which dfs only gives counts it accepts.
+            let first = mv.lead_months.max(1);
+            for j in 0..k {
+                self.schedule
+                    .push((*mi, *p, first + j as u32 * mv.every_months.max(1)));
+            }
+        }
+        sort_schedule(&mut self.schedule);
+        let months = self.h as usize - self.first_act + 1;
+        let rows = &mut self.rows[slot * months..(slot + 1) * months];
+        self.proj
+            .composites_from(&self.schedule, self.moves, self.first_act, rows);
+        let ex = peak_excess(self.proj, rows, self.bound);
+        self.excess[slot] = (ex, true);
+        ex
+    }
+
+    /// Whether no agenda of this branch (the current counts plus at most `left` moves from
+    /// items `i..`) can keep the lean within the bound.
+    fn out_of_reach(&mut self, i: usize, left: usize, slot: usize) -> bool {
+        self.lean_excess(slot);
+        let months = self.h as usize - self.first_act + 1;
+        let rows = &self.rows[slot * months..(slot + 1) * months];
+        self.reach
+            .as_ref()
+            .is_some_and(|r| r.out_of_reach(i, left, rows, self.bound))
+    }
+
+    fn dfs(&mut self, i: usize, left: usize, cost: f64, prune: bool, slot: usize) {
         if prune && cost + self.lower_bound(i) > self.cap() + 1e-12 {
+            return;
+        }
+        if prune && self.reach.is_some() && self.out_of_reach(i, left, slot) {
             return;
         }
         let satisfied = (0..self.n).all(|p| self.deficit(p) <= 1e-12);
         if i == self.items.len() || left == 0 || (satisfied && !self.needs_lean) {
-            self.eval(cost);
+            self.eval(cost, slot);
             return;
         }
         // Once the moves chosen so far meet every constraint, adding more only costs more
         // (and a superset is no alternative): stop here.
-        if prune && satisfied && self.eval(cost) {
+        if prune && satisfied && self.eval(cost, slot) {
             return;
         }
         let (mi, p, _) = &self.items[i];
@@ -1037,14 +1365,23 @@ impl Search<'_> {
         for c in 0..=most {
             self.counts[i] = c;
             self.restored[p] += mv.relation * c as f64;
-            self.dfs(i + 1, left - c, cost + c as f64 * mv.cost, prune);
+            // A child that adds moves has a schedule of its own, projected when needed.
+            let child = if c == 0 {
+                slot
+            } else {
+                if let Some(x) = self.excess.get_mut(i + 1) {
+                    x.1 = false;
+                }
+                i + 1
+            };
+            self.dfs(i + 1, left - c, cost + c as f64 * mv.cost, prune, child);
             self.restored[p] -= mv.relation * c as f64;
         }
         self.counts[i] = 0;
     }
 
     /// Scores the current counts; true when they meet every constraint.
-    fn eval(&mut self, cost: f64) -> bool {
+    fn eval(&mut self, cost: f64, slot: usize) -> bool {
         let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
         if shortfall > 1e-12 {
             // Infeasible: it can only become the fallback, which is read only when no
@@ -1059,38 +1396,23 @@ impl Search<'_> {
                 return false;
             }
         }
-        self.schedule.clear();
-        let mut n_moves = 0;
-        for (i, &k) in self.counts.iter().enumerate() {
-            if k == 0 {
-                continue;
-            }
-            let (mi, p, _) = &self.items[i];
-            let mv = &self.moves[*mi];
-            // The months of `months(mv, k, h)`, which dfs only gives counts it accepts.
-            let first = mv.lead_months.max(1);
-            for j in 0..k {
-                self.schedule
-                    .push((*mi, *p, first + j as u32 * mv.every_months.max(1)));
-            }
-            n_moves += k;
-        }
+        let n_moves: usize = self.counts.iter().sum();
         let ex = if self.check_lean {
-            (self.eval_lean)(&self.schedule)
+            self.lean_excess(slot)
         } else {
             0.0
         };
-        let c = self.counts.clone();
+        let c = &self.counts;
         if shortfall <= 1e-12 && ex <= 1e-12 {
             // An agenda that holds another feasible one plus more moves is no
             // alternative: keep the smaller.
             let contains =
                 |big: &[usize], small: &[usize]| big.iter().zip(small).all(|(x, y)| x >= y);
-            if self.best.iter().any(|e| contains(&c, &e.2)) {
+            if self.best.iter().any(|e| contains(c, &e.2)) {
                 return true;
             }
-            self.best.retain(|e| !contains(&e.2, &c));
-            self.best.push((cost, n_moves, c));
+            self.best.retain(|e| !contains(&e.2, c));
+            self.best.push((cost, n_moves, c.clone()));
             self.best
                 .sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
             self.best.truncate(3);
@@ -1105,7 +1427,7 @@ impl Search<'_> {
                 }
             };
             if better {
-                self.fallback = Some((shortfall, ex, cost, c));
+                self.fallback = Some((shortfall, ex, cost, c.clone()));
             }
             false
         }
