@@ -23,7 +23,6 @@ pub mod groups;
 pub mod ideal;
 pub mod ledger;
 pub mod metrics;
-#[allow(missing_docs)] // documented on another branch; the lead removes this allow
 pub mod plan;
 pub mod record;
 pub mod select;
