@@ -1199,6 +1199,27 @@ fn prefix_sums(lists: &[f64], depth: usize) -> Vec<f64> {
     out
 }
 
+/// [`Reach`]'s lists (per item index, pole and month, the `depth` largest gains, largest
+/// first) as its tables: per item index and number of moves `l`, per month and pole, the sum
+/// of the `l` largest.
+fn by_node(lists: &[f64], n: usize, months: usize, depth: usize) -> Vec<f64> {
+    let nodes = lists.len() / (n * months * depth);
+    let mut out = vec![0.0; nodes * (depth + 1) * months * n];
+    for i in 0..nodes {
+        for p in 0..n {
+            for m in 0..months {
+                let list = &lists[((i * n + p) * months + m) * depth..][..depth];
+                let mut s = 0.0;
+                for (l, g) in list.iter().enumerate() {
+                    s += g;
+                    out[((i * (depth + 1) + l + 1) * months + m) * n + p] = s;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// How far the items from each index on can move each pole's composite, per month: what
 /// lets the search drop a branch none of whose agendas can bring the lean within the bound.
 ///
@@ -1214,8 +1235,9 @@ struct Reach {
     months: usize,
     /// The most moves an agenda holds.
     depth: usize,
-    /// `up[((i * n + p) * months + m) * (depth + 1) + l]`: the sum of the `l` largest raises
-    /// of pole `p`'s composite by month `first + m` among occurrences of items `i..`.
+    /// `up[((i * (depth + 1) + l) * months + m) * n + p]`: the sum of the `l` largest raises
+    /// of pole `p`'s composite by month `first + m` among occurrences of items `i..` (so a
+    /// node reads one run of `months * n`).
     up: Vec<f64>,
     /// The same for the cuts of pole `p`'s composite (arms and trade steps toward others).
     down: Vec<f64>,
@@ -1316,8 +1338,8 @@ impl Reach {
             n,
             months,
             depth,
-            up: prefix_sums(&up, depth),
-            down: prefix_sums(&down, depth),
+            up: by_node(&up, n, months, depth),
+            down: by_node(&down, n, months, depth),
         })
     }
 
@@ -1325,15 +1347,15 @@ impl Reach {
     /// whose composites are `rows` (months from the first that counts) can keep the lean
     /// within `bound`.
     fn out_of_reach(&self, i: usize, left: usize, rows: &[[f64; MAX_POLES]], bound: f64) -> bool {
-        let l = left.min(self.depth);
-        let at = |table: &[f64], p: usize, m: usize| {
-            table[((i * self.n + p) * self.months + m) * (self.depth + 1) + l]
-        };
-        rows.iter().enumerate().any(|(m, c)| {
+        let n = self.n;
+        let o = (i * (self.depth + 1) + left.min(self.depth)) * self.months * n;
+        let up = self.up[o..o + self.months * n].chunks_exact(n);
+        let down = self.down[o..o + self.months * n].chunks_exact(n);
+        rows.iter().zip(up.zip(down)).any(|(c, (u, d))| {
             let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
-            for (p, &x) in c.iter().enumerate().take(self.n) {
-                hi = hi.max(x - at(&self.down, p, m));
-                lo = lo.min(x + at(&self.up, p, m));
+            for ((&x, &u), &d) in c.iter().zip(u).zip(d) {
+                hi = hi.max(x - d);
+                lo = lo.min(x + u);
             }
             hi - lo - bound > REACH_MARGIN
         })
@@ -1599,21 +1621,42 @@ impl Search<'_> {
             return;
         }
         // The run: nodes i + 1, i + 2, ... (the same counts) until one is dropped or there
-        // is no item left; nodes i..end are expanded.
-        let mut end = i + 1;
-        loop {
-            if prune && self.pruned(end, left, cost, slot) {
-                break;
-            }
-            if end == self.items.len() {
-                // The counts themselves, as an agenda.
-                if !evaluated {
-                    self.eval(cost, slot);
+        // is no item left; nodes i..end are expanded. Each check only gets stricter along
+        // the run (fewer items left: a higher least cost, fewer relations and less reach),
+        // so the first node dropped is found by galloping and bisection.
+        let len = self.items.len();
+        let end = if prune {
+            let (mut lo, mut step) = (i, 1);
+            // `lo` passes; find `hi` > lo that is dropped (or len + 1: none is).
+            let mut hi = loop {
+                let j = (lo + step).min(len + 1);
+                if j > len || self.pruned(j, left, cost, slot) {
+                    break j;
                 }
-                break;
+                lo = j;
+                step *= 2;
+            };
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if self.pruned(mid, left, cost, slot) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
             }
-            end += 1;
-        }
+            hi
+        } else {
+            len + 1
+        };
+        let end = if end > len {
+            // The run reaches the last item: the counts themselves, as an agenda.
+            if !evaluated {
+                self.eval(cost, slot);
+            }
+            len
+        } else {
+            end
+        };
         for j in (i..end).rev() {
             let (mi, p) = self.items[j];
             let mv = &self.moves[mi];
