@@ -178,16 +178,26 @@ impl RecordIndex {
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut past = Vec::new();
         let mut titles = Vec::new();
-        for (i, rc) in store.roll_calls().iter().enumerate() {
-            let Some(v) = store.vote_of(i, si) else {
-                continue;
-            };
+        // The words and tags of each roll call the subject voted on, read in parallel (the
+        // tags are the costly part: every phrase of the vocabulary against every title);
+        // then indexed in order.
+        use rayon::prelude::*;
+        let read: Vec<(usize, Vote, Vec<String>, TagSet)> = (0..store.roll_calls().len())
+            .into_par_iter()
+            .with_min_len(64)
+            .filter_map(|i| {
+                let v = store.vote_of(i, si)?;
+                let rc = &store.roll_calls()[i];
+                let words = rc.title.as_deref().map(title_words).unwrap_or_default();
+                let tags =
+                    rules.map_or(TagSet::EMPTY, |r| r.label(rc, source_codes_issues(rc)).tags);
+                Some((i, v, words, tags))
+            })
+            .collect();
+        for (i, v, words, tags) in read {
+            let rc = &store.roll_calls()[i];
             let k = past.len() as u32;
-            let mut words: Vec<u32> = rc
-                .title
-                .as_deref()
-                .map(title_words)
-                .unwrap_or_default()
+            let mut words: Vec<u32> = words
                 .into_iter()
                 .map(|w| {
                     let n = vocab.len() as u32;
@@ -201,7 +211,6 @@ impl RecordIndex {
                 }
                 postings[w as usize].push(k);
             }
-            let tags = rules.map_or(TagSet::EMPTY, |r| r.label(rc, source_codes_issues(rc)).tags);
             titles.push(rc.title.clone().or_else(|| rc.resolution.clone()));
             past.push(PastVote {
                 date: rc.date,

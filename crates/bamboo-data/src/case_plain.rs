@@ -262,6 +262,15 @@ fn string(s: &str) -> Option<(String, &str)> {
         return None;
     }
     let body = &s[1..];
+    // Most strings (country codes, ids, dates) hold nothing to unescape: copied at once.
+    if let Some(i) = body
+        .bytes()
+        .position(|b| b == quote || (b == b'\\' && quote == b'"') || b < 0x20 || b == 0x7f)
+    {
+        if body.as_bytes()[i] == quote {
+            return Some((body[..i].to_string(), &body[i + 1..]));
+        }
+    }
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -351,6 +360,41 @@ mod tests {
             "[case]\n",                                    // other header
         ] {
             assert!(parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    /// Strings with nothing to unescape are copied at once; anything else goes through
+    /// the escapes as before, with the same result as `toml`.
+    #[test]
+    fn strings_read_as_toml_reads_them() {
+        let cases = [
+            (r#""VNM", "CHN""#, Some(("VNM", r#", "CHN""#))),
+            (r#""""#, Some(("", ""))),
+            (r#""a\tb\u00e9\"c" x"#, Some(("a\tb\u{e9}\"c", " x"))),
+            ("\"tab\there\"", Some(("tab\there", ""))),
+            (r#"'lit\eral' ,"#, Some((r"lit\eral", " ,"))),
+            ("\"ctrl\u{1}\"", None),
+            ("\"del\u{7f}\"", None),
+            (r#""unterminated"#, None),
+            (r#""bad \q escape""#, None),
+            ("\"\"\"multi\"\"\"", None),
+            ("\"é and ü\"", Some(("é and ü", ""))),
+        ];
+        for (src, want) in cases {
+            let got = string(src);
+            assert_eq!(
+                got.as_ref().map(|(v, rest)| (v.as_str(), *rest)),
+                want,
+                "{src:?}"
+            );
+            if let Some((v, _)) = &got {
+                let doc: toml::Value = toml::from_str(&format!(
+                    "k = {}",
+                    &src[..src.len() - got.as_ref().unwrap().1.len()]
+                ))
+                .unwrap();
+                assert_eq!(doc["k"].as_str(), Some(v.as_str()), "{src:?}");
+            }
         }
     }
 
