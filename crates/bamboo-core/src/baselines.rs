@@ -736,6 +736,9 @@ mod tests {
                 found += usize::from(got.is_some());
             }
         }
-        assert!(found > 100, "only {found} precedents by title: the test reads too few");
+        assert!(
+            found > 100,
+            "only {found} precedents by title: the test reads too few"
+        );
     }
 }
