@@ -16,7 +16,7 @@
 //! Where a baseline finds nothing to go on (no neighbour in the data, no similar decision),
 //! it answers the first option, like `always-first`; the report says how often.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::backtest::follow;
 use crate::case::{Case, Kind, Opt, TagSet};
@@ -114,23 +114,6 @@ fn title_words(title: &str) -> Vec<String> {
     w
 }
 
-/// How many ids two sorted lists share.
-fn shared_ids(a: &[u32], b: &[u32]) -> usize {
-    let (mut i, mut j, mut inter) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                inter += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    inter
-}
-
 /// One of the subject's earlier votes, indexed for similarity.
 #[derive(Clone, Debug)]
 struct PastVote {
@@ -184,16 +167,26 @@ impl RecordIndex {
         let mut postings: Vec<Vec<u32>> = Vec::new();
         let mut past = Vec::new();
         let mut titles = Vec::new();
-        for (i, rc) in store.roll_calls().iter().enumerate() {
-            let Some(v) = store.vote_of(i, si) else {
-                continue;
-            };
+        // The words and tags of each roll call the subject voted on, read in parallel (the
+        // tags are the costly part: every phrase of the vocabulary against every title);
+        // then indexed in order.
+        use rayon::prelude::*;
+        let read: Vec<(usize, Vote, Vec<String>, TagSet)> = (0..store.roll_calls().len())
+            .into_par_iter()
+            .with_min_len(64)
+            .filter_map(|i| {
+                let v = store.vote_of(i, si)?;
+                let rc = &store.roll_calls()[i];
+                let words = rc.title.as_deref().map(title_words).unwrap_or_default();
+                let tags =
+                    rules.map_or(TagSet::EMPTY, |r| r.label(rc, source_codes_issues(rc)).tags);
+                Some((i, v, words, tags))
+            })
+            .collect();
+        for (i, v, words, tags) in read {
+            let rc = &store.roll_calls()[i];
             let k = past.len() as u32;
-            let mut words: Vec<u32> = rc
-                .title
-                .as_deref()
-                .map(title_words)
-                .unwrap_or_default()
+            let mut words: Vec<u32> = words
                 .into_iter()
                 .map(|w| {
                     let n = vocab.len() as u32;
@@ -207,7 +200,6 @@ impl RecordIndex {
                 }
                 postings[w as usize].push(k);
             }
-            let tags = rules.map_or(TagSet::EMPTY, |r| r.label(rc, source_codes_issues(rc)).tags);
             titles.push(rc.title.clone().or_else(|| rc.resolution.clone()));
             past.push(PastVote {
                 date: rc.date,
@@ -246,30 +238,40 @@ impl RecordIndex {
     /// latest), or, where either has no title, the latest with the same non-empty tags.
     pub fn most_similar(&self, case: &Case) -> Option<Precedent> {
         let before = self.past.partition_point(|p| p.date < case.date);
-        let mut words: Vec<u32> = title_words(&case.title)
+        let case_words = title_words(&case.title);
+        let n_case_words = case_words.len();
+        let mut words: Vec<u32> = case_words
             .iter()
             .filter_map(|w| self.vocab.get(w).copied())
             .collect();
         words.sort_unstable();
-        let n_case_words = title_words(&case.title).len();
         if n_case_words > 0 {
-            let mut seen: HashSet<u32> = HashSet::new();
-            let mut best: Option<(f64, u32)> = None;
+            // How many of the case's words each earlier vote's title shares: its count over
+            // the postings of those words (each lists a vote once, in order, so the earlier
+            // ones are a prefix). The votes are scored in the order they are first met.
+            let mut shared = vec![0u32; before];
+            let mut met: Vec<u32> = Vec::new();
             for &w in &words {
-                for &k in &self.postings[w as usize] {
-                    if k as usize >= before || !seen.insert(k) {
-                        continue;
+                let list = &self.postings[w as usize];
+                let earlier = list.partition_point(|&k| (k as usize) < before);
+                for &k in &list[..earlier] {
+                    if shared[k as usize] == 0 {
+                        met.push(k);
                     }
-                    let p = &self.past[k as usize];
-                    // Jaccard over all the case's words (those the index never saw count
-                    // in the union).
-                    let inter = shared_ids(&words, &p.words);
-                    let sim = inter as f64 / (n_case_words + p.words.len() - inter) as f64;
-                    if best.is_none_or(|(s, bk)| {
-                        sim > s + 1e-12 || ((sim - s).abs() <= 1e-12 && k > bk)
-                    }) {
-                        best = Some((sim, k));
-                    }
+                    shared[k as usize] += 1;
+                }
+            }
+            let mut best: Option<(f64, u32)> = None;
+            for &k in &met {
+                let p = &self.past[k as usize];
+                // Jaccard over all the case's words (those the index never saw count in the
+                // union).
+                let inter = shared[k as usize] as usize;
+                let sim = inter as f64 / (n_case_words + p.words.len() - inter) as f64;
+                if best
+                    .is_none_or(|(s, bk)| sim > s + 1e-12 || ((sim - s).abs() <= 1e-12 && k > bk))
+                {
+                    best = Some((sim, k));
                 }
             }
             if let Some((s, k)) = best {
@@ -640,5 +642,114 @@ mod tests {
         let later = vote_case("e", "2016-10-02", "The right to food", &[], &[], &[], "yes");
         let p = ix.most_similar(&later).unwrap();
         assert_eq!((p.vote, p.by, p.similarity), (Opt::Yes, "title", 1.0));
+    }
+
+    /// The precedent by title, as it was found before the index counted shared words over
+    /// the postings: every earlier vote met through a shared word, its shared words merged
+    /// from the two sorted lists.
+    fn reference_by_title(ix: &RecordIndex, case: &Case) -> Option<(u32, f64)> {
+        let before = ix.past.partition_point(|p| p.date < case.date);
+        let n_case_words = title_words(&case.title).len();
+        let mut words: Vec<u32> = title_words(&case.title)
+            .iter()
+            .filter_map(|w| ix.vocab.get(w).copied())
+            .collect();
+        words.sort_unstable();
+        let mut seen = std::collections::HashSet::new();
+        let mut best: Option<(f64, u32)> = None;
+        for &w in &words {
+            for &k in &ix.postings[w as usize] {
+                if k as usize >= before || !seen.insert(k) {
+                    continue;
+                }
+                let p = &ix.past[k as usize];
+                let (mut i, mut j, mut inter) = (0, 0, 0usize);
+                while i < words.len() && j < p.words.len() {
+                    match words[i].cmp(&p.words[j]) {
+                        std::cmp::Ordering::Less => i += 1,
+                        std::cmp::Ordering::Greater => j += 1,
+                        std::cmp::Ordering::Equal => {
+                            inter += 1;
+                            i += 1;
+                            j += 1;
+                        }
+                    }
+                }
+                let sim = inter as f64 / (n_case_words + p.words.len() - inter) as f64;
+                if best
+                    .is_none_or(|(s, bk)| sim > s + 1e-12 || ((sim - s).abs() <= 1e-12 && k > bk))
+                {
+                    best = Some((sim, k));
+                }
+            }
+        }
+        best.filter(|b| b.0 >= 0.5).map(|(s, k)| (k, s))
+    }
+
+    /// On random records (titles drawn from a few words, so that many share some), the
+    /// precedent by title is the one the merge over every met vote finds.
+    #[test]
+    fn precedents_by_title_are_the_merged_ones() {
+        const WORDS: [&str; 9] = [
+            "nuclear", "weapons", "human", "rights", "iran", "israel", "food", "sea", "peace",
+        ];
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let mut found = 0;
+        for round in 0..40 {
+            let mut b = VoteStoreBuilder::new();
+            let mut titles = Vec::new();
+            for id in 1..=(20 + next(60)) {
+                let t: Vec<&str> = (0..1 + next(4)).map(|_| WORDS[next(9) as usize]).collect();
+                let t = t.join(" ");
+                let date = Date::new(2000 + (id / 12) as i32, 1 + (id % 12) as u8, 1).unwrap();
+                let mut rc = RollCall::new(id, date, 0);
+                rc.title = Some(t.clone());
+                b.add_roll_call(rc).unwrap();
+                if next(5) > 0 {
+                    b.add_vote(
+                        id,
+                        c("VNM"),
+                        [Vote::Yes, Vote::No, Vote::Abstain][next(3) as usize],
+                    )
+                    .unwrap();
+                }
+                titles.push(t);
+            }
+            let s = b.build().unwrap();
+            let Some(ix) = RecordIndex::new(&s, None, c("VNM")) else {
+                continue;
+            };
+            for k in 0..20 {
+                let title: Vec<&str> = (0..1 + next(4)).map(|_| WORDS[next(9) as usize]).collect();
+                let date = format!("{}-06-15", 2000 + next(8));
+                let case = vote_case(
+                    &format!("c{round}-{k}"),
+                    &date,
+                    &title.join(" "),
+                    &[],
+                    &[],
+                    &[],
+                    "yes",
+                );
+                let got = ix
+                    .most_similar(&case)
+                    .filter(|p| p.by == "title")
+                    .map(|p| (p.roll_call, p.similarity));
+                let want =
+                    reference_by_title(&ix, &case).map(|(k, s)| (ix.past[k as usize].roll_call, s));
+                assert_eq!(got, want, "{title:?} {date} over {titles:?}");
+                found += usize::from(got.is_some());
+            }
+        }
+        assert!(
+            found > 100,
+            "only {found} precedents by title: the test reads too few"
+        );
     }
 }

@@ -1091,7 +1091,16 @@ struct Problem<'a> {
 fn search(pb: &Problem) -> (Vec<Found>, Option<Closest>) {
     let (items, moves, depth) = (pb.items, pb.moves, pb.depth);
     let mut search = Search {
-        pb,
+        items,
+        moves,
+        h: pb.h,
+        needed: pb.needed,
+        n: pb.n,
+        needs_lean: pb.needs_lean,
+        check_lean: pb.check_lean,
+        proj: pb.proj,
+        bound: pb.bound,
+        first_act: pb.first_act,
         best: Vec::new(),
         fallback: None,
         counts: vec![0; items.len()],
@@ -1108,6 +1117,7 @@ fn search(pb: &Problem) -> (Vec<Found>, Option<Closest>) {
         dropped: false,
         guess: f64::INFINITY,
         nodes: 0,
+        depth,
         rows: Vec::new(),
         excess: Vec::new(),
     };
@@ -1189,6 +1199,27 @@ fn prefix_sums(lists: &[f64], depth: usize) -> Vec<f64> {
     out
 }
 
+/// [`Reach`]'s lists (per item index, pole and month, the `depth` largest gains, largest
+/// first) as its tables: per item index and number of moves `l`, per month and pole, the sum
+/// of the `l` largest.
+fn by_node(lists: &[f64], n: usize, months: usize, depth: usize) -> Vec<f64> {
+    let nodes = lists.len() / (n * months * depth);
+    let mut out = vec![0.0; nodes * (depth + 1) * months * n];
+    for i in 0..nodes {
+        for p in 0..n {
+            for m in 0..months {
+                let list = &lists[((i * n + p) * months + m) * depth..][..depth];
+                let mut s = 0.0;
+                for (l, g) in list.iter().enumerate() {
+                    s += g;
+                    out[((i * (depth + 1) + l + 1) * months + m) * n + p] = s;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// How far the items from each index on can move each pole's composite, per month: what
 /// lets the search drop a branch none of whose agendas can bring the lean within the bound.
 ///
@@ -1204,8 +1235,9 @@ struct Reach {
     months: usize,
     /// The most moves an agenda holds.
     depth: usize,
-    /// `up[((i * n + p) * months + m) * (depth + 1) + l]`: the sum of the `l` largest raises
-    /// of pole `p`'s composite by month `first + m` among occurrences of items `i..`.
+    /// `up[((i * (depth + 1) + l) * months + m) * n + p]`: the sum of the `l` largest raises
+    /// of pole `p`'s composite by month `first + m` among occurrences of items `i..` (so a
+    /// node reads one run of `months * n`).
     up: Vec<f64>,
     /// The same for the cuts of pole `p`'s composite (arms and trade steps toward others).
     down: Vec<f64>,
@@ -1306,8 +1338,8 @@ impl Reach {
             n,
             months,
             depth,
-            up: prefix_sums(&up, depth),
-            down: prefix_sums(&down, depth),
+            up: by_node(&up, n, months, depth),
+            down: by_node(&down, n, months, depth),
         })
     }
 
@@ -1315,15 +1347,15 @@ impl Reach {
     /// whose composites are `rows` (months from the first that counts) can keep the lean
     /// within `bound`.
     fn out_of_reach(&self, i: usize, left: usize, rows: &[[f64; MAX_POLES]], bound: f64) -> bool {
-        let l = left.min(self.depth);
-        let at = |table: &[f64], p: usize, m: usize| {
-            table[((i * self.n + p) * self.months + m) * (self.depth + 1) + l]
-        };
-        rows.iter().enumerate().any(|(m, c)| {
+        let n = self.n;
+        let o = (i * (self.depth + 1) + left.min(self.depth)) * self.months * n;
+        let up = self.up[o..o + self.months * n].chunks_exact(n);
+        let down = self.down[o..o + self.months * n].chunks_exact(n);
+        rows.iter().zip(up.zip(down)).any(|(c, (u, d))| {
             let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
-            for (p, &x) in c.iter().enumerate().take(self.n) {
-                hi = hi.max(x - at(&self.down, p, m));
-                lo = lo.min(x + at(&self.up, p, m));
+            for ((&x, &u), &d) in c.iter().zip(u).zip(d) {
+                hi = hi.max(x - d);
+                lo = lo.min(x + u);
             }
             hi - lo - bound > REACH_MARGIN
         })
@@ -1350,8 +1382,22 @@ impl Reach {
 /// its parent's projection), and a node's run of children that add no move (the next item
 /// zero times, then the next, ...) is walked as a loop rather than recursed into.
 struct Search<'a> {
-    /// What is searched: the items, moves, constraints and projection.
-    pb: &'a Problem<'a>,
+    items: &'a [(usize, usize)],
+    moves: &'a [Move],
+    h: u32,
+    needed: [f64; MAX_POLES],
+    n: usize,
+    needs_lean: bool,
+    /// Whether the lean is a constraint at all: moves toward a displeased pole can push it
+    /// over the bound even when it starts within.
+    check_lean: bool,
+    proj: &'a Projection<'a>,
+    /// The bound on the lean (read when `check_lean`).
+    bound: f64,
+    /// The first month the bound holds from.
+    first_act: usize,
+    /// The most moves an agenda holds.
+    depth: usize,
     best: Vec<Found>,
     fallback: Option<Closest>,
     counts: Vec<usize>,
@@ -1402,20 +1448,20 @@ const REACH_AFTER: usize = 64;
 
 impl Search<'_> {
     fn prepare(&mut self) {
-        let (n, depth) = (self.pb.n, self.pb.depth);
-        let mut s = vec![[f64::INFINITY; MAX_POLES]; self.pb.items.len() + 1];
+        let (n, depth) = (self.n, self.depth);
+        let mut s = vec![[f64::INFINITY; MAX_POLES]; self.items.len() + 1];
         // The `depth` largest relations per occurrence toward each pole, items `i..`.
-        let mut top = vec![0.0; (self.pb.items.len() + 1) * n * depth];
-        for i in (0..self.pb.items.len()).rev() {
+        let mut top = vec![0.0; (self.items.len() + 1) * n * depth];
+        for i in (0..self.items.len()).rev() {
             s[i] = s[i + 1];
             let (head, tail) = top.split_at_mut((i + 1) * n * depth);
             head[i * n * depth..].copy_from_slice(&tail[..n * depth]);
-            let (mi, p) = self.pb.items[i];
-            let mv = &self.pb.moves[mi];
+            let (mi, p) = self.items[i];
+            let mv = &self.moves[mi];
             if mv.relation > 0.0 {
                 s[i][p] = s[i][p].min(mv.cost / mv.relation);
                 let copies = (1..=depth)
-                    .take_while(|&c| fits(mv, c, self.pb.h))
+                    .take_while(|&c| fits(mv, c, self.h))
                     .last()
                     .unwrap_or(0);
                 let o = (i * n + p) * depth;
@@ -1424,10 +1470,10 @@ impl Search<'_> {
         }
         self.suffix = s;
         self.gains = prefix_sums(&top, depth);
-        if self.pb.check_lean {
-            let months = self.pb.h as usize - self.pb.first_act + 1;
-            self.rows = vec![[0.0; MAX_POLES]; (self.pb.items.len() + 1) * months];
-            self.excess = vec![(0.0, false); self.pb.items.len() + 1];
+        if self.check_lean {
+            let months = self.h as usize - self.first_act + 1;
+            self.rows = vec![[0.0; MAX_POLES]; (self.items.len() + 1) * months];
+            self.excess = vec![(0.0, false); self.items.len() + 1];
         }
     }
 
@@ -1440,13 +1486,13 @@ impl Search<'_> {
     }
 
     fn deficit(&self, p: usize) -> f64 {
-        (self.pb.needed[p] - self.restored[p]).max(0.0)
+        (self.needed[p] - self.restored[p]).max(0.0)
     }
 
     /// A lower bound on the cost still needed to restore every relation with items `i..`
     /// (infinite when some deficit cannot be covered).
     fn lower_bound(&self, i: usize) -> f64 {
-        (0..self.pb.n)
+        (0..self.n)
             .map(|p| {
                 let d = self.deficit(p);
                 if d <= 1e-12 {
@@ -1463,13 +1509,13 @@ impl Search<'_> {
     /// (A margin far above rounding: only branches short by more than 1e-9 are dropped.)
     fn beyond_moves(&self, i: usize, left: usize) -> bool {
         let mut moves = 0;
-        for p in 0..self.pb.n {
+        for p in 0..self.n {
             let d = self.deficit(p);
             if d <= 1e-12 {
                 continue;
             }
-            let o = (i * self.pb.n + p) * (self.pb.depth + 1);
-            let sums = &self.gains[o..=o + self.pb.depth];
+            let o = (i * self.n + p) * (self.depth + 1);
+            let sums = &self.gains[o..=o + self.depth];
             match sums.iter().position(|&g| g >= d - 1e-9) {
                 Some(k) => moves += k,
                 None => return true,
@@ -1486,8 +1532,8 @@ impl Search<'_> {
         }
         self.schedule.clear();
         for (i, &k) in self.counts.iter().enumerate() {
-            let (mi, p) = self.pb.items[i];
-            let mv = &self.pb.moves[mi];
+            let (mi, p) = self.items[i];
+            let mv = &self.moves[mi];
             // The months of `months(mv, k, h)`, which dfs only gives counts it accepts.
             let first = mv.lead_months.max(1);
             for j in 0..k {
@@ -1496,12 +1542,11 @@ impl Search<'_> {
             }
         }
         sort_schedule(&mut self.schedule);
-        let months = self.pb.h as usize - self.pb.first_act + 1;
+        let months = self.h as usize - self.first_act + 1;
         let rows = &mut self.rows[slot * months..(slot + 1) * months];
-        self.pb
-            .proj
-            .composites_from(&self.schedule, self.pb.moves, self.pb.first_act, rows);
-        let ex = peak_excess(self.pb.proj, rows, self.pb.bound);
+        self.proj
+            .composites_from(&self.schedule, self.moves, self.first_act, rows);
+        let ex = peak_excess(self.proj, rows, self.bound);
         self.excess[slot] = (ex, true);
         ex
     }
@@ -1511,11 +1556,11 @@ impl Search<'_> {
     fn out_of_reach(&mut self, i: usize, left: usize, slot: usize) -> bool {
         if matches!(self.reach, Reach0::Later) && self.nodes >= REACH_AFTER {
             self.reach = match Reach::new(
-                self.pb.proj,
-                self.pb.items,
-                self.pb.moves,
-                self.pb.first_act,
-                self.pb.depth,
+                self.proj,
+                self.items,
+                self.moves,
+                self.first_act,
+                self.depth,
             ) {
                 Some(r) => Reach0::On(r),
                 None => Reach0::Off,
@@ -1525,10 +1570,10 @@ impl Search<'_> {
             return false;
         }
         self.lean_excess(slot);
-        let months = self.pb.h as usize - self.pb.first_act + 1;
+        let months = self.h as usize - self.first_act + 1;
         let rows = &self.rows[slot * months..(slot + 1) * months];
         match &self.reach {
-            Reach0::On(r) => r.out_of_reach(i, left, rows, self.pb.bound),
+            Reach0::On(r) => r.out_of_reach(i, left, rows, self.bound),
             _ => false,
         }
     }
@@ -1563,8 +1608,8 @@ impl Search<'_> {
         if prune && self.pruned(i, left, cost, slot) {
             return;
         }
-        let satisfied = (0..self.pb.n).all(|p| self.deficit(p) <= 1e-12);
-        if i == self.pb.items.len() || left == 0 || (satisfied && !self.pb.needs_lean) {
+        let satisfied = (0..self.n).all(|p| self.deficit(p) <= 1e-12);
+        if i == self.items.len() || left == 0 || (satisfied && !self.needs_lean) {
             self.eval(cost, slot);
             return;
         }
@@ -1576,26 +1621,47 @@ impl Search<'_> {
             return;
         }
         // The run: nodes i + 1, i + 2, ... (the same counts) until one is dropped or there
-        // is no item left; nodes i..end are expanded.
-        let mut end = i + 1;
-        loop {
-            if prune && self.pruned(end, left, cost, slot) {
-                break;
-            }
-            if end == self.pb.items.len() {
-                // The counts themselves, as an agenda.
-                if !evaluated {
-                    self.eval(cost, slot);
+        // is no item left; nodes i..end are expanded. Each check only gets stricter along
+        // the run (fewer items left: a higher least cost, fewer relations and less reach),
+        // so the first node dropped is found by galloping and bisection.
+        let len = self.items.len();
+        let end = if prune {
+            let (mut lo, mut step) = (i, 1);
+            // `lo` passes; find `hi` > lo that is dropped (or len + 1: none is).
+            let mut hi = loop {
+                let j = (lo + step).min(len + 1);
+                if j > len || self.pruned(j, left, cost, slot) {
+                    break j;
                 }
-                break;
+                lo = j;
+                step *= 2;
+            };
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if self.pruned(mid, left, cost, slot) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
             }
-            end += 1;
-        }
+            hi
+        } else {
+            len + 1
+        };
+        let end = if end > len {
+            // The run reaches the last item: the counts themselves, as an agenda.
+            if !evaluated {
+                self.eval(cost, slot);
+            }
+            len
+        } else {
+            end
+        };
         for j in (i..end).rev() {
-            let (mi, p) = self.pb.items[j];
-            let mv = &self.pb.moves[mi];
+            let (mi, p) = self.items[j];
+            let mv = &self.moves[mi];
             let most = (0..=left)
-                .take_while(|&c| c == 0 || fits(mv, c, self.pb.h))
+                .take_while(|&c| c == 0 || fits(mv, c, self.h))
                 .last()
                 .unwrap_or(0);
             // Fewer first, so the cheap agendas are found early and the bound bites.
@@ -1616,7 +1682,7 @@ impl Search<'_> {
 
     /// Scores the current counts; true when they meet every constraint.
     fn eval(&mut self, cost: f64, slot: usize) -> bool {
-        let shortfall: f64 = (0..self.pb.n).map(|p| self.deficit(p)).sum();
+        let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
         if shortfall > 1e-12 {
             // Infeasible: it can only become the fallback, which is read only when no
             // agenda is feasible, and only if its shortfall is not worse than the
@@ -1631,7 +1697,7 @@ impl Search<'_> {
             }
         }
         let n_moves: usize = self.counts.iter().sum();
-        let ex = if self.pb.check_lean {
+        let ex = if self.check_lean {
             self.lean_excess(slot)
         } else {
             0.0

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bamboo_core::case::{validate_case, Case, CaseInput, PositionsInput, Tally};
+use bamboo_core::case::{validate_case, Case, CaseInput, FieldError, PositionsInput, Tally};
 
 use crate::toml_input::{
     from_field_error, from_json_error, from_toml_error, read, Diagnostic, InputError, Spans,
@@ -157,12 +157,23 @@ fn lower(file: &Path, raw: CaseFile, spans: &Spans) -> Result<Vec<Case>, InputEr
             message: "holds no [[case]] table".into(),
         }));
     }
-    let mut out: Vec<Case> = Vec::with_capacity(raw.case.len());
+    // Each case is validated on its own, in parallel; the errors are then taken in order,
+    // so the one reported is the first case's, as when they were validated one by one.
+    use rayon::prelude::*;
+    let checked: Vec<(String, Result<Case, FieldError>)> = raw
+        .case
+        .into_par_iter()
+        .with_min_len(64)
+        .map(|r| {
+            let id = r.id.clone();
+            let input = CaseInput::from(r);
+            (id, validate_case(&input))
+        })
+        .collect();
+    let mut out: Vec<Case> = Vec::with_capacity(checked.len());
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, r) in raw.case.into_iter().enumerate() {
-        let id = r.id.clone();
-        let input = CaseInput::from(r);
-        let case = validate_case(&input).map_err(|e| {
+    for (i, (id, checked)) in checked.into_iter().enumerate() {
+        let case = checked.map_err(|e| {
             InputError::invalid(from_field_error(
                 file,
                 spans,
