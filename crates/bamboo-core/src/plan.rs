@@ -1091,16 +1091,7 @@ struct Problem<'a> {
 fn search(pb: &Problem) -> (Vec<Found>, Option<Closest>) {
     let (items, moves, depth) = (pb.items, pb.moves, pb.depth);
     let mut search = Search {
-        items,
-        moves,
-        h: pb.h,
-        needed: pb.needed,
-        n: pb.n,
-        needs_lean: pb.needs_lean,
-        check_lean: pb.check_lean,
-        proj: pb.proj,
-        bound: pb.bound,
-        first_act: pb.first_act,
+        pb,
         best: Vec::new(),
         fallback: None,
         counts: vec![0; items.len()],
@@ -1117,7 +1108,6 @@ fn search(pb: &Problem) -> (Vec<Found>, Option<Closest>) {
         dropped: false,
         guess: f64::INFINITY,
         nodes: 0,
-        depth,
         rows: Vec::new(),
         excess: Vec::new(),
     };
@@ -1382,22 +1372,8 @@ impl Reach {
 /// its parent's projection), and a node's run of children that add no move (the next item
 /// zero times, then the next, ...) is walked as a loop rather than recursed into.
 struct Search<'a> {
-    items: &'a [(usize, usize)],
-    moves: &'a [Move],
-    h: u32,
-    needed: [f64; MAX_POLES],
-    n: usize,
-    needs_lean: bool,
-    /// Whether the lean is a constraint at all: moves toward a displeased pole can push it
-    /// over the bound even when it starts within.
-    check_lean: bool,
-    proj: &'a Projection<'a>,
-    /// The bound on the lean (read when `check_lean`).
-    bound: f64,
-    /// The first month the bound holds from.
-    first_act: usize,
-    /// The most moves an agenda holds.
-    depth: usize,
+    /// What is searched: the items, moves, constraints and projection.
+    pb: &'a Problem<'a>,
     best: Vec<Found>,
     fallback: Option<Closest>,
     counts: Vec<usize>,
@@ -1448,20 +1424,20 @@ const REACH_AFTER: usize = 64;
 
 impl Search<'_> {
     fn prepare(&mut self) {
-        let (n, depth) = (self.n, self.depth);
-        let mut s = vec![[f64::INFINITY; MAX_POLES]; self.items.len() + 1];
+        let (n, depth) = (self.pb.n, self.pb.depth);
+        let mut s = vec![[f64::INFINITY; MAX_POLES]; self.pb.items.len() + 1];
         // The `depth` largest relations per occurrence toward each pole, items `i..`.
-        let mut top = vec![0.0; (self.items.len() + 1) * n * depth];
-        for i in (0..self.items.len()).rev() {
+        let mut top = vec![0.0; (self.pb.items.len() + 1) * n * depth];
+        for i in (0..self.pb.items.len()).rev() {
             s[i] = s[i + 1];
             let (head, tail) = top.split_at_mut((i + 1) * n * depth);
             head[i * n * depth..].copy_from_slice(&tail[..n * depth]);
-            let (mi, p) = self.items[i];
-            let mv = &self.moves[mi];
+            let (mi, p) = self.pb.items[i];
+            let mv = &self.pb.moves[mi];
             if mv.relation > 0.0 {
                 s[i][p] = s[i][p].min(mv.cost / mv.relation);
                 let copies = (1..=depth)
-                    .take_while(|&c| fits(mv, c, self.h))
+                    .take_while(|&c| fits(mv, c, self.pb.h))
                     .last()
                     .unwrap_or(0);
                 let o = (i * n + p) * depth;
@@ -1470,10 +1446,10 @@ impl Search<'_> {
         }
         self.suffix = s;
         self.gains = prefix_sums(&top, depth);
-        if self.check_lean {
-            let months = self.h as usize - self.first_act + 1;
-            self.rows = vec![[0.0; MAX_POLES]; (self.items.len() + 1) * months];
-            self.excess = vec![(0.0, false); self.items.len() + 1];
+        if self.pb.check_lean {
+            let months = self.pb.h as usize - self.pb.first_act + 1;
+            self.rows = vec![[0.0; MAX_POLES]; (self.pb.items.len() + 1) * months];
+            self.excess = vec![(0.0, false); self.pb.items.len() + 1];
         }
     }
 
@@ -1486,13 +1462,13 @@ impl Search<'_> {
     }
 
     fn deficit(&self, p: usize) -> f64 {
-        (self.needed[p] - self.restored[p]).max(0.0)
+        (self.pb.needed[p] - self.restored[p]).max(0.0)
     }
 
     /// A lower bound on the cost still needed to restore every relation with items `i..`
     /// (infinite when some deficit cannot be covered).
     fn lower_bound(&self, i: usize) -> f64 {
-        (0..self.n)
+        (0..self.pb.n)
             .map(|p| {
                 let d = self.deficit(p);
                 if d <= 1e-12 {
@@ -1509,13 +1485,13 @@ impl Search<'_> {
     /// (A margin far above rounding: only branches short by more than 1e-9 are dropped.)
     fn beyond_moves(&self, i: usize, left: usize) -> bool {
         let mut moves = 0;
-        for p in 0..self.n {
+        for p in 0..self.pb.n {
             let d = self.deficit(p);
             if d <= 1e-12 {
                 continue;
             }
-            let o = (i * self.n + p) * (self.depth + 1);
-            let sums = &self.gains[o..=o + self.depth];
+            let o = (i * self.pb.n + p) * (self.pb.depth + 1);
+            let sums = &self.gains[o..=o + self.pb.depth];
             match sums.iter().position(|&g| g >= d - 1e-9) {
                 Some(k) => moves += k,
                 None => return true,
@@ -1532,8 +1508,8 @@ impl Search<'_> {
         }
         self.schedule.clear();
         for (i, &k) in self.counts.iter().enumerate() {
-            let (mi, p) = self.items[i];
-            let mv = &self.moves[mi];
+            let (mi, p) = self.pb.items[i];
+            let mv = &self.pb.moves[mi];
             // The months of `months(mv, k, h)`, which dfs only gives counts it accepts.
             let first = mv.lead_months.max(1);
             for j in 0..k {
@@ -1542,11 +1518,12 @@ impl Search<'_> {
             }
         }
         sort_schedule(&mut self.schedule);
-        let months = self.h as usize - self.first_act + 1;
+        let months = self.pb.h as usize - self.pb.first_act + 1;
         let rows = &mut self.rows[slot * months..(slot + 1) * months];
-        self.proj
-            .composites_from(&self.schedule, self.moves, self.first_act, rows);
-        let ex = peak_excess(self.proj, rows, self.bound);
+        self.pb
+            .proj
+            .composites_from(&self.schedule, self.pb.moves, self.pb.first_act, rows);
+        let ex = peak_excess(self.pb.proj, rows, self.pb.bound);
         self.excess[slot] = (ex, true);
         ex
     }
@@ -1556,11 +1533,11 @@ impl Search<'_> {
     fn out_of_reach(&mut self, i: usize, left: usize, slot: usize) -> bool {
         if matches!(self.reach, Reach0::Later) && self.nodes >= REACH_AFTER {
             self.reach = match Reach::new(
-                self.proj,
-                self.items,
-                self.moves,
-                self.first_act,
-                self.depth,
+                self.pb.proj,
+                self.pb.items,
+                self.pb.moves,
+                self.pb.first_act,
+                self.pb.depth,
             ) {
                 Some(r) => Reach0::On(r),
                 None => Reach0::Off,
@@ -1570,10 +1547,10 @@ impl Search<'_> {
             return false;
         }
         self.lean_excess(slot);
-        let months = self.h as usize - self.first_act + 1;
+        let months = self.pb.h as usize - self.pb.first_act + 1;
         let rows = &self.rows[slot * months..(slot + 1) * months];
         match &self.reach {
-            Reach0::On(r) => r.out_of_reach(i, left, rows, self.bound),
+            Reach0::On(r) => r.out_of_reach(i, left, rows, self.pb.bound),
             _ => false,
         }
     }
@@ -1608,8 +1585,8 @@ impl Search<'_> {
         if prune && self.pruned(i, left, cost, slot) {
             return;
         }
-        let satisfied = (0..self.n).all(|p| self.deficit(p) <= 1e-12);
-        if i == self.items.len() || left == 0 || (satisfied && !self.needs_lean) {
+        let satisfied = (0..self.pb.n).all(|p| self.deficit(p) <= 1e-12);
+        if i == self.pb.items.len() || left == 0 || (satisfied && !self.pb.needs_lean) {
             self.eval(cost, slot);
             return;
         }
@@ -1624,7 +1601,7 @@ impl Search<'_> {
         // is no item left; nodes i..end are expanded. Each check only gets stricter along
         // the run (fewer items left: a higher least cost, fewer relations and less reach),
         // so the first node dropped is found by galloping and bisection.
-        let len = self.items.len();
+        let len = self.pb.items.len();
         let end = if prune {
             let (mut lo, mut step) = (i, 1);
             // `lo` passes; find `hi` > lo that is dropped (or len + 1: none is).
@@ -1658,10 +1635,10 @@ impl Search<'_> {
             end
         };
         for j in (i..end).rev() {
-            let (mi, p) = self.items[j];
-            let mv = &self.moves[mi];
+            let (mi, p) = self.pb.items[j];
+            let mv = &self.pb.moves[mi];
             let most = (0..=left)
-                .take_while(|&c| c == 0 || fits(mv, c, self.h))
+                .take_while(|&c| c == 0 || fits(mv, c, self.pb.h))
                 .last()
                 .unwrap_or(0);
             // Fewer first, so the cheap agendas are found early and the bound bites.
@@ -1682,7 +1659,7 @@ impl Search<'_> {
 
     /// Scores the current counts; true when they meet every constraint.
     fn eval(&mut self, cost: f64, slot: usize) -> bool {
-        let shortfall: f64 = (0..self.n).map(|p| self.deficit(p)).sum();
+        let shortfall: f64 = (0..self.pb.n).map(|p| self.deficit(p)).sum();
         if shortfall > 1e-12 {
             // Infeasible: it can only become the fallback, which is read only when no
             // agenda is feasible, and only if its shortfall is not worse than the
@@ -1697,7 +1674,7 @@ impl Search<'_> {
             }
         }
         let n_moves: usize = self.counts.iter().sum();
-        let ex = if self.check_lean {
+        let ex = if self.pb.check_lean {
             self.lean_excess(slot)
         } else {
             0.0
