@@ -645,3 +645,88 @@ fn the_no_data_note_is_said_once() {
         );
     }
 }
+
+/// `advise --json` builds the advice alone, without the trace; it must be the very advice
+/// that `--json --trace` prints beside its trace, for every shipped doctrine on the case
+/// files of its subject, and on Vietnam's recorded votes of 2017-2019 (the vote branch's
+/// terms, precedents and peers).
+#[test]
+fn the_advice_alone_is_the_advice_beside_the_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir
+        .path()
+        .join("record.toml")
+        .to_string_lossy()
+        .into_owned();
+    ok(&[
+        "cases",
+        "from-votes",
+        "--subject",
+        "VNM",
+        "--from",
+        "2017",
+        "--to",
+        "2019",
+        "-o",
+        &record,
+    ]);
+    let vietnam = [p("data/cases/vietnam-record.toml"), shared_cases(), record];
+    let runs: Vec<(&str, &[String])> = vec![
+        ("data/doctrines/vietnam.toml", &vietnam),
+        ("data/doctrines/align-usa.toml", &vietnam),
+        ("data/doctrines/bandwagon-china.toml", &vietnam),
+        ("data/doctrines/neutral.toml", &vietnam),
+    ];
+    let india = [p("data/cases/india.toml")];
+    let runs = runs
+        .into_iter()
+        .chain([("data/doctrines/india.toml", &india[..])]);
+    let mut compared = 0;
+    for (doctrine, files) in runs {
+        for cases in files {
+            let brief = json(&ok(&[
+                "advise",
+                "--doctrine",
+                &p(doctrine),
+                cases,
+                "--json",
+            ]));
+            let traced = json(&ok(&[
+                "advise",
+                "--doctrine",
+                &p(doctrine),
+                cases,
+                "--json",
+                "--trace",
+            ]));
+            let traced: Vec<serde_json::Value> = traced
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    assert!(a.as_object_mut().unwrap().remove("trace").is_some());
+                    a
+                })
+                .collect();
+            let brief = brief.as_array().unwrap();
+            assert_eq!(brief.len(), traced.len(), "{doctrine} on {cases}");
+            let in_file = std::fs::read_to_string(cases)
+                .unwrap()
+                .lines()
+                .filter(|l| l.trim() == "[[case]]")
+                .count();
+            assert_eq!(
+                brief.len(),
+                in_file,
+                "{doctrine} on {cases}: an answer per case"
+            );
+            for (b, t) in brief.iter().zip(&traced) {
+                assert_eq!(b, t, "{doctrine} on {cases}: case {}", b["id"]);
+            }
+            compared += brief.len();
+        }
+    }
+    // Five doctrines ran on every file meant for them: none was skipped.
+    assert!(compared >= 5, "compared {compared} answers");
+}

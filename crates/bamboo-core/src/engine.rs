@@ -33,7 +33,8 @@ mod explain;
 
 pub use context::{build_context, prepare, ContextInputs, Evidence, SignalReading};
 pub use explain::{
-    explain, round4, Advice, LeanChange, OptionAdvice, PlanStep, Term, Trace, TraceOption,
+    explain, explain_advice, round4, Advice, LeanChange, OptionAdvice, PlanStep, Term, Trace,
+    TraceOption,
 };
 
 use crate::case::{Case, Kind, Opt, Side, TagSet, Tier};

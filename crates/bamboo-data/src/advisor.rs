@@ -11,9 +11,13 @@ use bamboo_core::baselines::History;
 use bamboo_core::baselines::RecordIndex;
 use bamboo_core::case::{Case, Opt};
 use bamboo_core::doctrine::CompiledDoctrine;
-use bamboo_core::engine::{decide, explain, prepare, Advice, Evidence, Trace};
+use bamboo_core::engine::{
+    decide, explain, explain_advice, prepare, Advice, ContextInputs, Decision, Evidence, Situation,
+    Trace,
+};
 use bamboo_core::flows::Flows;
 use bamboo_core::ledger::Ledger;
+use bamboo_core::plan::Plan;
 use bamboo_core::record::RecordRules;
 use bamboo_core::{Iso3, VoteStore};
 
@@ -21,6 +25,10 @@ use crate::countries::Countries;
 use crate::error::DataError;
 use crate::locate::DataDir;
 use crate::toml_input::InputError;
+
+/// How an answer is worded from a prepared, decided and planned case.
+type Wording<T> =
+    fn(&CompiledDoctrine, &Case, &Situation, &ContextInputs, &Decision, Option<&Plan>) -> T;
 
 /// Why a doctrine cannot be loaded or cannot answer.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +150,23 @@ impl Advisor {
         case: &Case,
         ledger: &Ledger,
     ) -> Result<(Advice, Trace), AdviseError> {
+        self.answer_with(case, ledger, explain)
+    }
+
+    /// [`Advisor::advise_with`]'s advice alone, the same bytes, without building the trace
+    /// (its detail texts and copies), for answers that print the advice alone.
+    pub fn advice_with(&self, case: &Case, ledger: &Ledger) -> Result<Advice, AdviseError> {
+        self.answer_with(case, ledger, explain_advice)
+    }
+
+    /// Prepares, decides and plans one case, then words the answer with `words`
+    /// ([`explain`] or [`explain_advice`]).
+    fn answer_with<T>(
+        &self,
+        case: &Case,
+        ledger: &Ledger,
+        words: Wording<T>,
+    ) -> Result<T, AdviseError> {
         let d = &self.doctrine;
         if case.subject != d.subject() {
             return Err(AdviseError::CaseSubject {
@@ -155,7 +180,7 @@ impl Advisor {
         let dec = decide(d, &s, &cx);
         let planned = (!d.trunk().moves.is_empty())
             .then(|| bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon));
-        Ok(explain(d, case, &s, &inputs, &dec, planned.as_ref()))
+        Ok(words(d, case, &s, &inputs, &dec, planned.as_ref()))
     }
 
     /// Answers one case with the planner's full answer and what the aftermath test needs:
@@ -201,6 +226,28 @@ impl Advisor {
             pleased,
             lowest,
         })
+    }
+
+    /// Every case's advice alone, in order ([`Advisor::advise_all`]'s advice, the same bytes,
+    /// without the traces).
+    pub fn advice_all(&self, cases: &[Case]) -> Result<Vec<Advice>, AdviseError> {
+        self.advice_all_with(cases, &self.ledger)
+    }
+
+    /// [`Advisor::advice_all`] reading `ledger`, in parallel like
+    /// [`Advisor::advise_all_with`] (the error is the first case's in order).
+    pub fn advice_all_with(
+        &self,
+        cases: &[Case],
+        ledger: &Ledger,
+    ) -> Result<Vec<Advice>, AdviseError> {
+        use rayon::prelude::*;
+        let answers: Vec<Result<Advice, AdviseError>> = cases
+            .par_iter()
+            .with_min_len(16)
+            .map(|c| self.advice_with(c, ledger))
+            .collect();
+        answers.into_iter().collect()
     }
 
     /// Answers every case, in order.
@@ -281,9 +328,8 @@ pub struct PlanAnswer {
 }
 
 /// The JSON of `bamboo advise --json`: the answers as a pretty-printed array, one line end.
-pub fn advice_json(answers: &[(Advice, Trace)]) -> Result<String, AdviseError> {
-    let v: Vec<&Advice> = answers.iter().map(|(a, _)| a).collect();
-    let mut s = serde_json::to_string_pretty(&v)?;
+pub fn advice_json(answers: &[Advice]) -> Result<String, AdviseError> {
+    let mut s = serde_json::to_string_pretty(answers)?;
     s.push('\n');
     Ok(s)
 }

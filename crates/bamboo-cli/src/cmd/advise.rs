@@ -86,29 +86,33 @@ struct Traced<'a> {
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
     let engine = load_engine(cli, &args.doctrine, &args.engine)?;
     let cases = bamboo_data::case::read_cases(&args.cases)?;
-    let answers = engine
-        .advise_all(&cases)
-        .map_err(|e| crate::case_errors::locate_case_error(e, std::slice::from_ref(&args.cases)))?;
+    let located = |e| crate::case_errors::locate_case_error(e, std::slice::from_ref(&args.cases));
     // Without data the text output says so in its `inputs:` line; JSON has no such line,
     // so the note goes to stderr then (once, not in both).
-    if engine.votes.is_none() && args.json {
-        crate::output::note!("bamboo: note: {}", engine.provenance);
+    let note = || {
+        if engine.votes.is_none() && args.json {
+            crate::output::note!("bamboo: note: {}", engine.provenance);
+        }
+    };
+    if args.json && !args.trace {
+        // The advice alone: no trace is built, since none is printed.
+        let advice = engine.advice_all(&cases).map_err(located)?;
+        note();
+        let text = advice_json(&advice)?;
+        return write_to(None, |w| Ok(w.write_all(text.as_bytes())?)).context("writing the advice");
     }
+    let answers = engine.advise_all(&cases).map_err(located)?;
+    note();
     write_to(None, |w| {
         if args.json {
-            let text = if args.trace {
-                let v: Vec<Traced> = answers
-                    .iter()
-                    .map(|(a, t)| Traced {
-                        advice: a,
-                        trace: t,
-                    })
-                    .collect();
-                serde_json::to_string_pretty(&v)? + "\n"
-            } else {
-                advice_json(&answers)?
-            };
-            w.write_all(text.as_bytes())?;
+            let v: Vec<Traced> = answers
+                .iter()
+                .map(|(a, t)| Traced {
+                    advice: a,
+                    trace: t,
+                })
+                .collect();
+            w.write_all((serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
         } else {
             writeln!(
                 w,

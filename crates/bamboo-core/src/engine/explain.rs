@@ -150,6 +150,16 @@ fn fill(template: &str, case: &Case, choice: Opt, toward: Iso3, subject: Iso3) -
         .replace("{id}", &case.id)
 }
 
+/// Whether the options' terms carry their `detail` text. Only the [`Trace`] shows it;
+/// the advice's explanation names each term and its value alone.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    /// Every term says what it is made of (the trace).
+    Full,
+    /// The terms' `detail` is left empty (the advice alone).
+    None,
+}
+
 /// Builds the advice (spec keys) and the trace (full account) of a decision.
 pub fn explain(
     d: &CompiledDoctrine,
@@ -159,11 +169,48 @@ pub fn explain(
     dec: &Decision,
     planned: Option<&crate::plan::Plan>,
 ) -> (Advice, Trace) {
+    let (advice, options) = account(d, case, s, inputs, dec, planned, Detail::Full);
+    let trace = Trace {
+        id: case.id.clone(),
+        rule: rule(dec),
+        forced: dec.forced,
+        measure: measure_terms(d, case),
+        options,
+        inputs: inputs.clone(),
+        agenda: planned.cloned(),
+    };
+    (advice, trace)
+}
+
+/// The advice alone: the same [`Advice`] as [`explain`]'s, byte for byte, without the
+/// trace's detail texts, measure and copies of the inputs and agenda, which only the
+/// trace shows (a `--json` answer without `--trace` prints the advice alone).
+pub fn explain_advice(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    dec: &Decision,
+    planned: Option<&crate::plan::Plan>,
+) -> Advice {
+    account(d, case, s, inputs, dec, planned, Detail::None).0
+}
+
+/// The advice and every option's account (its terms' details as `detail` asks).
+fn account(
+    d: &CompiledDoctrine,
+    case: &Case,
+    s: &Situation,
+    inputs: &ContextInputs,
+    dec: &Decision,
+    planned: Option<&crate::plan::Plan>,
+    detail: Detail,
+) -> (Advice, Vec<TraceOption>) {
     let ci = dec.choice as usize;
     let mut advice_opts = Vec::with_capacity(case.kind.options().len());
     let mut trace_opts = Vec::with_capacity(case.kind.options().len());
     for (i, &o) in case.kind.options().iter().enumerate() {
-        let (a, t) = option_account(d, case, s, inputs, dec, i, o);
+        let (a, t) = option_account(d, case, s, inputs, dec, i, o, detail);
         advice_opts.push(a);
         trace_opts.push(t);
     }
@@ -172,30 +219,20 @@ pub fn explain(
         before: round_opt(dec.lean_before),
         after: round_opt(dec.options[ci].lean_after.or(dec.lean_before)),
     };
-    let trace = Trace {
+    let explanation = render_summary(&rule(dec), &trace_opts, inputs, &lean);
+    let advice = Advice {
         id: case.id.clone(),
-        rule: rule(dec),
-        forced: dec.forced,
-        measure: measure_terms(d, case),
-        options: trace_opts,
-        inputs: inputs.clone(),
-        agenda: planned.cloned(),
+        choice: dec.choice(),
+        options: advice_opts,
+        plan,
+        lean,
+        explanation,
     };
-    let explanation = render_summary(&trace, &lean);
-    (
-        Advice {
-            id: case.id.clone(),
-            choice: dec.choice(),
-            options: advice_opts,
-            plan,
-            lean,
-            explanation,
-        },
-        trace,
-    )
+    (advice, trace_opts)
 }
 
 /// Option `i` (`o`) as the advice reports it and as the trace accounts for it.
+#[allow(clippy::too_many_arguments)]
 fn option_account(
     d: &CompiledDoctrine,
     case: &Case,
@@ -204,6 +241,7 @@ fn option_account(
     dec: &Decision,
     i: usize,
     o: Opt,
+    detail: Detail,
 ) -> (OptionAdvice, TraceOption) {
     let sc = &dec.options[i];
     let hits = root_hits(d, s, sc.violations, i, o);
@@ -213,11 +251,15 @@ fn option_account(
         violations: hits.iter().map(|h| h.root.clone()).collect(),
         score: round4(sc.score),
     };
+    let terms = match detail {
+        Detail::Full => option_terms(d, case, s, inputs, dec, i, o),
+        Detail::None => option_values(d, case, dec, i),
+    };
     let trace = TraceOption {
         option: o,
         admissible: sc.violations == 0,
         violations: hits,
-        terms: option_terms(d, case, s, inputs, dec, i, o),
+        terms,
         score: round4(sc.score),
         lean_after: round_opt(sc.lean_after),
     };
@@ -306,6 +348,27 @@ fn option_terms(
     ];
     if case.kind == Kind::UnVote && !b.votes.is_empty() {
         terms.push(term("votes", votes_detail(d, case, inputs, i), sc.votes));
+    }
+    terms
+}
+
+/// Option `i`'s branch terms as [`option_terms`] names and values them, without what each
+/// is made of (every `detail` empty).
+fn option_values(d: &CompiledDoctrine, case: &Case, dec: &Decision, i: usize) -> Vec<Term> {
+    let sc = &dec.options[i];
+    let term = |name: &str, value: f64| Term {
+        name: name.into(),
+        detail: String::new(),
+        value: round4(value),
+    };
+    let mut terms = vec![
+        term("value", sc.value),
+        term("relations", sc.relations),
+        term("balance", sc.balance),
+        term("lean", sc.lean),
+    ];
+    if case.kind == Kind::UnVote && !d.branches().votes.is_empty() {
+        terms.push(term("votes", sc.votes));
     }
     terms
 }
@@ -619,11 +682,17 @@ fn agenda_steps(a: &crate::plan::Agenda) -> Vec<PlanStep> {
     steps
 }
 
-fn render_summary(t: &Trace, lean: &LeanChange) -> String {
+/// The advice's explanation: the rule, the roots that ruled options out, every option's
+/// terms and score, the lean and the inputs (each term by name and value only).
+fn render_summary(
+    rule: &str,
+    options: &[TraceOption],
+    inputs: &ContextInputs,
+    lean: &LeanChange,
+) -> String {
     let mut s = String::new();
-    let _ = write!(s, "{}.", capitalise(&t.rule));
-    let ruled: Vec<String> = t
-        .options
+    let _ = write!(s, "{}.", capitalise(rule));
+    let ruled: Vec<String> = options
         .iter()
         .filter(|o| !o.admissible)
         .map(|o| {
@@ -638,8 +707,7 @@ fn render_summary(t: &Trace, lean: &LeanChange) -> String {
     if !ruled.is_empty() {
         let _ = write!(s, " Roots ruled out: {}.", ruled.join("; "));
     }
-    let ranked: Vec<String> = t
-        .options
+    let ranked: Vec<String> = options
         .iter()
         .map(|o| {
             let terms: Vec<String> = o
@@ -659,8 +727,7 @@ fn render_summary(t: &Trace, lean: &LeanChange) -> String {
             let _ = write!(s, " Lean undefined (no signal had data).");
         }
     }
-    let used: Vec<String> = t
-        .inputs
+    let used: Vec<String> = inputs
         .signals
         .iter()
         .filter(|r| r.available && r.weight > 0.0)
@@ -669,15 +736,15 @@ fn render_summary(t: &Trace, lean: &LeanChange) -> String {
     let _ = write!(
         s,
         " Inputs as of {}: {} ledger events; lean signals {}.",
-        t.inputs.as_of,
-        t.inputs.ledger_events,
+        inputs.as_of,
+        inputs.ledger_events,
         if used.is_empty() {
             "none".to_string()
         } else {
             used.join(", ")
         }
     );
-    for n in &t.inputs.notes {
+    for n in &inputs.notes {
         let _ = write!(s, " Note: {n}.");
     }
     s

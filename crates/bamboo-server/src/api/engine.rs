@@ -301,8 +301,8 @@ pub async fn advise(
     let text = blocking(move || {
         let d = &st.catalog().doctrines[idx];
         let answers = match &ledger {
-            Some(l) => d.advisor.advise_all_with(&cases, l),
-            None => d.advisor.advise_all(&cases),
+            Some(l) => d.advisor.advice_all_with(&cases, l),
+            None => d.advisor.advice_all(&cases),
         }
         .map_err(|e| advise_error_in(e, &body))?;
         advice_json(&answers).map_err(advise_error)
