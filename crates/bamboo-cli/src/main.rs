@@ -14,6 +14,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system's allocator: `advise` on 10,000 cases allocates and
+/// frees millions of small strings and vectors, and glibc's malloc was a fifth of its time
+/// (BENCHMARKS.md, "`bamboo advise` on 10,000 cases").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// bamboo: measure, advise and simulate "bamboo diplomacy" from real data.
 #[derive(Parser, Debug)]
 #[command(name = "bamboo", version, about, long_about = None)]
