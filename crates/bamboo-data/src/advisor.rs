@@ -56,6 +56,8 @@ pub enum AdviseError {
     Backtest(#[from] BacktestError),
     #[error("JSON output failed: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("writing the answers: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 /// A doctrine, its ledger and the public data, ready to answer cases.
@@ -168,14 +170,7 @@ impl Advisor {
         words: Wording<T>,
     ) -> Result<T, AdviseError> {
         let d = &self.doctrine;
-        if case.subject != d.subject() {
-            return Err(AdviseError::CaseSubject {
-                id: case.id.clone(),
-                case_subject: case.subject,
-                doctrine: d.name().to_string(),
-                subject: d.subject(),
-            });
-        }
+        self.check_subject(case)?;
         let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
         let planned = (!d.trunk().moves.is_empty())
@@ -198,14 +193,7 @@ impl Advisor {
         horizon: Option<u32>,
     ) -> Result<PlanAnswer, AdviseError> {
         let d = &self.doctrine;
-        if case.subject != d.subject() {
-            return Err(AdviseError::CaseSubject {
-                id: case.id.clone(),
-                case_subject: case.subject,
-                doctrine: d.name().to_string(),
-                subject: d.subject(),
-            });
-        }
+        self.check_subject(case)?;
         let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
         let planned = bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, horizon);
@@ -226,6 +214,54 @@ impl Advisor {
             pleased,
             lowest,
         })
+    }
+
+    /// A case about another state than the doctrine's subject is an error (the only one an
+    /// answer can have).
+    fn check_subject(&self, case: &Case) -> Result<(), AdviseError> {
+        let d = &self.doctrine;
+        if case.subject == d.subject() {
+            return Ok(());
+        }
+        Err(AdviseError::CaseSubject {
+            id: case.id.clone(),
+            case_subject: case.subject,
+            doctrine: d.name().to_string(),
+            subject: d.subject(),
+        })
+    }
+
+    /// The first case, in order, about another state than the doctrine's subject.
+    pub fn check_subjects(&self, cases: &[Case]) -> Result<(), AdviseError> {
+        cases.iter().try_for_each(|c| self.check_subject(c))
+    }
+
+    /// Writes every case's advice to `w` as [`advice_json`] would print
+    /// [`Advisor::advice_all_with`]'s answers, the same bytes, without holding them all: the
+    /// cases are answered and serialised in parallel, [`WRITE_CHUNK`] at a time, and each
+    /// chunk written before the next is answered. The only error an answer can have (a case
+    /// about another subject) is looked for in every case before anything is written, so an
+    /// error writes nothing; an error of `w` itself is returned as it happens.
+    pub fn write_advice_json_with(
+        &self,
+        cases: &[Case],
+        ledger: &Ledger,
+        w: &mut dyn std::io::Write,
+    ) -> Result<(), AdviseError> {
+        use rayon::prelude::*;
+        self.check_subjects(cases)?;
+        let mut out = PrettyArray::new(w);
+        for chunk in cases.chunks(WRITE_CHUNK) {
+            let parts: Vec<Result<String, AdviseError>> = chunk
+                .par_iter()
+                .with_min_len(16)
+                .map(|c| Ok(pretty_element(&self.advice_with(c, ledger)?)?))
+                .collect();
+            for part in parts {
+                out.push(&part?)?;
+            }
+        }
+        out.finish()
     }
 
     /// Every case's advice alone, in order ([`Advisor::advise_all`]'s advice, the same bytes,
@@ -280,14 +316,7 @@ impl Advisor {
         cases
             .iter()
             .map(|case| {
-                if case.subject != d.subject() {
-                    return Err(AdviseError::CaseSubject {
-                        id: case.id.clone(),
-                        case_subject: case.subject,
-                        doctrine: d.name().to_string(),
-                        subject: d.subject(),
-                    });
-                }
+                self.check_subject(case)?;
                 let (s, cx, _) = prepare(d, ledger, &ev, case);
                 Ok(decide(d, &s, &cx).choice())
             })
@@ -329,9 +358,56 @@ pub struct PlanAnswer {
 
 /// The JSON of `bamboo advise --json`: the answers as a pretty-printed array, one line end.
 pub fn advice_json(answers: &[Advice]) -> Result<String, AdviseError> {
-    let mut s = serde_json::to_string_pretty(answers)?;
-    s.push('\n');
-    Ok(s)
+    use rayon::prelude::*;
+    let parts: Vec<String> = answers
+        .par_iter()
+        .with_min_len(16)
+        .map(pretty_element)
+        .collect::<Result<_, _>>()?;
+    let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.len() + 4).sum::<usize>() + 4);
+    let mut out = PrettyArray::new(&mut bytes);
+    for p in &parts {
+        out.push(p)?;
+    }
+    out.finish()?;
+    Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+}
+
+/// How many cases [`Advisor::write_advice_json_with`] answers before writing them.
+pub const WRITE_CHUNK: usize = 1024;
+
+/// `x` pretty-printed as an element of a pretty-printed array: serde_json's pretty output
+/// with every line after the first indented two more spaces, which is how its printer nests
+/// an element (a JSON text has no raw line ends inside strings, so each `\n` ends a line).
+fn pretty_element<T: serde::Serialize>(x: &T) -> Result<String, serde_json::Error> {
+    Ok(serde_json::to_string_pretty(x)?.replace('\n', "\n  "))
+}
+
+/// A pretty-printed JSON array written element by element, byte for byte as
+/// `serde_json::to_string_pretty` prints the whole array, then a line end.
+struct PrettyArray<'w> {
+    w: &'w mut dyn std::io::Write,
+    empty: bool,
+}
+
+impl<'w> PrettyArray<'w> {
+    fn new(w: &'w mut dyn std::io::Write) -> Self {
+        PrettyArray { w, empty: true }
+    }
+
+    /// Adds one element, already made by [`pretty_element`].
+    fn push(&mut self, element: &str) -> std::io::Result<()> {
+        let lead: &[u8] = if self.empty { b"[\n  " } else { b",\n  " };
+        self.empty = false;
+        self.w.write_all(lead)?;
+        self.w.write_all(element.as_bytes())
+    }
+
+    /// Closes the array (`[]` when nothing was pushed) and ends the line.
+    fn finish(self) -> Result<(), AdviseError> {
+        let end: &[u8] = if self.empty { b"[]\n" } else { b"\n]\n" };
+        Ok(self.w.write_all(end)?)
+    }
 }
 
 /// The JSON of `bamboo plan --json`: per case, its id, the choice and the planner's full

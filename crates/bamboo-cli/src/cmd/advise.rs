@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use bamboo_core::case::Case;
 use bamboo_core::engine::{Advice, Trace};
-use bamboo_data::advisor::{advice_json, Advisor};
+use bamboo_data::advisor::Advisor;
 use bamboo_data::DataDir;
 
 use crate::output::write_to;
@@ -95,11 +95,15 @@ pub fn run(cli: &Cli, args: &Args) -> Result<()> {
         }
     };
     if args.json && !args.trace {
-        // The advice alone: no trace is built, since none is printed.
-        let advice = engine.advice_all(&cases).map_err(located)?;
+        // The advice alone: no trace is built, since none is printed, and the answers are
+        // written a chunk at a time. A case about another subject, the only error an answer
+        // can have, is found before anything is written.
+        engine.check_subjects(&cases).map_err(located)?;
         note();
-        let text = advice_json(&advice)?;
-        return write_to(None, |w| Ok(w.write_all(text.as_bytes())?)).context("writing the advice");
+        return write_to(None, |w| {
+            Ok(engine.write_advice_json_with(&cases, &engine.ledger, w)?)
+        })
+        .context("writing the advice");
     }
     let answers = engine.advise_all(&cases).map_err(located)?;
     note();
