@@ -277,13 +277,7 @@ impl Advisor {
         cases: &[Case],
         ledger: &Ledger,
     ) -> Result<Vec<Advice>, AdviseError> {
-        use rayon::prelude::*;
-        let answers: Vec<Result<Advice, AdviseError>> = cases
-            .par_iter()
-            .with_min_len(16)
-            .map(|c| self.advice_with(c, ledger))
-            .collect();
-        answers.into_iter().collect()
+        self.all_with(cases, ledger, explain_advice)
     }
 
     /// Answers every case, in order.
@@ -299,11 +293,22 @@ impl Advisor {
         cases: &[Case],
         ledger: &Ledger,
     ) -> Result<Vec<(Advice, Trace)>, AdviseError> {
+        self.all_with(cases, ledger, explain)
+    }
+
+    /// Every case answered by [`Advisor::answer_with`] with `words`, in parallel and in
+    /// order; the error is that of the first case in order that fails.
+    fn all_with<T: Send>(
+        &self,
+        cases: &[Case],
+        ledger: &Ledger,
+        words: Wording<T>,
+    ) -> Result<Vec<T>, AdviseError> {
         use rayon::prelude::*;
-        let answers: Vec<Result<(Advice, Trace), AdviseError>> = cases
+        let answers: Vec<Result<T, AdviseError>> = cases
             .par_iter()
             .with_min_len(16)
-            .map(|c| self.advise_with(c, ledger))
+            .map(|c| self.answer_with(c, ledger, words))
             .collect();
         answers.into_iter().collect()
     }
@@ -433,4 +438,61 @@ pub fn backtest_json(report: &BacktestReport) -> Result<String, AdviseError> {
     let mut s = serde_json::to_string_pretty(report)?;
     s.push('\n');
     Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Something shaped like an answer: strings that need escaping (line ends, quotes,
+    /// non-ASCII), numbers, nested arrays (some empty) and a nested object.
+    #[derive(serde::Serialize, Debug, Clone)]
+    struct Shaped {
+        id: String,
+        score: f64,
+        steps: Vec<Vec<String>>,
+        lean: Option<(f64, f64)>,
+    }
+
+    fn shaped() -> impl Strategy<Value = Shaped> {
+        (
+            "[a-z\\n\"é ]{0,12}",
+            -1e3f64..1e3,
+            prop::collection::vec(prop::collection::vec("[a-z\\n]{0,5}", 0..3), 0..3),
+            prop::option::of((-1.0f64..1.0, -1.0f64..1.0)),
+        )
+            .prop_map(|(id, score, steps, lean)| Shaped {
+                id,
+                score,
+                steps,
+                lean,
+            })
+    }
+
+    fn written(items: &[Shaped]) -> String {
+        let mut bytes = Vec::new();
+        let mut out = PrettyArray::new(&mut bytes);
+        for x in items {
+            out.push(&pretty_element(x).unwrap()).unwrap();
+        }
+        out.finish().unwrap();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn an_empty_array_is_written_as_serde_writes_it() {
+        assert_eq!(written(&[]), "[]\n");
+    }
+
+    proptest! {
+        /// Element by element, the array is byte for byte serde_json's pretty array.
+        #[test]
+        fn the_array_written_piecewise_is_serdes_pretty_array(
+            items in prop::collection::vec(shaped(), 0..6)
+        ) {
+            let whole = serde_json::to_string_pretty(&items).unwrap() + "\n";
+            prop_assert_eq!(written(&items), whole);
+        }
+    }
 }
