@@ -56,12 +56,22 @@ impl DataDir {
     }
 
     fn check(root: PathBuf, how: &'static str) -> Result<DataDir, DataError> {
-        if !root.is_dir() {
+        let problem = match std::fs::metadata(&root) {
+            Ok(m) if m.is_dir() => None,
+            Ok(_) => Some(format!("the data folder given by {how} is not a folder")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Some(format!("the data folder given by {how} does not exist"))
+            }
+            // Permission denied on a parent, say: not the same as a missing folder.
+            Err(e) => Some(format!(
+                "the data folder given by {how} cannot be reached: {}",
+                crate::text::one_line(&e.to_string())
+            )),
+        };
+        if let Some(problem) = problem {
             return Err(DataError::Layout {
                 path: root,
-                problem: format!(
-                    "the data folder given by {how} does not exist or is not a folder"
-                ),
+                problem,
             });
         }
         if !root.join("unga").is_dir() {
@@ -120,5 +130,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("no unga/"), "{e}");
+    }
+
+    /// A file, a missing folder and a folder behind a path that cannot be walked are three
+    /// different errors (the last used to be called missing).
+    #[test]
+    fn a_file_and_an_unreachable_folder_are_not_called_missing() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("data.csv");
+        std::fs::write(&file, "x").unwrap();
+        let e = DataDir::locate(Some(&file), None, t.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("the data folder given by --data is not a folder"),
+            "{e}"
+        );
+        // A path through the file cannot be walked (ENOTDIR), whoever runs the test.
+        let e = DataDir::locate(Some(&file.join("data")), None, t.path())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the data folder given by --data cannot be reached: "),
+            "{e}"
+        );
+        assert!(!e.contains("does not exist"), "{e}");
     }
 }
