@@ -660,7 +660,7 @@ fn advise(
     py.detach(|| {
         let engine = advisor(&doctrine, data.as_deref(), &votes, no_data)?;
         let cases = bamboo_data::case::read_cases(&cases).map_err(|e| chain(&e))?;
-        let answers = engine.advise_all(&cases).map_err(|e| chain(&e))?;
+        let answers = engine.advice_all(&cases).map_err(|e| chain(&e))?;
         bamboo_data::advisor::advice_json(&answers).map_err(|e| chain(&e))
     })
 }
