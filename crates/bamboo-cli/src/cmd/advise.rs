@@ -84,8 +84,14 @@ struct Traced<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> Result<()> {
-    let engine = load_engine(cli, &args.doctrine, &args.engine)?;
-    let cases = bamboo_data::case::read_cases(&args.cases)?;
+    // Start-up (doctrine, vote store, record index) and reading the cases are independent:
+    // run them side by side. Errors come in the order they would one after the other.
+    let (engine, cases) = rayon::join(
+        || load_engine(cli, &args.doctrine, &args.engine),
+        || bamboo_data::case::read_cases(&args.cases),
+    );
+    let engine = engine?;
+    let cases = cases?;
     let located = |e| crate::case_errors::locate_case_error(e, std::slice::from_ref(&args.cases));
     // Without data the text output says so in its `inputs:` line; JSON has no such line,
     // so the note goes to stderr then (once, not in both).
