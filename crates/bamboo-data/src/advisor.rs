@@ -17,7 +17,7 @@ use bamboo_core::engine::{
 };
 use bamboo_core::flows::Flows;
 use bamboo_core::ledger::Ledger;
-use bamboo_core::plan::Plan;
+use bamboo_core::plan::{Plan, PlanMemo};
 use bamboo_core::record::RecordRules;
 use bamboo_core::{Iso3, VoteStore};
 
@@ -152,29 +152,33 @@ impl Advisor {
         case: &Case,
         ledger: &Ledger,
     ) -> Result<(Advice, Trace), AdviseError> {
-        self.answer_with(case, ledger, explain)
+        self.answer_with(case, ledger, explain, None)
     }
 
     /// [`Advisor::advise_with`]'s advice alone, the same bytes, without building the trace
     /// (its detail texts and copies), for answers that print the advice alone.
     pub fn advice_with(&self, case: &Case, ledger: &Ledger) -> Result<Advice, AdviseError> {
-        self.answer_with(case, ledger, explain_advice)
+        self.answer_with(case, ledger, explain_advice, None)
     }
 
     /// Prepares, decides and plans one case, then words the answer with `words`
-    /// ([`explain`] or [`explain_advice`]).
+    /// ([`explain`] or [`explain_advice`]). A batch of cases passes a `memo` of the
+    /// doctrine's plans, which gives the same plans as planning each case afresh.
     fn answer_with<T>(
         &self,
         case: &Case,
         ledger: &Ledger,
         words: Wording<T>,
+        memo: Option<&PlanMemo<'_>>,
     ) -> Result<T, AdviseError> {
         let d = &self.doctrine;
         self.check_subject(case)?;
         let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
         let dec = decide(d, &s, &cx);
-        let planned = (!d.trunk().moves.is_empty())
-            .then(|| bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon));
+        let planned = (!d.trunk().moves.is_empty()).then(|| match memo {
+            Some(m) => m.plan(&s, &cx, &dec, ledger, case.date, self.horizon),
+            None => bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon),
+        });
         Ok(words(d, case, &s, &inputs, &dec, planned.as_ref()))
     }
 
@@ -251,11 +255,15 @@ impl Advisor {
         use rayon::prelude::*;
         self.check_subjects(cases)?;
         let mut out = PrettyArray::new(w);
+        let memo = PlanMemo::new(&self.doctrine);
         for chunk in cases.chunks(WRITE_CHUNK) {
             let parts: Vec<Result<String, AdviseError>> = chunk
                 .par_iter()
                 .with_min_len(16)
-                .map(|c| Ok(pretty_element(&self.advice_with(c, ledger)?)?))
+                .map(|c| {
+                    let advice = self.answer_with(c, ledger, explain_advice, Some(&memo))?;
+                    Ok(pretty_element(&advice)?)
+                })
                 .collect();
             for part in parts {
                 out.push(&part?)?;
@@ -305,10 +313,11 @@ impl Advisor {
         words: Wording<T>,
     ) -> Result<Vec<T>, AdviseError> {
         use rayon::prelude::*;
+        let memo = PlanMemo::new(&self.doctrine);
         let answers: Vec<Result<T, AdviseError>> = cases
             .par_iter()
             .with_min_len(16)
-            .map(|c| self.answer_with(c, ledger, words))
+            .map(|c| self.answer_with(c, ledger, words, Some(&memo)))
             .collect();
         answers.into_iter().collect()
     }
