@@ -51,7 +51,14 @@ pub fn limit_words(limit: u64) -> String {
 
 /// Reads at most `limit` bytes from `r`; more is [`LimitedReadError::TooLarge`].
 pub fn read_to_limit(r: impl Read, limit: u64) -> Result<Vec<u8>, LimitedReadError> {
-    let mut out = Vec::new();
+    read_sized(r, limit, 0)
+}
+
+/// [`read_to_limit`] into a buffer made for `expected` bytes (a file's size: read once,
+/// without the copies and fresh pages of a buffer that doubles as it fills).
+fn read_sized(r: impl Read, limit: u64, expected: u64) -> Result<Vec<u8>, LimitedReadError> {
+    // One byte more than the size, so that reading to the end needs no growth to see it.
+    let mut out = Vec::with_capacity(expected.min(limit).saturating_add(1) as usize);
     r.take(limit.saturating_add(1))
         .read_to_end(&mut out)
         .map_err(LimitedReadError::Io)?;
@@ -64,13 +71,15 @@ pub fn read_to_limit(r: impl Read, limit: u64) -> Result<Vec<u8>, LimitedReadErr
 /// Reads a whole file, at most `limit` bytes (not decompressed).
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LimitedReadError> {
     let f = std::fs::File::open(path).map_err(LimitedReadError::Io)?;
-    if f.metadata().is_ok_and(|m| m.is_dir()) {
+    let meta = f.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(LimitedReadError::Io(std::io::Error::new(
             std::io::ErrorKind::IsADirectory,
             "is a folder, not a file",
         )));
     }
-    read_to_limit(f, limit)
+    // The size is a hint only (a pipe says 0, a growing file more): the limit still holds.
+    read_sized(f, limit, meta.map_or(0, |m| m.len()))
 }
 
 fn too_large(path: &Path, limit: u64, what: &str) -> DataError {
