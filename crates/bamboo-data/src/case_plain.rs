@@ -88,7 +88,7 @@ fn parse_in(src: &str, n: usize) -> Option<CaseFile> {
         return None;
     }
     let parts: Vec<Option<CaseFile>> = pieces(src, n).into_par_iter().map(lines).collect();
-    let mut case = Vec::new();
+    let mut case = Vec::with_capacity(parts.iter().flatten().map(|p| p.case.len()).sum());
     for p in parts {
         case.extend(p?.case);
     }
@@ -118,7 +118,10 @@ fn pieces(src: &str, n: usize) -> Vec<&str> {
 
 /// Reads the lines of a piece (the whole text, or a part that starts at a `[[case]]` line).
 fn lines(src: &str) -> Option<CaseFile> {
-    let mut cases: Vec<RawCase> = Vec::new();
+    // As many as the piece has `[[case]]` headers at a line's start (fewer if some are
+    // indented): the cases are moved into place once, not again each time the list grows.
+    let headers = usize::from(src.starts_with("[[case]]")) + src.matches("\n[[case]]").count();
+    let mut cases: Vec<RawCase> = Vec::with_capacity(headers);
     let mut cur: Option<Partial> = None;
     let mut table = Table::Top;
     for line in src.split('\n') {
@@ -258,7 +261,9 @@ fn value(s: &str) -> Option<(Value, &str)> {
             Some((Value::Str(x), rest))
         }
         b'[' => {
-            let mut items = Vec::new();
+            // A list is on one line: about one item per comma (a comma inside a string
+            // only reserves one more), so it does not grow item by item.
+            let mut items = Vec::with_capacity(s.bytes().filter(|&b| b == b',').count() + 1);
             let mut r = s[1..].trim_start_matches([' ', '\t']);
             loop {
                 if let Some(after) = r.strip_prefix(']') {
