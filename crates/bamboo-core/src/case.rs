@@ -4,7 +4,6 @@
 //! [`Case`] through [`validate_case`], which checks every rule of the contract and names the
 //! offending field in its [`CaseError`]. Readers turn the field into a file and line.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::country::Iso3;
@@ -521,6 +520,30 @@ pub const MAX_TALLY: u32 = 250;
 
 /// Checks a case against the contract and lowers it into a [`Case`].
 pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
+    let mut case = checked(input)?;
+    case.id = input.id.trim().to_string();
+    case.title = input.title.clone();
+    case.sources = input.sources.clone();
+    Ok(case)
+}
+
+/// [`validate_case`] taking the input, whose texts then move into the case instead of
+/// being copied (a reader of thousands of cases has no other use for them).
+pub fn validate_case_owned(input: CaseInput) -> Result<Case, CaseError> {
+    let mut case = checked(&input)?;
+    case.id = if input.id.trim().len() == input.id.len() {
+        input.id
+    } else {
+        input.id.trim().to_string()
+    };
+    case.title = input.title;
+    case.sources = input.sources;
+    Ok(case)
+}
+
+/// Every check of [`validate_case`], and the case lowered but for its id, title and
+/// sources (left empty: the caller copies or moves them in).
+fn checked(input: &CaseInput) -> Result<Case, CaseError> {
     let id = input.id.trim();
     if id.is_empty() {
         return Err(CaseError::new("id", "must not be empty"));
@@ -594,20 +617,45 @@ pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
         }
     }
     Ok(Case {
-        id: id.to_string(),
+        id: String::new(),
         date,
         subject,
         kind,
-        title: input.title.clone(),
+        title: String::new(),
         target,
         counterpart,
         tier,
         tags,
-        sources: input.sources.clone(),
+        sources: Vec::new(),
         actual,
         positions,
         tally: input.tally,
     })
+}
+
+/// A set of country codes: one bit for each of the 26³ three-letter codes (2.2 kB, no
+/// allocation; a case lists about 190 states, and a file has thousands of cases).
+struct CodeSet([u64; CodeSet::WORDS]);
+
+impl CodeSet {
+    const WORDS: usize = (26 * 26 * 26usize).div_ceil(64);
+
+    /// Adds `c`; false if it was there already.
+    fn insert(&mut self, c: Iso3) -> bool {
+        // A code is three letters A-Z ([`Iso3::parse`] and [`Iso3::from_static`] make sure).
+        let letter = |k: usize| usize::from(c.as_str().as_bytes()[k] - b'A');
+        let i = letter(0) * 676 + letter(1) * 26 + letter(2);
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        let fresh = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        fresh
+    }
+}
+
+impl Default for CodeSet {
+    fn default() -> CodeSet {
+        CodeSet([0; CodeSet::WORDS])
+    }
 }
 
 fn validate_positions(kind: Kind, p: &PositionsInput) -> Result<Positions, CaseError> {
@@ -625,7 +673,7 @@ fn validate_positions(kind: Kind, p: &PositionsInput) -> Result<Positions, CaseE
         ));
     }
     let mut out = Positions::default();
-    let mut seen: BTreeSet<Iso3> = BTreeSet::new();
+    let mut seen = CodeSet::default();
     for (key, list) in allowed {
         let Some(list) = list else { continue };
         let field = format!("positions.{key}");
@@ -655,6 +703,38 @@ fn validate_positions(kind: Kind, p: &PositionsInput) -> Result<Positions, CaseE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Moving the texts in gives the case that copying them gives, a padded id trimmed.
+    #[test]
+    fn the_owned_input_gives_the_same_case() {
+        for id in ["x", "  padded id "] {
+            let mut i = input();
+            i.id = id.into();
+            let borrowed = validate_case(&i).unwrap();
+            assert_eq!(borrowed.id, id.trim());
+            assert_eq!(validate_case_owned(i).unwrap(), borrowed);
+        }
+        let mut bad = input();
+        bad.sources = vec![" ".into()];
+        assert_eq!(
+            validate_case_owned(bad.clone()).unwrap_err(),
+            validate_case(&bad).unwrap_err()
+        );
+    }
+
+    proptest::proptest! {
+        /// The bit set of codes says what a `BTreeSet` says of each insertion, first and
+        /// last codes of the alphabet included.
+        #[test]
+        fn the_code_set_is_a_set(codes in proptest::collection::vec("[A-Z]{3}|AAA|ZZZ", 0..300)) {
+            let mut bits = CodeSet::default();
+            let mut tree = std::collections::BTreeSet::new();
+            for c in &codes {
+                let c = Iso3::parse(c).unwrap();
+                proptest::prop_assert_eq!(bits.insert(c), tree.insert(c));
+            }
+        }
+    }
 
     fn input() -> CaseInput {
         CaseInput {

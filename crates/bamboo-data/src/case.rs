@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bamboo_core::case::{validate_case, Case, CaseInput, FieldError, PositionsInput, Tally};
+use bamboo_core::case::{validate_case_owned, Case, CaseInput, FieldError, PositionsInput, Tally};
 
 use crate::toml_input::{
     from_field_error, from_json_error, from_toml_error, read, Diagnostic, InputError, Spans,
@@ -166,8 +166,7 @@ fn lower(file: &Path, raw: CaseFile, spans: &Spans) -> Result<Vec<Case>, InputEr
         .with_min_len(64)
         .map(|r| {
             let id = r.id.clone();
-            let input = CaseInput::from(r);
-            (id, validate_case(&input))
+            (id, validate_case_owned(CaseInput::from(r)))
         })
         .collect();
     let mut out: Vec<Case> = Vec::with_capacity(checked.len());
