@@ -226,8 +226,9 @@ pub fn session_year(s: u32) -> i32 {
 /// week that holds at least one working day; from 2023 on, of the second such week (the
 /// 78th session opened on 5 September 2023). Before 2002 the sessions opened on other
 /// days in September; roll calls of those years carry their session in the data.
-pub fn session_opening(year: i32) -> Date {
-    let sep1 = Date::new(year, 9, 1).expect("a valid date");
+/// `None` for a year no [`Date`] holds (outside 1-9999).
+pub fn session_opening(year: i32) -> Option<Date> {
+    let sep1 = Date::new(year, 9, 1).ok()?;
     // 1970-01-01 was a Thursday; 0 = Monday.
     let weekday = (sep1.days_since_epoch() + 3).rem_euclid(7);
     // Monday of the week holding 1 September, then the first week with a working day.
@@ -236,8 +237,9 @@ pub fn session_opening(year: i32) -> Date {
         monday += 7;
     }
     let week = if year >= 2023 { 1 } else { 2 };
+    // The second or third Tuesday: between the 8th and the 21st.
     let day = monday + 7 * week + 1;
-    Date::new(year, 9, day as u8).expect("a valid September date")
+    Date::new(year, 9, day as u8).ok()
 }
 
 /// The session a date falls in: the regular session N opens in September of year
@@ -245,7 +247,8 @@ pub fn session_opening(year: i32) -> Date {
 /// Dates before the second session are the first session's.
 pub fn session_from_date(d: Date) -> u32 {
     let y = d.year();
-    let s = if d >= session_opening(y) {
+    // `d` is a date, so its year has an opening.
+    let s = if session_opening(y).is_some_and(|open| d >= open) {
         y - 1945
     } else {
         y - 1946
