@@ -2057,7 +2057,7 @@ mod tests {
                 votes: Vec::new(),
             }],
         );
-        let mut asked = 0;
+        let mut fresh = Vec::new();
         for (date, choice, ledger) in [
             ("2020-05-10", 1u8, &Ledger::default()),
             ("2021-11-30", 1, &Ledger::default()),
@@ -2070,16 +2070,20 @@ mod tests {
             let s = Situation::new(&d, &case);
             let mut dec = decide(&d, &s, &cx);
             dec.choice = choice;
-            let fresh = plan(&d, &s, &cx, &dec, ledger, case.date, None);
-            assert_eq!(memo.plan(&s, &cx, &dec, ledger, case.date, None), fresh);
-            asked += 1;
-            if date == "2021-11-30" {
-                let steps = &fresh.best().unwrap().steps;
-                assert!(steps.iter().all(|st| st.date >= case.date), "{steps:?}");
-            }
+            let p = plan(&d, &s, &cx, &dec, ledger, case.date, None);
+            assert_eq!(memo.plan(&s, &cx, &dec, ledger, case.date, None), p);
+            fresh.push(p);
         }
+        // The second decision is the first's on another date: its plan differs only in its
+        // steps' dates, which the memo had to move.
+        let dates = |p: &Plan| {
+            p.best()
+                .map(|a| a.steps.iter().map(|st| st.date).collect::<Vec<_>>())
+        };
+        assert_ne!(dates(&fresh[0]), dates(&fresh[1]));
+        assert!(fresh[1].best().is_some_and(|a| !a.steps.is_empty()));
         // Three needs: USA displeased (three dates), USA pleased, USA displeased after a visit.
-        assert_eq!((asked, memo.len()), (5, 3));
+        assert_eq!(memo.len(), 3);
     }
 
     /// A need beyond what the catalogue can do within the horizon: the plan says why, and
