@@ -401,9 +401,30 @@ impl Case {
     }
 }
 
-/// A case as a reader found it: strings not yet checked against the contract.
+/// A country code in a case's positions as a reader found it: the text (checked by
+/// [`Iso3::parse`]), or a code a reader has already parsed with it (a fast reader of a
+/// large file gives the codes so, without a text for each of its many thousand codes).
+pub trait CodeText {
+    /// The code, or why the text is not one.
+    fn code(&self) -> Result<Iso3, crate::country::BadCode>;
+}
+
+impl CodeText for String {
+    fn code(&self) -> Result<Iso3, crate::country::BadCode> {
+        Iso3::parse(self)
+    }
+}
+
+impl CodeText for Iso3 {
+    fn code(&self) -> Result<Iso3, crate::country::BadCode> {
+        Ok(*self)
+    }
+}
+
+/// A case as a reader found it: strings not yet checked against the contract. The
+/// positions' codes are texts (`C = String`) or codes already parsed (`C = Iso3`).
 #[derive(Clone, Debug, Default)]
-pub struct CaseInput {
+pub struct CaseInput<C = String> {
     /// [`Case::id`], before trimming.
     pub id: String,
     /// `YYYY-MM-DD`.
@@ -427,25 +448,37 @@ pub struct CaseInput {
     /// An [`Opt`] name that must be an option of the kind, if given.
     pub actual: Option<String>,
     /// `[case.positions]`, if given.
-    pub positions: Option<PositionsInput>,
+    pub positions: Option<PositionsInput<C>>,
     /// `[case.tally]`, for `un_vote` only.
     pub tally: Option<Tally>,
 }
 
 /// The `[case.positions]` table as read. A `un_vote` takes only `yes`, `no` and `abstain`;
 /// every other kind only `support` and `oppose`.
-#[derive(Clone, Debug, Default)]
-pub struct PositionsInput {
+#[derive(Clone, Debug)]
+pub struct PositionsInput<C = String> {
     /// ISO3 codes that voted yes.
-    pub yes: Option<Vec<String>>,
+    pub yes: Option<Vec<C>>,
     /// ISO3 codes that voted no.
-    pub no: Option<Vec<String>>,
+    pub no: Option<Vec<C>>,
     /// ISO3 codes that abstained.
-    pub abstain: Option<Vec<String>>,
+    pub abstain: Option<Vec<C>>,
     /// ISO3 codes that want the first option taken.
-    pub support: Option<Vec<String>>,
+    pub support: Option<Vec<C>>,
     /// ISO3 codes that want it not taken.
-    pub oppose: Option<Vec<String>>,
+    pub oppose: Option<Vec<C>>,
+}
+
+impl<C> Default for PositionsInput<C> {
+    fn default() -> Self {
+        PositionsInput {
+            yes: None,
+            no: None,
+            abstain: None,
+            support: None,
+            oppose: None,
+        }
+    }
 }
 
 /// Why an input (a case, a ledger event, a doctrine) breaks its rules: the field (a dotted
@@ -519,7 +552,7 @@ pub fn parse_tier(s: &str) -> Result<Tier, String> {
 pub const MAX_TALLY: u32 = 250;
 
 /// Checks a case against the contract and lowers it into a [`Case`].
-pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
+pub fn validate_case<C: CodeText>(input: &CaseInput<C>) -> Result<Case, CaseError> {
     let mut case = checked(input)?;
     case.id = input.id.trim().to_string();
     case.title = input.title.clone();
@@ -529,7 +562,7 @@ pub fn validate_case(input: &CaseInput) -> Result<Case, CaseError> {
 
 /// [`validate_case`] taking the input, whose texts then move into the case instead of
 /// being copied (a reader of thousands of cases has no other use for them).
-pub fn validate_case_owned(input: CaseInput) -> Result<Case, CaseError> {
+pub fn validate_case_owned<C: CodeText>(input: CaseInput<C>) -> Result<Case, CaseError> {
     let mut case = checked(&input)?;
     case.id = if input.id.trim().len() == input.id.len() {
         input.id
@@ -543,7 +576,7 @@ pub fn validate_case_owned(input: CaseInput) -> Result<Case, CaseError> {
 
 /// Every check of [`validate_case`], and the case lowered but for its id, title and
 /// sources (left empty: the caller copies or moves them in).
-fn checked(input: &CaseInput) -> Result<Case, CaseError> {
+fn checked<C: CodeText>(input: &CaseInput<C>) -> Result<Case, CaseError> {
     let id = input.id.trim();
     if id.is_empty() {
         return Err(CaseError::new("id", "must not be empty"));
@@ -658,7 +691,10 @@ impl Default for CodeSet {
     }
 }
 
-fn validate_positions(kind: Kind, p: &PositionsInput) -> Result<Positions, CaseError> {
+fn validate_positions<C: CodeText>(
+    kind: Kind,
+    p: &PositionsInput<C>,
+) -> Result<Positions, CaseError> {
     let vote_keys = [("yes", &p.yes), ("no", &p.no), ("abstain", &p.abstain)];
     let stance_keys = [("support", &p.support), ("oppose", &p.oppose)];
     let (allowed, refused, hint) = if kind == Kind::UnVote {
@@ -679,7 +715,9 @@ fn validate_positions(kind: Kind, p: &PositionsInput) -> Result<Positions, CaseE
         let field = format!("positions.{key}");
         let mut codes = Vec::with_capacity(list.len());
         for (i, s) in list.iter().enumerate() {
-            let c = Iso3::parse(s).map_err(|e| CaseError::at(&field, i, e.to_string()))?;
+            let c = s
+                .code()
+                .map_err(|e| CaseError::at(&field, i, e.to_string()))?;
             if !seen.insert(c) {
                 return Err(CaseError::at(
                     &field,

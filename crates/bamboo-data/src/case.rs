@@ -5,23 +5,26 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use bamboo_core::case::{validate_case_owned, Case, CaseInput, FieldError, PositionsInput, Tally};
+use bamboo_core::case::{
+    validate_case_owned, Case, CaseInput, CodeText, FieldError, PositionsInput, Tally,
+};
 
 use crate::toml_input::{
     from_field_error, from_json_error, from_toml_error, read, Diagnostic, InputError, Spans,
 };
 
-/// A case file as written (also read by the fast plain-form reader, `case_plain`).
+/// A case file as written (also read by the fast plain-form reader, `case_plain`, which
+/// gives the positions' codes parsed: `C = Iso3`).
 #[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct CaseFile {
-    #[serde(default)]
-    pub(crate) case: Vec<RawCase>,
+pub(crate) struct CaseFile<C = String> {
+    #[serde(default = "Vec::new")]
+    pub(crate) case: Vec<RawCase<C>>,
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawCase {
+pub(crate) struct RawCase<C = String> {
     pub(crate) id: String,
     pub(crate) date: String,
     pub(crate) subject: String,
@@ -38,20 +41,36 @@ pub(crate) struct RawCase {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) actual: Option<String>,
-    #[serde(default)]
-    pub(crate) positions: Option<RawPositions>,
+    #[serde(default = "none")]
+    pub(crate) positions: Option<RawPositions<C>>,
     #[serde(default)]
     pub(crate) tally: Option<RawTally>,
 }
 
-#[derive(serde::Deserialize, Debug, PartialEq, Default)]
+#[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawPositions {
-    pub(crate) yes: Option<Vec<String>>,
-    pub(crate) no: Option<Vec<String>>,
-    pub(crate) abstain: Option<Vec<String>>,
-    pub(crate) support: Option<Vec<String>>,
-    pub(crate) oppose: Option<Vec<String>>,
+pub(crate) struct RawPositions<C = String> {
+    pub(crate) yes: Option<Vec<C>>,
+    pub(crate) no: Option<Vec<C>>,
+    pub(crate) abstain: Option<Vec<C>>,
+    pub(crate) support: Option<Vec<C>>,
+    pub(crate) oppose: Option<Vec<C>>,
+}
+
+impl<C> Default for RawPositions<C> {
+    fn default() -> Self {
+        RawPositions {
+            yes: None,
+            no: None,
+            abstain: None,
+            support: None,
+            oppose: None,
+        }
+    }
+}
+
+fn none<T>() -> Option<T> {
+    None
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq, Default)]
@@ -62,8 +81,8 @@ pub(crate) struct RawTally {
     pub(crate) abstain: Option<u32>,
 }
 
-impl From<RawCase> for CaseInput {
-    fn from(r: RawCase) -> CaseInput {
+impl<C> From<RawCase<C>> for CaseInput<C> {
+    fn from(r: RawCase<C>) -> CaseInput<C> {
         CaseInput {
             id: r.id,
             date: r.date,
@@ -98,11 +117,11 @@ impl From<RawCase> for CaseInput {
 /// `toml`. Either way the text is parsed once, and parsed again with spans only to locate
 /// an error.
 pub fn parse_cases(file: &Path, src: &str) -> Result<Vec<Case>, InputError> {
-    let raw: CaseFile = match crate::case_plain::parse(src) {
-        Some(raw) => raw,
-        None => toml::from_str(src)
-            .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?,
-    };
+    if let Some(raw) = crate::case_plain::parse(src) {
+        return lower(file, raw, &Spans::new(src));
+    }
+    let raw: CaseFile = toml::from_str(src)
+        .map_err(|e| InputError::invalid(from_toml_error(file, src, &e, Some("case"))))?;
     lower(file, raw, &Spans::new(src))
 }
 
@@ -146,7 +165,11 @@ pub fn parse_cases_json(file: &Path, src: &str) -> Result<Vec<Case>, InputError>
     lower(file, raw, &Spans::new(""))
 }
 
-fn lower(file: &Path, raw: CaseFile, spans: &Spans) -> Result<Vec<Case>, InputError> {
+fn lower<C: CodeText + Send>(
+    file: &Path,
+    raw: CaseFile<C>,
+    spans: &Spans,
+) -> Result<Vec<Case>, InputError> {
     if raw.case.is_empty() {
         return Err(InputError::invalid(Diagnostic {
             file: file.to_path_buf(),

@@ -9,6 +9,11 @@
 //! then reads the text with `toml`, whose errors are located as always: this reader never
 //! produces an error of its own. It reads a 10,000-case file several times faster than a
 //! general TOML parser, and a large file in pieces cut at `[[case]]` lines, in parallel.
+//! The positions' country codes, most of such a file, are parsed as they are read (with
+//! `Iso3::parse`, as the case's validation would): a text that is not a code is left to
+//! `toml` too, whose reading then reports it.
+
+use bamboo_core::Iso3;
 
 use crate::case::{CaseFile, RawCase, RawPositions, RawTally};
 
@@ -35,12 +40,12 @@ struct Partial {
     tags: Option<Vec<String>>,
     sources: Option<Vec<String>>,
     actual: Option<String>,
-    positions: Option<RawPositions>,
+    positions: Option<RawPositions<Iso3>>,
     tally: Option<RawTally>,
 }
 
 impl Partial {
-    fn finish(self) -> Option<RawCase> {
+    fn finish(self) -> Option<RawCase<Iso3>> {
         Some(RawCase {
             id: self.id?,
             date: self.date?,
@@ -63,12 +68,14 @@ impl Partial {
 enum Value {
     Str(String),
     List(Vec<String>),
+    /// A list of strings under `[case.positions]`, each a country code.
+    Codes(Vec<Iso3>),
     Int(u32),
 }
 
 /// Reads a case file in the plain form, or `None` when the text is not in it (or is not
 /// valid): the caller then reads it with `toml`.
-pub(crate) fn parse(src: &str) -> Option<CaseFile> {
+pub(crate) fn parse(src: &str) -> Option<CaseFile<Iso3>> {
     // A large file is read in pieces, in parallel: [`pieces`].
     let n = if src.len() < PIECE_BYTES {
         1
@@ -82,12 +89,12 @@ pub(crate) fn parse(src: &str) -> Option<CaseFile> {
 const PIECE_BYTES: usize = 1 << 20;
 
 /// [`parse`], the text cut into about `n` pieces.
-fn parse_in(src: &str, n: usize) -> Option<CaseFile> {
+fn parse_in(src: &str, n: usize) -> Option<CaseFile<Iso3>> {
     use rayon::prelude::*;
     if src.contains('\r') || src.starts_with('\u{feff}') {
         return None;
     }
-    let parts: Vec<Option<CaseFile>> = pieces(src, n).into_par_iter().map(lines).collect();
+    let parts: Vec<Option<CaseFile<Iso3>>> = pieces(src, n).into_par_iter().map(lines).collect();
     let mut case = Vec::with_capacity(parts.iter().flatten().map(|p| p.case.len()).sum());
     for p in parts {
         case.extend(p?.case);
@@ -117,11 +124,11 @@ fn pieces(src: &str, n: usize) -> Vec<&str> {
 }
 
 /// Reads the lines of a piece (the whole text, or a part that starts at a `[[case]]` line).
-fn lines(src: &str) -> Option<CaseFile> {
+fn lines(src: &str) -> Option<CaseFile<Iso3>> {
     // As many as the piece has `[[case]]` headers at a line's start (fewer if some are
     // indented): the cases are moved into place once, not again each time the list grows.
     let headers = usize::from(src.starts_with("[[case]]")) + src.matches("\n[[case]]").count();
-    let mut cases: Vec<RawCase> = Vec::with_capacity(headers);
+    let mut cases: Vec<RawCase<Iso3>> = Vec::with_capacity(headers);
     let mut cur: Option<Partial> = None;
     let mut table = Table::Top;
     for line in src.split('\n') {
@@ -172,7 +179,10 @@ fn lines(src: &str) -> Option<CaseFile> {
         {
             return None;
         }
-        let (value, rest) = value(t[eq + 1..].trim_start_matches([' ', '\t']))?;
+        let (value, rest) = value(
+            t[eq + 1..].trim_start_matches([' ', '\t']),
+            table == Table::Positions,
+        )?;
         end_ok(rest)?;
         let p = cur.as_mut()?;
         set(p, table, key, value)?;
@@ -211,7 +221,7 @@ fn set(p: &mut Partial, table: Table, key: &str, v: Value) -> Option<()> {
         },
         Table::Positions => {
             let pos = p.positions.as_mut()?;
-            let Value::List(l) = v else { return None };
+            let Value::Codes(l) = v else { return None };
             match key {
                 "yes" => once(&mut pos.yes, l),
                 "no" => once(&mut pos.no, l),
@@ -253,31 +263,24 @@ fn comment_ok(t: &str) -> Option<()> {
         .then_some(())
 }
 
-/// A value at the start of `s`, and the text after it.
-fn value(s: &str) -> Option<(Value, &str)> {
+/// A value at the start of `s`, and the text after it; a list of strings as country codes
+/// when `codes` (`None` if one is not a code).
+fn value(s: &str, codes: bool) -> Option<(Value, &str)> {
     match s.as_bytes().first()? {
         b'"' | b'\'' => {
             let (x, rest) = string(s)?;
             Some((Value::Str(x), rest))
         }
+        b'[' if codes => {
+            let (items, rest) = list(s, |r| {
+                let (x, after) = str_at(r)?;
+                Some((Iso3::parse(&x).ok()?, after))
+            })?;
+            Some((Value::Codes(items), rest))
+        }
         b'[' => {
-            // A list is on one line: about one item per comma (a comma inside a string
-            // only reserves one more), so it does not grow item by item.
-            let mut items = Vec::with_capacity(s.bytes().filter(|&b| b == b',').count() + 1);
-            let mut r = s[1..].trim_start_matches([' ', '\t']);
-            loop {
-                if let Some(after) = r.strip_prefix(']') {
-                    return Some((Value::List(items), after));
-                }
-                let (x, after) = string(r)?;
-                items.push(x);
-                r = after.trim_start_matches([' ', '\t']);
-                if let Some(after) = r.strip_prefix(',') {
-                    r = after.trim_start_matches([' ', '\t']);
-                } else if !r.starts_with(']') {
-                    return None;
-                }
-            }
+            let (items, rest) = list(s, string)?;
+            Some((Value::List(items), rest))
         }
         b'0'..=b'9' => {
             let end = s
@@ -301,9 +304,38 @@ fn value(s: &str) -> Option<(Value, &str)> {
     }
 }
 
+/// A one-line list at the start of `s` (`[`, items read by `item`, commas, `]`, a comma
+/// after the last allowed), and the text after it.
+fn list<T>(s: &str, item: impl Fn(&str) -> Option<(T, &str)>) -> Option<(Vec<T>, &str)> {
+    // About one item per comma (a comma inside a string only reserves one more), so the
+    // list does not grow item by item.
+    let mut items = Vec::with_capacity(s.bytes().filter(|&b| b == b',').count() + 1);
+    let mut r = s.strip_prefix('[')?.trim_start_matches([' ', '\t']);
+    loop {
+        if let Some(after) = r.strip_prefix(']') {
+            return Some((items, after));
+        }
+        let (x, after) = item(r)?;
+        items.push(x);
+        r = after.trim_start_matches([' ', '\t']);
+        if let Some(after) = r.strip_prefix(',') {
+            r = after.trim_start_matches([' ', '\t']);
+        } else if !r.starts_with(']') {
+            return None;
+        }
+    }
+}
+
 /// A basic (`"…"`, with TOML's escapes) or literal (`'…'`) one-line string at the start of
 /// `s`, and the text after it.
 fn string(s: &str) -> Option<(String, &str)> {
+    let (x, rest) = str_at(s)?;
+    Some((x.into_owned(), rest))
+}
+
+/// [`string`], borrowed from `s` when it holds nothing to unescape.
+fn str_at(s: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
+    use std::borrow::Cow;
     let quote = *s.as_bytes().first()?;
     if quote != b'"' && quote != b'\'' {
         return None;
@@ -319,14 +351,14 @@ fn string(s: &str) -> Option<(String, &str)> {
         .position(|b| b == quote || (b == b'\\' && quote == b'"') || b < 0x20 || b == 0x7f)
     {
         if body.as_bytes()[i] == quote {
-            return Some((body[..i].to_string(), &body[i + 1..]));
+            return Some((Cow::Borrowed(&body[..i]), &body[i + 1..]));
         }
     }
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
         match c {
-            c if c == char::from(quote) => return Some((out, &body[i + 1..])),
+            c if c == char::from(quote) => return Some((Cow::Owned(out), &body[i + 1..])),
             '\\' if quote == b'"' => {
                 let (_, e) = chars.next()?;
                 match e {
@@ -362,8 +394,75 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn toml_reads(src: &str) -> Option<CaseFile> {
-        toml::from_str::<CaseFile>(src).ok()
+    /// What `toml` reads, the positions' codes parsed as validation parses them: `None`
+    /// when `toml` refuses the text or a code is not one (the plain reader then leaves the
+    /// text to `toml`, whose reading reports it).
+    fn toml_reads(src: &str) -> Option<CaseFile<Iso3>> {
+        let f = toml::from_str::<CaseFile>(src).ok()?;
+        let codes = |l: Option<Vec<String>>| -> Option<Option<Vec<Iso3>>> {
+            l.map(|l| l.iter().map(|c| Iso3::parse(c).ok()).collect())
+                .map_or(Some(None), |l: Option<Vec<Iso3>>| l.map(Some))
+        };
+        let case = f
+            .case
+            .into_iter()
+            .map(|r| {
+                let positions = match r.positions {
+                    None => None,
+                    Some(p) => Some(RawPositions {
+                        yes: codes(p.yes)?,
+                        no: codes(p.no)?,
+                        abstain: codes(p.abstain)?,
+                        support: codes(p.support)?,
+                        oppose: codes(p.oppose)?,
+                    }),
+                };
+                Some(RawCase {
+                    id: r.id,
+                    date: r.date,
+                    subject: r.subject,
+                    kind: r.kind,
+                    title: r.title,
+                    target: r.target,
+                    counterpart: r.counterpart,
+                    tier: r.tier,
+                    tags: r.tags,
+                    sources: r.sources,
+                    actual: r.actual,
+                    positions,
+                    tally: r.tally,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(CaseFile { case })
+    }
+
+    /// A code that `Iso3::parse` refuses, or a value that is not a string, leaves the text
+    /// to `toml`; a code it takes (in either case, padded) is read as it reads it.
+    #[test]
+    fn positions_are_read_as_codes() {
+        let head = "[[case]]\nid = \"a\"\ndate = \"2022-03-02\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"t\"\nsources = [\"s\"]\n[case.positions]\n";
+        let ok = format!("{head}yes = [\"usa\", ' CHN', \"R\\u0055S\"]\nno = []\n");
+        let fast = parse(&ok).expect("plain form");
+        let yes = fast.case[0]
+            .positions
+            .as_ref()
+            .unwrap()
+            .yes
+            .clone()
+            .unwrap();
+        assert_eq!(yes, ["USA", "CHN", "RUS"].map(Iso3::from_static));
+        assert_eq!(Some(fast), toml_reads(&ok));
+        for bad in [
+            "yes = [\"US\"]\n",
+            "yes = [\"U5A\"]\n",
+            "yes = [\"USA\", \"\"]\n",
+            "yes = \"USA\"\n",
+            "yes = [1]\n",
+            "yes = [\"USAX\"]\n",
+        ] {
+            assert!(parse(&format!("{head}{bad}")).is_none(), "{bad:?}");
+        }
     }
 
     const GOOD: &str = "# a comment\n\n[[case]]\nid = \"a\"\ndate = \"2022-03-02\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"A \\\"vote\\\" \\u00e9\"  # why\ntarget = 'RUS'\ntags = [\"use_of_force\", \"humanitarian\",]\nsources = []\nactual = \"abstain\"\n\n[case.positions]\nyes = [\"USA\"]\nno = [ \"RUS\" , 'CHN' ]\n\n[case.tally]\nyes = 141\nno = 0\n\n[[case]]\nid = \"b\"\ndate = \"2022-03-03\"\nsubject = \"VNM\"\nkind = \"un_vote\"\ntitle = \"B\"\nsources = [\"s\"]\n";
