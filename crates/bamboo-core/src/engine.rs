@@ -31,7 +31,7 @@
 mod context;
 mod explain;
 
-pub use context::{build_context, prepare, ContextInputs, Evidence, SignalReading};
+pub use context::{build_context, prepare, ContextInputs, ContextMemo, Evidence, SignalReading};
 pub use explain::{
     explain, explain_advice, round4, Advice, LeanChange, OptionAdvice, PlanStep, Term, Trace,
     TraceOption,

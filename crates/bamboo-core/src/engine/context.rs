@@ -7,6 +7,9 @@
 //! year. Relationship values come from the ledger only, so they are the same with or
 //! without the data folder; the data only sharpens the lean.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use crate::baselines::{Precedent, RecordIndex};
 use crate::case::{Case, Kind};
 use crate::country::Iso3;
@@ -488,7 +491,89 @@ pub fn prepare(
     ev: &Evidence,
     case: &Case,
 ) -> (Situation, Context, ContextInputs) {
-    let (cx, mut inputs) = build_context(d, ledger, ev, case.date);
+    let (cx, inputs) = build_context(d, ledger, ev, case.date);
+    situate(d, ev, case, cx, inputs)
+}
+
+/// [`prepare`] for a batch of decisions read from one doctrine, ledger and evidence: the
+/// context of each date is built once and shared by the cases of that date (of Vietnam's
+/// 4,326 recorded votes as cases, 521 dates). A context reads only the date, so
+/// [`ContextMemo::prepare`] returns exactly what [`prepare`] would. The memo borrows what
+/// it reads, so it cannot be asked about another ledger; it is shared between threads (a
+/// lock around the table, the context built outside it) and holds at most
+/// [`ContextMemo::CAPACITY`] contexts, forgetting them all when full.
+#[derive(Debug)]
+pub struct ContextMemo<'a> {
+    doctrine: &'a CompiledDoctrine,
+    ledger: &'a Ledger,
+    ev: Evidence<'a>,
+    contexts: Mutex<HashMap<Date, Arc<(Context, ContextInputs)>>>,
+}
+
+impl<'a> ContextMemo<'a> {
+    /// The most contexts kept at once.
+    pub const CAPACITY: usize = 4096;
+
+    /// An empty memo for decisions of `doctrine` read from `ledger` and `ev`.
+    pub fn new(doctrine: &'a CompiledDoctrine, ledger: &'a Ledger, ev: Evidence<'a>) -> Self {
+        ContextMemo {
+            doctrine,
+            ledger,
+            ev,
+            contexts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, HashMap<Date, Arc<(Context, ContextInputs)>>> {
+        // A panic while the lock was held left at worst a missing entry.
+        self.contexts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many contexts are kept.
+    pub fn len(&self) -> usize {
+        self.table().len()
+    }
+
+    /// Whether no context is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// [`prepare`] for `case`, its date's context built once.
+    pub fn prepare(&self, case: &Case) -> (Situation, Context, ContextInputs) {
+        let kept = self.table().get(&case.date).cloned();
+        let shared = match kept {
+            Some(x) => x,
+            None => {
+                let built = Arc::new(build_context(
+                    self.doctrine,
+                    self.ledger,
+                    &self.ev,
+                    case.date,
+                ));
+                let mut t = self.table();
+                if t.len() >= Self::CAPACITY {
+                    t.clear();
+                }
+                t.insert(case.date, Arc::clone(&built));
+                built
+            }
+        };
+        let (cx, inputs) = (shared.0.clone(), shared.1.clone());
+        situate(self.doctrine, &self.ev, case, cx, inputs)
+    }
+}
+
+/// The situation of `case` in the context of its date, with the case's precedent.
+fn situate(
+    d: &CompiledDoctrine,
+    ev: &Evidence,
+    case: &Case,
+    cx: Context,
+    mut inputs: ContextInputs,
+) -> (Situation, Context, ContextInputs) {
     let precedent = match (case.kind, ev.record) {
         (Kind::UnVote, Some(ix)) => ix.most_similar(case),
         _ => None,
@@ -501,7 +586,7 @@ pub fn prepare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::Tier;
+    use crate::case::{Opt, Tier};
     use crate::doctrine::{validate_doctrine, DoctrineInput};
     use crate::store::{RollCall, VoteStoreBuilder};
 
@@ -808,6 +893,94 @@ mod tests {
         assert_eq!(cx.available, [false; N_SIGNALS]);
         assert_eq!(inputs.signals[1].source, "no ledger");
         assert_eq!(cx.relations[..4], d.base_relation()[..4]);
+    }
+
+    /// The memo prepares each case as [`prepare`] does: cases of one date share the date's
+    /// context but keep their own precedent (titles that match different earlier votes),
+    /// and a case of another date gets that date's context.
+    #[test]
+    fn the_context_memo_prepares_as_prepare_does() {
+        use crate::case::{validate_case, CaseInput, PositionsInput};
+        let d = doctrine();
+        let mut b = VoteStoreBuilder::new();
+        let rolls = [
+            (1, "2016-10-01", "nuclear disarmament", Vote::Yes, Vote::No),
+            (
+                2,
+                "2017-10-01",
+                "human rights in a state",
+                Vote::No,
+                Vote::Yes,
+            ),
+            (
+                3,
+                "2019-10-01",
+                "the embargo against cuba",
+                Vote::Yes,
+                Vote::No,
+            ),
+        ];
+        for (id, date, title, vnm, usa) in rolls {
+            let mut rc = RollCall::new(id, day(date), 0);
+            rc.title = Some(title.into());
+            b.add_roll_call(rc).unwrap();
+            b.add_vote(id, c("VNM"), vnm).unwrap();
+            b.add_vote(id, c("USA"), usa).unwrap();
+            b.add_vote(id, c("CHN"), vnm).unwrap();
+        }
+        let store = b.build().unwrap();
+        let record = RecordIndex::new(&store, None, c("VNM")).unwrap();
+        let ev = Evidence {
+            votes: Some(&store),
+            record: Some(&record),
+            ..Evidence::default()
+        };
+        let ledger = Ledger::new(
+            Some(c("VNM")),
+            vec![
+                event("2018-01-01", EventKind::Visit, &["VNM", "USA"]),
+                event("2019-12-01", EventKind::Visit, &["VNM", "CHN"]),
+            ],
+        );
+        let case = |date: &str, title: &str| {
+            validate_case(&CaseInput {
+                id: title.into(),
+                date: date.into(),
+                subject: "VNM".into(),
+                kind: "un_vote".into(),
+                title: title.into(),
+                sources: vec!["s".into()],
+                positions: Some(PositionsInput {
+                    yes: Some(vec!["USA".to_string()]),
+                    ..Default::default()
+                }),
+                ..CaseInput::default()
+            })
+            .unwrap()
+        };
+        let cases = [
+            case("2019-06-01", "nuclear disarmament now"),
+            case("2019-06-01", "human rights in a state"),
+            case("2020-06-01", "nuclear disarmament now"),
+            case("2019-06-01", "the embargo against cuba"),
+        ];
+        let memo = ContextMemo::new(&d, &ledger, ev);
+        let mut answers = Vec::new();
+        for k in cases {
+            let fresh = prepare(&d, &ledger, &ev, &k);
+            let kept = memo.prepare(&k);
+            assert_eq!(kept.1, fresh.1, "{}", k.id);
+            assert_eq!(kept.2, fresh.2, "{}", k.id);
+            assert_eq!(kept.0, fresh.0, "{}", k.id);
+            answers.push(fresh);
+        }
+        assert_eq!(memo.len(), 2, "one context per date");
+        // What the memo had to keep apart: one date's cases with different precedents,
+        // and the same title on two dates with different contexts.
+        let vote_of = |i: usize| answers[i].2.precedent.as_ref().map(|p| p.vote);
+        assert_eq!((vote_of(0), vote_of(1)), (Some(Opt::Yes), Some(Opt::No)));
+        assert_eq!(vote_of(3), None, "roll call 3 is after 2019-06-01");
+        assert_ne!(answers[0].1, answers[2].1);
     }
 
     #[test]
