@@ -12,8 +12,8 @@ use bamboo_core::baselines::RecordIndex;
 use bamboo_core::case::{Case, Opt};
 use bamboo_core::doctrine::CompiledDoctrine;
 use bamboo_core::engine::{
-    decide, explain, explain_advice, prepare, Advice, ContextInputs, Decision, Evidence, Situation,
-    Trace,
+    decide, explain, explain_advice, prepare, Advice, ContextInputs, ContextMemo, Decision,
+    Evidence, Situation, Trace,
 };
 use bamboo_core::flows::Flows;
 use bamboo_core::ledger::Ledger;
@@ -29,6 +29,22 @@ use crate::toml_input::InputError;
 /// How an answer is worded from a prepared, decided and planned case.
 type Wording<T> =
     fn(&CompiledDoctrine, &Case, &Situation, &ContextInputs, &Decision, Option<&Plan>) -> T;
+
+/// What the answers of one batch (one doctrine, ledger and evidence) share: each date's
+/// context and the doctrine's plans, which give the answers of answering each case alone.
+struct Batch<'a> {
+    contexts: ContextMemo<'a>,
+    plans: PlanMemo<'a>,
+}
+
+impl<'a> Batch<'a> {
+    fn new(advisor: &'a Advisor, ledger: &'a Ledger) -> Batch<'a> {
+        Batch {
+            contexts: ContextMemo::new(&advisor.doctrine, ledger, advisor.evidence()),
+            plans: PlanMemo::new(&advisor.doctrine),
+        }
+    }
+}
 
 /// Why a doctrine cannot be loaded or cannot answer.
 #[derive(Debug, thiserror::Error)]
@@ -162,21 +178,24 @@ impl Advisor {
     }
 
     /// Prepares, decides and plans one case, then words the answer with `words`
-    /// ([`explain`] or [`explain_advice`]). A batch of cases passes a `memo` of the
-    /// doctrine's plans, which gives the same plans as planning each case afresh.
+    /// ([`explain`] or [`explain_advice`]). A batch of cases passes what it shares (made
+    /// for `ledger`), which gives the same answers as answering each case afresh.
     fn answer_with<T>(
         &self,
         case: &Case,
         ledger: &Ledger,
         words: Wording<T>,
-        memo: Option<&PlanMemo<'_>>,
+        batch: Option<&Batch<'_>>,
     ) -> Result<T, AdviseError> {
         let d = &self.doctrine;
         self.check_subject(case)?;
-        let (s, cx, inputs) = prepare(d, ledger, &self.evidence(), case);
+        let (s, cx, inputs) = match batch {
+            Some(b) => b.contexts.prepare(case),
+            None => prepare(d, ledger, &self.evidence(), case),
+        };
         let dec = decide(d, &s, &cx);
-        let planned = (!d.trunk().moves.is_empty()).then(|| match memo {
-            Some(m) => m.plan(&s, &cx, &dec, ledger, case.date, self.horizon),
+        let planned = (!d.trunk().moves.is_empty()).then(|| match batch {
+            Some(b) => b.plans.plan(&s, &cx, &dec, ledger, case.date, self.horizon),
             None => bamboo_core::plan::plan(d, &s, &cx, &dec, ledger, case.date, self.horizon),
         });
         Ok(words(d, case, &s, &inputs, &dec, planned.as_ref()))
@@ -255,13 +274,13 @@ impl Advisor {
         use rayon::prelude::*;
         self.check_subjects(cases)?;
         let mut out = PrettyArray::new(w);
-        let memo = PlanMemo::new(&self.doctrine);
+        let batch = Batch::new(self, ledger);
         for chunk in cases.chunks(WRITE_CHUNK) {
             let parts: Vec<Result<String, AdviseError>> = chunk
                 .par_iter()
                 .with_min_len(16)
                 .map(|c| {
-                    let advice = self.answer_with(c, ledger, explain_advice, Some(&memo))?;
+                    let advice = self.answer_with(c, ledger, explain_advice, Some(&batch))?;
                     Ok(pretty_element(&advice)?)
                 })
                 .collect();
@@ -313,11 +332,11 @@ impl Advisor {
         words: Wording<T>,
     ) -> Result<Vec<T>, AdviseError> {
         use rayon::prelude::*;
-        let memo = PlanMemo::new(&self.doctrine);
+        let batch = Batch::new(self, ledger);
         let answers: Vec<Result<T, AdviseError>> = cases
             .par_iter()
             .with_min_len(16)
-            .map(|c| self.answer_with(c, ledger, words, Some(&memo)))
+            .map(|c| self.answer_with(c, ledger, words, Some(&batch)))
             .collect();
         answers.into_iter().collect()
     }
@@ -392,9 +411,108 @@ pub const WRITE_CHUNK: usize = 1024;
 
 /// `x` pretty-printed as an element of a pretty-printed array: serde_json's pretty output
 /// with every line after the first indented two more spaces, which is how its printer nests
-/// an element (a JSON text has no raw line ends inside strings, so each `\n` ends a line).
+/// an element. Printed so at once by [`Nested`], not printed and then re-indented.
 fn pretty_element<T: serde::Serialize>(x: &T) -> Result<String, serde_json::Error> {
-    Ok(serde_json::to_string_pretty(x)?.replace('\n', "\n  "))
+    // An answer prints to about 2 kB: room for it at once, not grown from nothing.
+    let mut bytes = Vec::with_capacity(4096);
+    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, Nested::default());
+    x.serialize(&mut ser)?;
+    Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+}
+
+/// serde_json's `PrettyFormatter` (two spaces a level) for a value one level down, inside
+/// an array: every line after the first indented one level more.
+struct Nested {
+    /// The levels of the line being written, counting the array's.
+    depth: usize,
+    /// Whether the innermost array or object open has a value.
+    has_value: bool,
+}
+
+impl Default for Nested {
+    fn default() -> Self {
+        Nested {
+            depth: 1,
+            has_value: false,
+        }
+    }
+}
+
+impl Nested {
+    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.depth {
+            w.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(b)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(b)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// A pretty-printed JSON array written element by element, byte for byte as
@@ -455,13 +573,14 @@ mod tests {
     use proptest::prelude::*;
 
     /// Something shaped like an answer: strings that need escaping (line ends, quotes,
-    /// non-ASCII), numbers, nested arrays (some empty) and a nested object.
+    /// non-ASCII), numbers, nested arrays (some empty) and nested objects (some empty).
     #[derive(serde::Serialize, Debug, Clone)]
     struct Shaped {
         id: String,
         score: f64,
         steps: Vec<Vec<String>>,
         lean: Option<(f64, f64)>,
+        by: std::collections::BTreeMap<String, Vec<u8>>,
     }
 
     fn shaped() -> impl Strategy<Value = Shaped> {
@@ -470,12 +589,14 @@ mod tests {
             -1e3f64..1e3,
             prop::collection::vec(prop::collection::vec("[a-z\\n]{0,5}", 0..3), 0..3),
             prop::option::of((-1.0f64..1.0, -1.0f64..1.0)),
+            prop::collection::btree_map("[a-c]{1,2}", prop::collection::vec(0u8..9, 0..3), 0..3),
         )
-            .prop_map(|(id, score, steps, lean)| Shaped {
+            .prop_map(|(id, score, steps, lean, by)| Shaped {
                 id,
                 score,
                 steps,
                 lean,
+                by,
             })
     }
 
