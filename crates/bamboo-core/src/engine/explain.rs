@@ -683,71 +683,109 @@ fn agenda_steps(a: &crate::plan::Agenda) -> Vec<PlanStep> {
 }
 
 /// The advice's explanation: the rule, the roots that ruled options out, every option's
-/// terms and score, the lean and the inputs (each term by name and value only).
+/// terms and score, the lean and the inputs (each term by name and value only). Written
+/// into one string, the numbers by [`push_fixed4`].
 fn render_summary(
     rule: &str,
     options: &[TraceOption],
     inputs: &ContextInputs,
     lean: &LeanChange,
 ) -> String {
-    let mut s = String::new();
+    let mut s = String::with_capacity(512);
     let _ = write!(s, "{}.", capitalise(rule));
-    let ruled: Vec<String> = options
-        .iter()
-        .filter(|o| !o.admissible)
-        .map(|o| {
-            let roots: Vec<String> = o
-                .violations
-                .iter()
-                .map(|h| format!("{} ({})", h.root, h.clause))
-                .collect();
-            format!("{} by {}", o.option, roots.join(" and "))
-        })
-        .collect();
-    if !ruled.is_empty() {
-        let _ = write!(s, " Roots ruled out: {}.", ruled.join("; "));
+    let mut ruled = options.iter().filter(|o| !o.admissible).peekable();
+    if ruled.peek().is_some() {
+        s.push_str(" Roots ruled out: ");
+        for (k, o) in ruled.enumerate() {
+            if k > 0 {
+                s.push_str("; ");
+            }
+            let _ = write!(s, "{} by ", o.option);
+            for (j, h) in o.violations.iter().enumerate() {
+                if j > 0 {
+                    s.push_str(" and ");
+                }
+                let _ = write!(s, "{} ({})", h.root, h.clause);
+            }
+        }
+        s.push('.');
     }
-    let ranked: Vec<String> = options
-        .iter()
-        .map(|o| {
-            let terms: Vec<String> = o
-                .terms
-                .iter()
-                .map(|x| format!("{} {:+.4}", x.name, x.value))
-                .collect();
-            format!("{} {:.4} = {}", o.option, o.score, terms.join(", "))
-        })
-        .collect();
-    let _ = write!(s, " Branch scores: {}.", ranked.join("; "));
+    s.push_str(" Branch scores: ");
+    for (k, o) in options.iter().enumerate() {
+        if k > 0 {
+            s.push_str("; ");
+        }
+        let _ = write!(s, "{} ", o.option);
+        push_fixed4(&mut s, o.score, false);
+        s.push_str(" = ");
+        for (j, x) in o.terms.iter().enumerate() {
+            if j > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&x.name);
+            s.push(' ');
+            push_fixed4(&mut s, x.value, true);
+        }
+    }
+    s.push('.');
     match (lean.before, lean.after) {
         (Some(a), Some(b)) => {
-            let _ = write!(s, " Lean {a:.4} -> {b:.4}.");
+            s.push_str(" Lean ");
+            push_fixed4(&mut s, a, false);
+            s.push_str(" -> ");
+            push_fixed4(&mut s, b, false);
+            s.push('.');
         }
-        _ => {
-            let _ = write!(s, " Lean undefined (no signal had data).");
-        }
+        _ => s.push_str(" Lean undefined (no signal had data)."),
     }
-    let used: Vec<String> = inputs
+    let _ = write!(
+        s,
+        " Inputs as of {}: {} ledger events; lean signals ",
+        inputs.as_of, inputs.ledger_events
+    );
+    let mut used = inputs
         .signals
         .iter()
         .filter(|r| r.available && r.weight > 0.0)
-        .map(|r| format!("{} (w {})", r.signal.as_str(), r.weight))
-        .collect();
-    let _ = write!(
-        s,
-        " Inputs as of {}: {} ledger events; lean signals {}.",
-        inputs.as_of,
-        inputs.ledger_events,
-        if used.is_empty() {
-            "none".to_string()
-        } else {
-            used.join(", ")
+        .peekable();
+    if used.peek().is_none() {
+        s.push_str("none");
+    }
+    for (k, r) in used.enumerate() {
+        if k > 0 {
+            s.push_str(", ");
         }
-    );
+        let _ = write!(s, "{} (w {})", r.signal.as_str(), r.weight);
+    }
+    s.push('.');
     for n in &inputs.notes {
         let _ = write!(s, " Note: {n}.");
     }
     s
+}
+
+/// Appends `x` as `format!("{x:.4}")` (`{x:+.4}` when `plus`) writes it, byte for byte.
+/// Most numbers are written from `x · 10⁴` rounded, without the formatter's exact
+/// decimal expansion; one whose `x · 10⁴` lies within 10⁻⁶ of a half (where that product's
+/// own rounding could decide), a large one or one not finite is left to the formatter.
+fn push_fixed4(out: &mut String, x: f64, plus: bool) {
+    let y = x * 10_000.0;
+    let frac = (y - y.trunc()).abs();
+    if !y.is_finite() || y.abs() >= 1e9 || (frac - 0.5).abs() < 1e-6 {
+        let _ = if plus {
+            write!(out, "{x:+.4}")
+        } else {
+            write!(out, "{x:.4}")
+        };
+        return;
+    }
+    let n = y.abs().round() as u64;
+    if x.is_sign_negative() {
+        out.push('-');
+    } else if plus {
+        out.push('+');
+    }
+    let _ = write!(out, "{}.{:04}", n / 10_000, n % 10_000);
 }
 
 fn capitalise(s: &str) -> String {
@@ -761,6 +799,70 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fixed4(x: f64, plus: bool) -> String {
+        let mut s = String::new();
+        push_fixed4(&mut s, x, plus);
+        s
+    }
+
+    /// The fast fixed-point writer is the formatter's `{:.4}` and `{:+.4}` on the numbers
+    /// an explanation prints, on exact ties (x · 10⁴ ending in .5 exactly: 1/32), on signed
+    /// zeros, tiny negatives, large and non-finite numbers.
+    #[test]
+    fn fixed4_writes_what_the_formatter_writes() {
+        let special = [
+            0.0,
+            -0.0,
+            0.03125,
+            -0.03125,
+            0.15625,
+            2.5e-5,
+            -2.5e-5,
+            1e-9,
+            -1e-9,
+            0.12345,
+            -0.99995,
+            123456.78905,
+            1e5,
+            99999.99995,
+            1e9,
+            -3e12,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        for x in special {
+            for plus in [false, true] {
+                let want = if plus {
+                    format!("{x:+.4}")
+                } else {
+                    format!("{x:.4}")
+                };
+                assert_eq!(fixed4(x, plus), want, "{x:e}");
+            }
+        }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn fixed4_is_the_formatters_anywhere(
+            x in proptest::prop_oneof![
+                -20.0f64..20.0,
+                (-200_000i64..200_000).prop_map(|k| k as f64 / 10_000.0),
+                (-400_000i64..400_000).prop_map(|k| k as f64 / 20_000.0),
+                proptest::num::f64::ANY,
+            ],
+            plus in proptest::bool::ANY,
+        ) {
+            let want = if plus { format!("{x:+.4}") } else { format!("{x:.4}") };
+            proptest::prop_assert_eq!(fixed4(x, plus), want);
+        }
+    }
     use crate::case::{validate_case, CaseInput, PositionsInput, Tag};
     use crate::doctrine::{validate_doctrine, DoctrineInput};
     use crate::engine::{decide, direction, Context};
