@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::country::Iso3;
+use crate::country::{CodeSet, Iso3};
 use crate::date::Date;
 
 /// Defines a vocabulary of the spec (`shared/spec/cases.md`) from one list of variants and
@@ -664,31 +664,6 @@ fn checked<C: CodeText>(input: &CaseInput<C>) -> Result<Case, CaseError> {
         positions,
         tally: input.tally,
     })
-}
-
-/// A set of country codes: one bit for each of the 26³ three-letter codes (2.2 kB, no
-/// allocation; a case lists about 190 states, and a file has thousands of cases).
-struct CodeSet([u64; CodeSet::WORDS]);
-
-impl CodeSet {
-    const WORDS: usize = (26 * 26 * 26usize).div_ceil(64);
-
-    /// Adds `c`; false if it was there already.
-    fn insert(&mut self, c: Iso3) -> bool {
-        // A code is three letters A-Z ([`Iso3::parse`] and [`Iso3::from_static`] make sure).
-        let letter = |k: usize| usize::from(c.as_str().as_bytes()[k] - b'A');
-        let i = letter(0) * 676 + letter(1) * 26 + letter(2);
-        let (word, bit) = (i / 64, 1u64 << (i % 64));
-        let fresh = self.0[word] & bit == 0;
-        self.0[word] |= bit;
-        fresh
-    }
-}
-
-impl Default for CodeSet {
-    fn default() -> CodeSet {
-        CodeSet([0; CodeSet::WORDS])
-    }
 }
 
 fn validate_positions<C: CodeText>(

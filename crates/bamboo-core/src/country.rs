@@ -77,6 +77,42 @@ impl<'de> serde::Deserialize<'de> for Iso3 {
     }
 }
 
+/// A set of country codes: one bit for each of the 26³ three-letter codes (2.2 kB, no
+/// allocation; a case lists about 190 states, and a file has thousands of cases).
+pub(crate) struct CodeSet([u64; CodeSet::WORDS]);
+
+impl CodeSet {
+    const WORDS: usize = (26 * 26 * 26usize).div_ceil(64);
+
+    /// Adds `c`; false if it was there already.
+    pub(crate) fn insert(&mut self, c: Iso3) -> bool {
+        let (word, bit) = Self::at(c);
+        let fresh = self.0[word] & bit == 0;
+        self.0[word] |= bit;
+        fresh
+    }
+
+    /// Whether `c` is in the set.
+    pub(crate) fn contains(&self, c: Iso3) -> bool {
+        let (word, bit) = Self::at(c);
+        self.0[word] & bit != 0
+    }
+
+    /// The word and bit of `c`.
+    fn at(c: Iso3) -> (usize, u64) {
+        // A code is three letters A-Z ([`Iso3::parse`] and [`Iso3::from_static`] make sure).
+        let letter = |k: usize| usize::from(c.0[k] - b'A');
+        let i = letter(0) * 676 + letter(1) * 26 + letter(2);
+        (i / 64, 1u64 << (i % 64))
+    }
+}
+
+impl Default for CodeSet {
+    fn default() -> CodeSet {
+        CodeSet([0; CodeSet::WORDS])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,7 +38,7 @@ pub use explain::{
 };
 
 use crate::case::{Case, Kind, Opt, Side, TagSet, Tier};
-use crate::country::Iso3;
+use crate::country::{CodeSet, Iso3};
 use crate::doctrine::{CompiledClause, Signal, VoteBranch};
 use crate::doctrine::{CompiledDoctrine, Party, PartyCond, MAX_ACTORS, MAX_POLES, N_SIGNALS};
 
@@ -256,7 +256,16 @@ pub fn vote_term(
     let a = [0, 1, 2].map(|i| asm.pleasure(i));
     let mut t = [0.0; 3];
     let mut listed_w = 0.0;
+    // Most listed states are not peers (a vote lists about 190, a fitted branch has at
+    // most 48): a bit each tells which to look up.
+    let mut peers = CodeSet::default();
+    for p in &vb.peers {
+        peers.insert(p.0);
+    }
     for (c, w) in listed {
+        if !peers.contains(c) {
+            continue;
+        }
         if let Some(x) = vb.peer(c) {
             listed_w += x;
             for (i, ti) in t.iter_mut().enumerate() {
