@@ -249,31 +249,44 @@ impl RecordIndex {
             // How many of the case's words each earlier vote's title shares: its count over
             // the postings of those words (each lists a vote once, in order, so the earlier
             // ones are a prefix). The votes are scored in the order they are first met.
-            let mut shared = vec![0u32; before];
-            let mut met: Vec<u32> = Vec::new();
-            for &w in &words {
-                let list = &self.postings[w as usize];
-                let earlier = list.partition_point(|&k| (k as usize) < before);
-                for &k in &list[..earlier] {
-                    if shared[k as usize] == 0 {
-                        met.push(k);
+            // The counts live in a buffer of the thread's, all zero between calls (only the
+            // entries met are set, and they are cleared after), so a case does not zero a
+            // count for every earlier vote.
+            thread_local! {
+                static SHARED: std::cell::RefCell<Vec<u32>> =
+                    const { std::cell::RefCell::new(Vec::new()) };
+            }
+            let best = SHARED.with_borrow_mut(|shared| {
+                if shared.len() < before {
+                    shared.resize(before, 0);
+                }
+                let mut met: Vec<u32> = Vec::new();
+                for &w in &words {
+                    let list = &self.postings[w as usize];
+                    let earlier = list.partition_point(|&k| (k as usize) < before);
+                    for &k in &list[..earlier] {
+                        if shared[k as usize] == 0 {
+                            met.push(k);
+                        }
+                        shared[k as usize] += 1;
                     }
-                    shared[k as usize] += 1;
                 }
-            }
-            let mut best: Option<(f64, u32)> = None;
-            for &k in &met {
-                let p = &self.past[k as usize];
-                // Jaccard over all the case's words (those the index never saw count in the
-                // union).
-                let inter = shared[k as usize] as usize;
-                let sim = inter as f64 / (n_case_words + p.words.len() - inter) as f64;
-                if best
-                    .is_none_or(|(s, bk)| sim > s + 1e-12 || ((sim - s).abs() <= 1e-12 && k > bk))
-                {
-                    best = Some((sim, k));
+                let mut best: Option<(f64, u32)> = None;
+                for &k in &met {
+                    let p = &self.past[k as usize];
+                    // Jaccard over all the case's words (those the index never saw count in
+                    // the union).
+                    let inter = shared[k as usize] as usize;
+                    shared[k as usize] = 0;
+                    let sim = inter as f64 / (n_case_words + p.words.len() - inter) as f64;
+                    if best.is_none_or(|(s, bk)| {
+                        sim > s + 1e-12 || ((sim - s).abs() <= 1e-12 && k > bk)
+                    }) {
+                        best = Some((sim, k));
+                    }
                 }
-            }
+                best
+            });
             if let Some((s, k)) = best {
                 if s >= 0.5 {
                     return Some(self.precedent(k as usize, "title", s));
