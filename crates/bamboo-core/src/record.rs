@@ -27,8 +27,19 @@ pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push(' ');
     for ch in s.chars() {
-        if ch.is_alphanumeric() {
-            out.extend(ch.to_lowercase());
+        // ASCII (nearly every title) without the Unicode tables: for it `is_alphanumeric`
+        // and `to_lowercase` are their ASCII forms.
+        let word = if ch.is_ascii() {
+            ch.is_ascii_alphanumeric()
+        } else {
+            ch.is_alphanumeric()
+        };
+        if word {
+            if ch.is_ascii() {
+                out.push(ch.to_ascii_lowercase());
+            } else {
+                out.extend(ch.to_lowercase());
+            }
         } else if !out.ends_with(' ') {
             out.push(' ');
         }
@@ -615,6 +626,31 @@ mod tests {
         assert_eq!(target("The situation in Afghanistan"), None);
         // "US" is a word too: names under four letters are never used.
         assert_eq!(target("Let us end the practices"), None);
+    }
+
+    /// [`normalise`] as it was, with the Unicode forms for every character.
+    fn normalise_unicode(s: &str) -> String {
+        let mut out = String::from(" ");
+        for ch in s.chars() {
+            if ch.is_alphanumeric() {
+                out.extend(ch.to_lowercase());
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        if !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The ASCII shortcut normalises as the Unicode forms do: ASCII, accented and
+        /// other scripts, digits, punctuation and blanks.
+        #[test]
+        fn normalise_is_the_unicode_forms(s in "[A-Za-z0-9 ,.'()\\-ÉéÀßİΣσДж٣_\t]{0,40}") {
+            proptest::prop_assert_eq!(normalise(&s), normalise_unicode(&s));
+        }
     }
 
     proptest::proptest! {
