@@ -29,17 +29,10 @@ pub fn normalise(s: &str) -> String {
     for ch in s.chars() {
         // ASCII (nearly every title) without the Unicode tables: for it `is_alphanumeric`
         // and `to_lowercase` are their ASCII forms.
-        let word = if ch.is_ascii() {
-            ch.is_ascii_alphanumeric()
-        } else {
-            ch.is_alphanumeric()
-        };
-        if word {
-            if ch.is_ascii() {
-                out.push(ch.to_ascii_lowercase());
-            } else {
-                out.extend(ch.to_lowercase());
-            }
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !ch.is_ascii() && ch.is_alphanumeric() {
+            out.extend(ch.to_lowercase());
         } else if !out.ends_with(' ') {
             out.push(' ');
         }

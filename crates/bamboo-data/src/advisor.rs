@@ -411,108 +411,20 @@ pub const WRITE_CHUNK: usize = 1024;
 
 /// `x` pretty-printed as an element of a pretty-printed array: serde_json's pretty output
 /// with every line after the first indented two more spaces, which is how its printer nests
-/// an element. Printed so at once by [`Nested`], not printed and then re-indented.
+/// an element. Printed so at once, by serde_json's own pretty formatter already one level
+/// down (it has opened an array, written nowhere), not printed and then re-indented.
 fn pretty_element<T: serde::Serialize>(x: &T) -> Result<String, serde_json::Error> {
+    use serde_json::ser::{Formatter, PrettyFormatter};
+    let mut nested = PrettyFormatter::new();
+    nested
+        .begin_array(&mut std::io::sink())
+        .map_err(serde_json::Error::io)?;
     // An answer prints to about 2 kB: room for it at once, not grown from nothing.
     let mut bytes = Vec::with_capacity(4096);
-    let mut ser = serde_json::Serializer::with_formatter(&mut bytes, Nested::default());
-    x.serialize(&mut ser)?;
+    x.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut bytes, nested,
+    ))?;
     Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
-}
-
-/// serde_json's `PrettyFormatter` (two spaces a level) for a value one level down, inside
-/// an array: every line after the first indented one level more.
-struct Nested {
-    /// The levels of the line being written, counting the array's.
-    depth: usize,
-    /// Whether the innermost array or object open has a value.
-    has_value: bool,
-}
-
-impl Default for Nested {
-    fn default() -> Self {
-        Nested {
-            depth: 1,
-            has_value: false,
-        }
-    }
-}
-
-impl Nested {
-    fn indent<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        for _ in 0..self.depth {
-            w.write_all(b"  ")?;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(b)
-    }
-
-    fn close<W: ?Sized + std::io::Write>(&mut self, w: &mut W, b: &[u8]) -> std::io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(b)
-    }
-
-    fn item<W: ?Sized + std::io::Write>(&self, w: &mut W, first: bool) -> std::io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-}
-
-impl serde_json::ser::Formatter for Nested {
-    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
 }
 
 /// A pretty-printed JSON array written element by element, byte for byte as

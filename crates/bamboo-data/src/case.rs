@@ -18,7 +18,7 @@ use crate::toml_input::{
 #[derive(serde::Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CaseFile<C = String> {
-    #[serde(default = "Vec::new")]
+    #[serde(default)]
     pub(crate) case: Vec<RawCase<C>>,
 }
 
@@ -41,7 +41,7 @@ pub(crate) struct RawCase<C = String> {
     pub(crate) sources: Vec<String>,
     #[serde(default)]
     pub(crate) actual: Option<String>,
-    #[serde(default = "none")]
+    #[serde(default)]
     pub(crate) positions: Option<RawPositions<C>>,
     #[serde(default)]
     pub(crate) tally: Option<RawTally>,
@@ -67,10 +67,6 @@ impl<C> Default for RawPositions<C> {
             oppose: None,
         }
     }
-}
-
-fn none<T>() -> Option<T> {
-    None
 }
 
 #[derive(serde::Deserialize, Debug, PartialEq, Default)]
