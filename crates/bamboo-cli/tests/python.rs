@@ -2,7 +2,6 @@
 //! `BAMBOO_TEST_PYTHON=1` (which `.ci/run` sets after `pip install ./python` and the test
 //! dependencies); skipped with a message otherwise, so `cargo test --workspace` needs only
 //! Rust.
-#![allow(clippy::print_stderr)] // says on stderr that it was skipped
 
 mod common;
 
@@ -11,8 +10,8 @@ use std::process::Command;
 #[test]
 fn the_python_package_passes_its_pytest_suite() {
     if std::env::var("BAMBOO_TEST_PYTHON").as_deref() != Ok("1") {
-        eprintln!(
-            "skipped: the Python package's tests run with BAMBOO_TEST_PYTHON=1 after `pip install ./python` and `pip install pytest dask distributed` (.ci/run does both)"
+        common::skip(
+            "the Python package's tests run with BAMBOO_TEST_PYTHON=1 after `pip install ./python` and `pip install pytest dask distributed` (.ci/run does both)",
         );
         return;
     }

@@ -303,6 +303,33 @@ fn default_job_runs_without_arguments_from_the_workspace() {
     );
 }
 
+/// Without `BAMBOO_TEST_NUMPY`, the numpy check says it was skipped where `cargo test`
+/// shows it: the test binary (this one, run again for that test alone) prints the line on
+/// its stderr even though the harness captures what passing tests print.
+#[test]
+fn the_skipped_numpy_check_says_so_through_the_harness() {
+    let me = std::env::current_exe().expect("the test binary's path");
+    let out = std::process::Command::new(me)
+        .args([
+            "--exact",
+            "dyads_agree_with_independent_numpy_implementation",
+            "--test-threads",
+            "1",
+        ])
+        .env_remove("BAMBOO_TEST_NUMPY")
+        .output()
+        .expect("run the test binary again");
+    let (out_text, err_text) = (stdout(&out), stderr(&out));
+    assert!(out.status.success(), "{out_text}{err_text}");
+    assert!(out_text.contains("1 passed"), "{out_text}");
+    assert!(
+        err_text.contains(
+            "skipped: dyads_agree_with_independent_numpy_implementation needs python3 with numpy"
+        ),
+        "the skip is not shown: stdout {out_text:?}, stderr {err_text:?}"
+    );
+}
+
 /// `bamboo dyads` over 1946-2019 agrees with the independent numpy implementation in
 /// `benches/peer_numpy_dyads.py` to 1e-9 on every row.
 ///
@@ -312,9 +339,9 @@ fn default_job_runs_without_arguments_from_the_workspace() {
 #[test]
 fn dyads_agree_with_independent_numpy_implementation() {
     if std::env::var_os("BAMBOO_TEST_NUMPY").is_none_or(|v| v != "1") {
-        eprintln!(
-            "skipped: dyads_agree_with_independent_numpy_implementation needs python3 with numpy; \
-             set BAMBOO_TEST_NUMPY=1 to run it (.ci/run does)"
+        skip(
+            "dyads_agree_with_independent_numpy_implementation needs python3 with numpy; \
+             set BAMBOO_TEST_NUMPY=1 to run it (.ci/run does)",
         );
         return;
     }
