@@ -1,8 +1,6 @@
 //! Integration tests of the vote commands (`align`, `balance`, `dyads`) on the real shared
 //! data, through the real binary.
 
-#![allow(clippy::print_stderr)] // says on stderr what it measured or skipped
-
 mod common;
 
 use common::*;
